@@ -1,0 +1,587 @@
+package io.tagstream.common.config;
+
+import io.tagstream.common.config.ImagePolicy.DigestReflection;
+import io.tagstream.common.config.ImagePolicy.Order;
+import io.tagstream.common.config.YamlFields.Doc;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Reads a directory of YAML files (multi-document allowed), such as a mounted ConfigMap, into a
+ * {@link TagstreamConfig}. Documents of API groups we do not handle (a Kustomization next to our files, say) are
+ * skipped; a document of our groups that is wrong is an error naming the file, line and field. Every error found is
+ * reported at once, so a person fixes a file in one go.
+ */
+public final class ConfigLoader {
+
+    static final String FLUX_IMAGE = "image.toolkit.fluxcd.io";
+    static final String FLUX_SOURCE = "source.toolkit.fluxcd.io";
+    static final String FLUX_NOTIFICATION = "notification.toolkit.fluxcd.io";
+    static final String TAGSTREAM = "tagstream.io";
+
+    private static final Map<String, Set<String>> VERSIONS = Map.of(
+            FLUX_IMAGE, Set.of("v1", "v1beta2"),
+            FLUX_SOURCE, Set.of("v1", "v1beta2"),
+            FLUX_NOTIFICATION, Set.of("v1", "v1beta3", "v1beta2"),
+            TAGSTREAM, Set.of("v1alpha1"));
+
+    private static final Map<String, Set<String>> KINDS = Map.of(
+            FLUX_IMAGE, Set.of("ImageRepository", "ImagePolicy", "ImageUpdateAutomation"),
+            FLUX_SOURCE, Set.of("GitRepository", "OCIRepository", "HelmRepository", "HelmChart", "Bucket"),
+            FLUX_NOTIFICATION, Set.of("Receiver", "Alert", "Provider"),
+            TAGSTREAM, Set.of("Registry", "ImagePromotion"));
+
+    /** Flux fields we accept and do not act on; not worth a warning. */
+    private static final Set<String> IGNORED_SPEC_FIELDS = Set.of(
+            "serviceAccountName", "accessFrom", "proxySecretRef", "timeout", "verify", "ignore", "include",
+            "recurseSubmodules", "sparseCheckout", "provider", "events", "interval");
+
+    private static final Pattern TEMPLATE_VAR = Pattern.compile("\\{\\{\\s*([a-zA-Z.]+)\\s*}}");
+
+    private final List<ConfigCheck> checks;
+
+    public ConfigLoader(List<ConfigCheck> checks) {
+        this.checks = List.copyOf(checks);
+    }
+
+    public ConfigLoader() {
+        this(List.of());
+    }
+
+    /** Loads every {@code *.yaml}/{@code *.yml} file under the directory (a single file is accepted too). */
+    public ConfigLoad load(Path dir) {
+        List<Path> files = yamlFiles(dir);
+        Map<String, String> texts = new java.util.LinkedHashMap<>();
+        Path base = Files.isDirectory(dir) ? dir : dir.getParent();
+        for (Path f : files) {
+            try {
+                texts.put(base.relativize(f).toString(), Files.readString(f, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new ConfigException(List.of(new ConfigError(f.toString(), 0, "cannot read: " + e.getMessage())));
+            }
+        }
+        return parse(texts);
+    }
+
+    /** Loads from file names and their texts; names are what errors print. */
+    public ConfigLoad parse(Map<String, String> files) {
+        List<ConfigError> errors = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        List<Resource> resources = new ArrayList<>();
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            readFile(f.getKey(), f.getValue(), resources, errors, warnings);
+        }
+        TagstreamConfig config = new TagstreamConfig(resources);
+        if (errors.isEmpty()) {
+            crossCheck(config, errors);
+        }
+        if (errors.isEmpty()) {
+            for (ConfigCheck c : checks) {
+                errors.addAll(c.check(config));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+        return new ConfigLoad(config, List.copyOf(warnings), fingerprint(files));
+    }
+
+    /** The fingerprint of what {@link #load} would read now, without parsing it. */
+    public static String fingerprint(Path dir) {
+        Map<String, String> texts = new java.util.LinkedHashMap<>();
+        for (Path f : yamlFiles(dir)) {
+            try {
+                texts.put(f.toString(), Files.readString(f, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                texts.put(f.toString(), "unreadable: " + e.getMessage());
+            }
+        }
+        Map<String, String> relative = new java.util.LinkedHashMap<>();
+        Path base = Files.isDirectory(dir) ? dir : dir.getParent();
+        texts.forEach((k, v) -> relative.put(base.relativize(Path.of(k)).toString(), v));
+        return fingerprint(relative);
+    }
+
+    private static String fingerprint(Map<String, String> files) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            files.forEach((name, text) -> {
+                md.update(name.getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+                md.update(text.getBytes(StandardCharsets.UTF_8));
+                md.update((byte) 0);
+            });
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<Path> yamlFiles(Path dir) {
+        if (Files.isRegularFile(dir)) {
+            return List.of(dir);
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new ConfigException(List.of(new ConfigError(dir.toString(), 0, "configuration directory does not exist")));
+        }
+        // A mounted ConfigMap holds its files in a hidden ..data directory behind symlinks: skip dot entries so each
+        // file is read once, through its visible name.
+        try (Stream<Path> s = Files.walk(dir, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
+            return s.filter(p -> !hidden(dir, p))
+                    .filter(Files::isRegularFile)
+                    .filter(p -> p.getFileName().toString().matches(".*\\.ya?ml"))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean hidden(Path root, Path p) {
+        for (Path part : root.relativize(p)) {
+            if (part.toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void readFile(String file, String text, List<Resource> out, List<ConfigError> errors, List<String> warnings) {
+        Yaml yaml = new Yaml(new LoaderOptions());
+        try (Reader r = new StringReader(text)) {
+            for (Node node : yaml.composeAll(r)) {
+                if (node == null) {
+                    continue;
+                }
+                if (!(node instanceof MappingNode m)) {
+                    errors.add(new ConfigError(file, YamlFields.line(node), "a document must be a mapping with apiVersion and kind"));
+                    continue;
+                }
+                readDocument(file, m, errors, warnings).ifPresent(out::add);
+            }
+        } catch (MarkedYAMLException e) {
+            int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
+            errors.add(new ConfigError(file, line, "not valid YAML: " + e.getProblem()));
+        } catch (IOException | RuntimeException e) {
+            errors.add(new ConfigError(file, 0, "not valid YAML: " + e.getMessage()));
+        }
+    }
+
+    private Optional<Resource> readDocument(String file, MappingNode node, List<ConfigError> errors, List<String> warnings) {
+        Doc head = new Doc(file, "document", new ArrayList<>(), warnings);
+        YamlFields root = new YamlFields(head, "", node);
+        String apiVersion = root.string("apiVersion").orElse("");
+        String kind = root.string("kind").orElse("");
+        int slash = apiVersion.indexOf('/');
+        String group = slash < 0 ? "" : apiVersion.substring(0, slash);
+        String version = slash < 0 ? apiVersion : apiVersion.substring(slash + 1);
+        if (!KINDS.containsKey(group)) {
+            if (apiVersion.isEmpty() || kind.isEmpty()) {
+                errors.add(new ConfigError(file, root.line(), "document has no apiVersion/kind"));
+            }
+            return Optional.empty(); // another tool's resource: not ours to judge
+        }
+        if (!KINDS.get(group).contains(kind)) {
+            errors.add(new ConfigError(file, root.lineOf("kind"), "unknown kind '" + kind + "' in " + group
+                    + " (known: " + String.join(", ", new java.util.TreeSet<>(KINDS.get(group))) + ")"));
+            return Optional.empty();
+        }
+        if (!VERSIONS.get(group).contains(version)) {
+            errors.add(new ConfigError(file, root.lineOf("apiVersion"), kind + ": apiVersion " + apiVersion
+                    + " is not supported (use " + group + "/" + String.join(" or " + group + "/",
+                            new java.util.TreeSet<>(VERSIONS.get(group))) + ")"));
+            return Optional.empty();
+        }
+        Optional<YamlFields> meta = root.object("metadata");
+        String name = meta.map(m -> m.required("name")).orElse("");
+        String namespace = meta.flatMap(m -> m.string("namespace")).orElse(ResourceId.DEFAULT_NAMESPACE);
+        Map<String, String> labels = meta.map(m -> m.stringMap("labels")).orElse(Map.of());
+        if (meta.isEmpty()) {
+            errors.add(new ConfigError(file, root.line(), kind + ": metadata.name is required"));
+            return Optional.empty();
+        }
+        errors.addAll(head.errors);
+        ResourceId id = new ResourceId(namespace, name);
+        Doc doc = new Doc(file, kind + " " + id, errors, warnings);
+        doc.lines.putAll(head.lines);
+        YamlFields docRoot = new YamlFields(doc, "", node);
+        Optional<YamlFields> spec = docRoot.object("spec");
+        if (spec.isEmpty()) {
+            if (Set.of("GitRepository", "ImageRepository", "ImagePolicy", "ImageUpdateAutomation", "Receiver",
+                    "Registry", "ImagePromotion").contains(kind)) {
+                doc.error(root.line(), "spec", "is required");
+            }
+            return Optional.empty();
+        }
+        int before = errors.size();
+        YamlFields s = spec.get();
+        Origin[] origin = new Origin[1];
+        java.util.function.Supplier<Origin> o = () -> origin[0] == null
+                ? (origin[0] = new Origin(file, root.line(), doc.lines)) : origin[0];
+        Optional<Resource> r = switch (kind) {
+            case "ImageRepository" -> Optional.of(imageRepository(id, labels, s, o));
+            case "ImagePolicy" -> Optional.of(imagePolicy(id, labels, s, o));
+            case "ImageUpdateAutomation" -> Optional.of(automation(id, labels, s, o));
+            case "GitRepository" -> Optional.of(gitRepository(id, labels, s, o));
+            case "Receiver" -> Optional.of(receiver(id, labels, s, o));
+            case "Registry" -> Optional.of(registry(id, labels, s, o));
+            case "ImagePromotion" -> Optional.of(promotion(id, labels, s, o));
+            default -> Optional.empty(); // a Flux kind we read past (Alert, HelmRepository, ...)
+        };
+        if (r.isPresent()) {
+            s.warnUnread(IGNORED_SPEC_FIELDS);
+        }
+        return errors.size() == before ? r : Optional.empty();
+    }
+
+    private static Optional<String> secretName(YamlFields s, String key) {
+        return s.object(key).map(o -> o.required("name"));
+    }
+
+    private static ImageRepository imageRepository(
+            ResourceId id, Map<String, String> labels, YamlFields s, java.util.function.Supplier<Origin> o) {
+        String image = s.required("image");
+        if (!image.isEmpty() && (image.contains(":") && image.lastIndexOf(':') > image.lastIndexOf('/')
+                || image.contains("@"))) {
+            s.error("image", "'" + image + "' must be a repository without tag or digest");
+        }
+        Duration interval = s.parsed("interval", GoDuration::parse, "a duration such as 1m or 1h30m")
+                .orElse(Duration.ofMinutes(1));
+        if (interval.isZero() || interval.isNegative()) {
+            s.error("interval", "must be positive");
+        }
+        Optional<Duration> timeout = s.parsed("timeout", GoDuration::parse, "a duration such as 30s");
+        List<String> exclusions = s.has("exclusionList") ? s.strings("exclusionList") : ImageRepository.DEFAULT_EXCLUSIONS;
+        for (int i = 0; i < exclusions.size(); i++) {
+            String problem = GoRegex.problem(exclusions.get(i));
+            if (problem != null) {
+                s.error("exclusionList", "entry '" + exclusions.get(i) + "' is not a valid regular expression: " + problem);
+            }
+        }
+        Optional<Integer> maxTags = s.parsed("maxTags", ConfigLoader::positiveInt, "a positive whole number");
+        String provider = s.string("provider").orElse("generic");
+        if (!Set.of("generic", "aws", "azure", "gcp").contains(provider)) {
+            s.error("provider", "'" + provider + "' is not one of generic, aws, azure, gcp");
+        }
+        return new ImageRepository(id, labels, o.get(), image, interval, timeout, secretName(s, "secretRef"),
+                secretName(s, "certSecretRef"), provider, s.bool("insecure", false), exclusions,
+                s.bool("suspend", false), maxTags);
+    }
+
+    private static ImagePolicy imagePolicy(
+            ResourceId id, Map<String, String> labels, YamlFields s, java.util.function.Supplier<Origin> o) {
+        ResourceId repo = s.object("imageRepositoryRef")
+                .map(r -> new ResourceId(r.string("namespace").orElse(id.namespace()), r.required("name")))
+                .orElseGet(() -> {
+                    s.errorHere("imageRepositoryRef is required");
+                    return new ResourceId(id.namespace(), "");
+                });
+        ImagePolicy.TagOrder order = null;
+        Optional<YamlFields> policy = s.object("policy");
+        if (policy.isEmpty()) {
+            s.errorHere("policy is required (one of semver, numerical, alphabetical)");
+        } else {
+            YamlFields p = policy.get();
+            List<String> given = Stream.of("semver", "numerical", "alphabetical").filter(p::has).toList();
+            if (given.size() != 1) {
+                p.errorHere(given.isEmpty() ? "must have one of semver, numerical, alphabetical"
+                        : "must have only one of semver, numerical, alphabetical, not " + String.join(" and ", given));
+            } else {
+                YamlFields rule = p.object(given.get(0)).orElse(null);
+                if (rule != null) {
+                    order = switch (given.get(0)) {
+                        case "semver" -> new ImagePolicy.Semver(rule.required("range"), rule.bool("coerce", false));
+                        case "numerical" -> new ImagePolicy.Numerical(order(rule));
+                        default -> new ImagePolicy.Alphabetical(order(rule));
+                    };
+                    rule.warnUnread(Set.of());
+                }
+            }
+        }
+        Optional<ImagePolicy.FilterTags> filter = s.object("filterTags").map(f -> {
+            String pattern = f.string("pattern").orElse("");
+            String extract = f.string("extract").orElse("");
+            String problem = GoRegex.problem(pattern);
+            if (problem != null) {
+                f.error("pattern", "'" + pattern + "' is not a valid regular expression: " + problem);
+            } else if (!extract.isEmpty()) {
+                checkExtract(f, pattern, extract);
+            }
+            return new ImagePolicy.FilterTags(pattern, extract);
+        });
+        DigestReflection reflection = s.string("digestReflectionPolicy").map(v -> switch (v) {
+            case "Never" -> DigestReflection.NEVER;
+            case "IfNotPresent" -> DigestReflection.IF_NOT_PRESENT;
+            case "Always" -> DigestReflection.ALWAYS;
+            default -> {
+                s.error("digestReflectionPolicy", "'" + v + "' is not one of Never, IfNotPresent, Always");
+                yield DigestReflection.NEVER;
+            }
+        }).orElse(DigestReflection.NEVER);
+        Optional<Duration> interval = s.parsed("interval", GoDuration::parse, "a duration such as 5m");
+        if (reflection == DigestReflection.ALWAYS && interval.isEmpty()) {
+            s.error("digestReflectionPolicy", "Always needs spec.interval (how often to re-check the digest)");
+        }
+        return new ImagePolicy(id, labels, o.get(), repo, order == null ? new ImagePolicy.Alphabetical(Order.ASC) : order,
+                filter, reflection, interval, s.bool("suspend", false));
+    }
+
+    /** Flux expands extract with Go's Regexp.Expand: {@code $1}, {@code $name}, {@code ${name}}. */
+    private static void checkExtract(YamlFields f, String pattern, String extract) {
+        Pattern compiled = GoRegex.compile(pattern);
+        Matcher names = Pattern.compile("\\(\\?P?<([a-zA-Z][a-zA-Z0-9_]*)>").matcher(pattern);
+        Set<String> groups = new java.util.HashSet<>();
+        while (names.find()) {
+            groups.add(names.group(1));
+        }
+        Matcher refs = Pattern.compile("\\$(?:\\{([^}]*)}|([a-zA-Z0-9_]+))").matcher(extract);
+        while (refs.find()) {
+            String ref = refs.group(1) != null ? refs.group(1) : refs.group(2);
+            boolean ok = ref.chars().allMatch(Character::isDigit)
+                    ? Integer.parseInt(ref) <= compiled.matcher("").groupCount()
+                    : groups.contains(ref);
+            if (!ok) {
+                f.error("extract", "'" + extract + "' refers to group '" + ref + "' which pattern '" + pattern
+                        + "' does not define");
+            }
+        }
+    }
+
+    private static Order order(YamlFields rule) {
+        return rule.string("order").map(v -> switch (v) {
+            case "asc" -> Order.ASC;
+            case "desc" -> Order.DESC;
+            default -> {
+                rule.error("order", "'" + v + "' is not asc or desc");
+                yield Order.ASC;
+            }
+        }).orElse(Order.ASC);
+    }
+
+    private static GitRef gitRef(YamlFields r) {
+        return new GitRef(r.string("branch"), r.string("tag"), r.string("name"), r.string("commit"));
+    }
+
+    private static GitRepository gitRepository(
+            ResourceId id, Map<String, String> labels, YamlFields s, java.util.function.Supplier<Origin> o) {
+        String url = s.required("url");
+        if (!url.isEmpty() && !url.matches("(?i)(https?|ssh|git|file)://.+")) {
+            s.error("url", "'" + url + "' must start with https://, http://, ssh://, git:// or file://");
+        }
+        GitRef ref = s.object("ref").map(ConfigLoader::gitRef).orElse(GitRef.none());
+        return new GitRepository(id, labels, o.get(), url, ref, secretName(s, "secretRef"));
+    }
+
+    private static ImageUpdateAutomation automation(
+            ResourceId id, Map<String, String> labels, YamlFields s, java.util.function.Supplier<Origin> o) {
+        ResourceId source = s.object("sourceRef").map(r -> {
+            String kind = r.string("kind").orElse("GitRepository");
+            if (!kind.equals("GitRepository")) {
+                r.error("kind", "'" + kind + "' is not supported; only GitRepository");
+            }
+            r.string("apiVersion");
+            return new ResourceId(r.string("namespace").orElse(id.namespace()), r.required("name"));
+        }).orElseGet(() -> {
+            s.errorHere("sourceRef is required");
+            return new ResourceId(id.namespace(), "");
+        });
+        Optional<YamlFields> git = s.object("git");
+        Optional<GitRef> checkout = git.flatMap(g -> g.object("checkout")).flatMap(c -> c.object("ref"))
+                .map(ConfigLoader::gitRef);
+        Optional<YamlFields> commit = git.flatMap(g -> g.object("commit"));
+        ImageUpdateAutomation.Author author = commit.flatMap(c -> c.object("author"))
+                .map(a -> new ImageUpdateAutomation.Author(a.string("name").orElse("fluxcdbot"), a.required("email")))
+                .orElseGet(() -> {
+                    s.errorHere("git.commit.author.email is required");
+                    return new ImageUpdateAutomation.Author("", "");
+                });
+        Optional<String> signing = commit.flatMap(c -> c.object("signingKey")).flatMap(k -> secretName(k, "secretRef"));
+        Optional<String> template = commit.flatMap(c -> c.string("messageTemplate"));
+        commit.ifPresent(c -> c.stringMap("messageTemplateValues"));
+        Optional<YamlFields> push = git.flatMap(g -> g.object("push"));
+        Optional<String> pushBranch = push.flatMap(p -> p.string("branch"));
+        Optional<String> refspec = push.flatMap(p -> p.string("refspec"));
+        Map<String, String> options = push.map(p -> p.stringMap("options")).orElse(Map.of());
+        Optional<YamlFields> update = s.object("update");
+        String path = update.flatMap(u -> u.string("path")).orElse(".");
+        String strategy = update.flatMap(u -> u.string("strategy")).orElse("Setters");
+        if (!strategy.equals("Setters")) {
+            update.ifPresent(u -> u.error("strategy", "'" + strategy + "' is not supported; only Setters"));
+        }
+        if (path.startsWith("/") || Path.of(path).normalize().startsWith("..")) {
+            update.ifPresent(u -> u.error("path", "'" + path + "' must stay inside the repository"));
+        }
+        Map<String, String> selector = s.object("policySelector").map(p -> p.stringMap("matchLabels")).orElse(Map.of());
+        Optional<Duration> interval = s.parsed("interval", GoDuration::parse, "a duration such as 1m");
+        return new ImageUpdateAutomation(id, labels, o.get(), source, checkout, author, signing, template, pushBranch,
+                refspec, options, path, strategy, selector, interval, s.bool("suspend", false));
+    }
+
+    private static Receiver receiver(
+            ResourceId id, Map<String, String> labels, YamlFields s, java.util.function.Supplier<Origin> o) {
+        String type = s.required("type");
+        if (!type.isEmpty() && !Receiver.TYPES.contains(type)) {
+            s.error("type", "'" + type + "' is not one of " + String.join(", ", Receiver.TYPES));
+        }
+        String secret = secretName(s, "secretRef").orElseGet(() -> {
+            s.errorHere("secretRef is required: every webhook must be authenticated");
+            return "";
+        });
+        List<Receiver.Target> targets = new ArrayList<>();
+        for (YamlFields r : s.objects("resources")) {
+            r.string("apiVersion");
+            String kind = r.string("kind").orElse("ImageRepository");
+            if (!kind.equals("ImageRepository")) {
+                r.error("kind", "'" + kind + "' is not supported; only ImageRepository");
+            }
+            targets.add(new Receiver.Target(kind, r.required("name"), r.string("namespace"), r.stringMap("matchLabels")));
+        }
+        if (targets.isEmpty()) {
+            s.errorHere("resources must name at least one ImageRepository");
+        }
+        return new Receiver(id, labels, o.get(), type, secret, targets);
+    }
+
+    private static Registry registry(
+            ResourceId id, Map<String, String> labels, YamlFields s, java.util.function.Supplier<Origin> o) {
+        String host = s.required("host");
+        if (host.contains("/")) {
+            s.error("host", "'" + host + "' must be host[:port] without scheme or path");
+        }
+        double rps = s.parsed("requestsPerSecond", ConfigLoader::positiveDouble, "a positive number")
+                .orElse(Registry.DEFAULT_REQUESTS_PER_SECOND);
+        int conc = s.parsed("maxConcurrency", ConfigLoader::positiveInt, "a positive whole number")
+                .orElse(Registry.DEFAULT_MAX_CONCURRENCY);
+        return new Registry(id, labels, o.get(), host.toLowerCase(Locale.ROOT), secretName(s, "secretRef"),
+                secretName(s, "caSecretRef"), s.string("dockerConfigPath"), s.bool("insecure", false), rps, conc);
+    }
+
+    private static ImagePromotion promotion(
+            ResourceId id, Map<String, String> labels, YamlFields s, java.util.function.Supplier<Origin> o) {
+        ResourceId source = s.object("sourcePolicyRef")
+                .map(r -> new ResourceId(r.string("namespace").orElse(id.namespace()), r.required("name")))
+                .orElseGet(() -> {
+                    s.errorHere("sourcePolicyRef is required");
+                    return new ResourceId(id.namespace(), "");
+                });
+        Optional<ImagePromotion.Target> target = s.object("target").map(t -> {
+            String image = t.required("image");
+            List<String> tags = t.has("tags") ? t.strings("tags") : List.of("{{tag}}");
+            for (String tag : tags) {
+                Matcher m = TEMPLATE_VAR.matcher(tag);
+                while (m.find()) {
+                    if (!ImagePromotion.TAG_TEMPLATE_VARIABLES.contains(m.group(1))) {
+                        t.error("tags", "'" + tag + "' uses {{" + m.group(1) + "}}; known: {{tag}}, {{digest}}, "
+                                + "{{digest.short}}, {{policy}}");
+                    }
+                }
+            }
+            if (tags.isEmpty()) {
+                t.error("tags", "must list at least one tag template");
+            }
+            return new ImagePromotion.Target(image, tags);
+        });
+        ImagePromotion.Approval approval = s.object("approval").map(a -> {
+            ImagePromotion.Mode mode = a.string("mode").map(m -> switch (m) {
+                case "auto" -> ImagePromotion.Mode.AUTO;
+                case "manual" -> ImagePromotion.Mode.MANUAL;
+                default -> {
+                    a.error("mode", "'" + m + "' is not auto or manual");
+                    yield ImagePromotion.Mode.MANUAL;
+                }
+            }).orElse(ImagePromotion.Mode.MANUAL);
+            return new ImagePromotion.Approval(mode, a.strings("signals"),
+                    a.parsed("deadline", GoDuration::parse, "a duration such as 72h"));
+        }).orElse(new ImagePromotion.Approval(ImagePromotion.Mode.AUTO, List.of(), Optional.empty()));
+        return new ImagePromotion(id, labels, o.get(), source, target, approval, s.bool("copySignatures", false));
+    }
+
+    private static Optional<Integer> positiveInt(String v) {
+        try {
+            int i = Integer.parseInt(v);
+            return i > 0 ? Optional.of(i) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Double> positiveDouble(String v) {
+        try {
+            double d = Double.parseDouble(v);
+            return d > 0 ? Optional.of(d) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Names must be unique per kind, and every reference must point at something that exists. */
+    private static void crossCheck(TagstreamConfig config, List<ConfigError> errors) {
+        Map<String, Resource> seen = new HashMap<>();
+        for (Resource r : config.resources()) {
+            Resource before = seen.putIfAbsent(r.kind() + " " + r.id(), r);
+            if (before != null) {
+                errors.add(new ConfigError(r.origin().file(), r.origin().line(),
+                        r.kind() + " " + r.id() + " is defined twice; first at " + before.origin()));
+            }
+        }
+        var repos = config.byId(ImageRepository.class);
+        var policies = config.byId(ImagePolicy.class);
+        var gits = config.byId(GitRepository.class);
+        for (ImagePolicy p : config.imagePolicies()) {
+            if (!repos.containsKey(p.imageRepositoryRef())) {
+                errors.add(p.error("imageRepositoryRef", "names ImageRepository " + p.imageRepositoryRef()
+                        + ", which is not defined"));
+            }
+        }
+        for (ImageUpdateAutomation a : config.automations()) {
+            GitRepository git = gits.get(a.sourceRef());
+            if (git == null) {
+                errors.add(a.error("sourceRef", "names GitRepository " + a.sourceRef() + ", which is not defined"));
+            } else if (a.checkoutRef().map(GitRef::isEmpty).orElse(true) && git.ref().branch().isEmpty()) {
+                errors.add(a.error("git.checkout.ref", "is required: GitRepository " + git.id()
+                        + " names no branch to check out"));
+            }
+        }
+        for (ImagePromotion p : config.promotions()) {
+            if (!policies.containsKey(p.sourcePolicyRef())) {
+                errors.add(p.error("sourcePolicyRef", "names ImagePolicy " + p.sourcePolicyRef()
+                        + ", which is not defined"));
+            }
+            if (policies.containsKey(new ResourceId(p.id().namespace(), p.id().name()))) {
+                errors.add(p.error("", "has the same name as an ImagePolicy; setter markers could not tell them apart"));
+            }
+        }
+        for (Receiver r : config.receivers()) {
+            for (Receiver.Target t : r.resources()) {
+                ResourceId target = new ResourceId(t.namespace().orElse(r.id().namespace()), t.name());
+                if (!t.name().equals("*") && !repos.containsKey(target)) {
+                    errors.add(r.error("resources", "names ImageRepository " + target + ", which is not defined"));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.tagstream.common.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Flux's ImageRepository: an image repository to scan for tags.
+ *
+ * @param exclusionList tag patterns (Go regexp syntax) never reported; Flux's default {@code ^.*\.sig$} unless the user
+ *     gives a list, which replaces it
+ * @param maxTags our extension: consider at most this many tags (newest by listing order) of a huge repository
+ */
+public record ImageRepository(
+        ResourceId id,
+        Map<String, String> labels,
+        Origin origin,
+        String image,
+        Duration interval,
+        Optional<Duration> timeout,
+        Optional<String> secretRef,
+        Optional<String> certSecretRef,
+        String provider,
+        boolean insecure,
+        List<String> exclusionList,
+        boolean suspend,
+        Optional<Integer> maxTags)
+        implements Resource {
+
+    public static final List<String> DEFAULT_EXCLUSIONS = List.of("^.*\\.sig$");
+}

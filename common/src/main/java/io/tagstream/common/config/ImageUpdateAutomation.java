@@ -1,0 +1,39 @@
+package io.tagstream.common.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Flux's ImageUpdateAutomation: which git repository and branch to update, where in it, and how to commit and push.
+ *
+ * @param checkoutRef the branch to check out; Flux falls back to the GitRepository's ref
+ * @param pushBranch push to this branch instead of the checkout branch (created from it when missing)
+ * @param pushOptions git push options, e.g. GitLab's {@code merge_request.create}
+ * @param updatePath directory, relative to the repository root, whose files are scanned for setter markers
+ * @param policySelector only policies with these labels are applied; empty selects all
+ */
+public record ImageUpdateAutomation(
+        ResourceId id,
+        Map<String, String> labels,
+        Origin origin,
+        ResourceId sourceRef,
+        Optional<GitRef> checkoutRef,
+        Author author,
+        Optional<String> signingKeySecretRef,
+        Optional<String> messageTemplate,
+        Optional<String> pushBranch,
+        Optional<String> pushRefspec,
+        Map<String, String> pushOptions,
+        String updatePath,
+        String updateStrategy,
+        Map<String, String> policySelector,
+        Optional<Duration> interval,
+        boolean suspend)
+        implements Resource {
+
+    /** Flux's commit message when no template is set. */
+    public static final String DEFAULT_MESSAGE = "Update from image update automation";
+
+    public record Author(String name, String email) {}
+}

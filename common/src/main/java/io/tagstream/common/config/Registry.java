@@ -1,0 +1,27 @@
+package io.tagstream.common.config;
+
+import java.util.Optional;
+
+/**
+ * Our Registry kind: settings for one registry host, used by every ImageRepository and promotion that reaches it.
+ *
+ * @param host {@code host[:port]} as it appears in image references
+ * @param dockerConfigPath a docker {@code config.json} to read credentials from, instead of a secret
+ * @param insecure plain HTTP instead of HTTPS
+ */
+public record Registry(
+        ResourceId id,
+        java.util.Map<String, String> labels,
+        Origin origin,
+        String host,
+        Optional<String> secretRef,
+        Optional<String> caSecretRef,
+        Optional<String> dockerConfigPath,
+        boolean insecure,
+        double requestsPerSecond,
+        int maxConcurrency)
+        implements Resource {
+
+    public static final double DEFAULT_REQUESTS_PER_SECOND = 20;
+    public static final int DEFAULT_MAX_CONCURRENCY = 8;
+}

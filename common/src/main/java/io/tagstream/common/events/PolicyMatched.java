@@ -1,0 +1,38 @@
+package io.tagstream.common.events;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A policy's selection changed: a new tag, or the same tag at a new digest. Keyed by policy.
+ *
+ * @param policy the ImagePolicy, {@code namespace/name}
+ * @param image canonical repository the tag belongs to
+ * @param previous the selection this one replaces, absent for the first selection
+ */
+public record PolicyMatched(
+        String policy, String image, String tag, String digest, Optional<TagRef> previous, Instant matchedAt)
+        implements Event {
+
+    public PolicyMatched {
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(tag, "tag");
+        Objects.requireNonNull(digest, "digest");
+        previous = previous == null ? Optional.empty() : previous;
+    }
+
+    @Override
+    public String key() {
+        return policy;
+    }
+
+    @Override
+    public String subject() {
+        return image + ":" + tag + "@" + digest;
+    }
+
+    /** A tag together with the digest it pointed at. */
+    public record TagRef(String tag, String digest) {}
+}
