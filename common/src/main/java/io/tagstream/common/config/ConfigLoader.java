@@ -174,8 +174,9 @@ public final class ConfigLoader {
         Yaml yaml = new Yaml(new LoaderOptions());
         try (Reader r = new StringReader(text)) {
             for (Node node : yaml.composeAll(r)) {
-                if (node == null) {
-                    continue;
+                if (node == null || node instanceof org.yaml.snakeyaml.nodes.ScalarNode sc
+                        && (sc.getTag().getValue().endsWith(":null") || sc.getValue().isBlank())) {
+                    continue; // an empty document, e.g. after a trailing ---
                 }
                 if (!(node instanceof MappingNode m)) {
                     errors.add(new ConfigError(file, YamlFields.line(node), "a document must be a mapping with apiVersion and kind"));

@@ -27,7 +27,7 @@ public record TagstreamConfig(List<Resource> resources) {
     }
 
     public <T extends Resource> Map<ResourceId, T> byId(Class<T> kind) {
-        return all(kind).stream().collect(Collectors.toMap(Resource::id, Function.identity()));
+        return all(kind).stream().collect(Collectors.toMap(Resource::id, Function.identity(), (first, again) -> first));
     }
 
     public List<ImageRepository> imageRepositories() {

@@ -50,7 +50,8 @@ final class YamlFields {
     YamlFields(Doc doc, String path, MappingNode node) {
         this.doc = doc;
         this.path = path;
-        this.line = line(node);
+        // an object's errors point at its key ("policy:"), not at its first field
+        this.line = doc.lines.getOrDefault(path, line(node));
         for (NodeTuple t : node.getValue()) {
             if (t.getKeyNode() instanceof ScalarNode k) {
                 if (fields.put(k.getValue(), t.getValueNode()) != null) {

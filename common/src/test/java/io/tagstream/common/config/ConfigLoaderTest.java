@@ -1,0 +1,317 @@
+package io.tagstream.common.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tagstream.common.config.ImagePolicy.Numerical;
+import io.tagstream.common.config.ImagePolicy.Semver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ConfigLoaderTest {
+
+    static final ConfigLoader LOADER = new ConfigLoader();
+
+    @Test
+    void mecipolExampleLoads() {
+        TagstreamConfig c = LOADER.load(Path.of("../docs/examples/mecipol")).config();
+        assertEquals(4, c.imageRepositories().size());
+        ImagePolicy portal = c.find(ImagePolicy.class, new ResourceId("flux-system", "ct-fac-portal")).orElseThrow();
+        assertEquals(new Semver(">=900.0.0", true), portal.policy());
+        assertEquals(new ResourceId("flux-system", "ctfacentry-pemos-portal"), portal.imageRepositoryRef());
+        ImageUpdateAutomation auto = c.automations().get(0);
+        assertEquals(new ImageUpdateAutomation.Author("flux-bot", "flux@pemos.io"), auto.author());
+        assertEquals(Optional.of("feat/pemclau-master"), auto.pushBranch());
+        assertEquals("./fleet-sync/ctc-flux/eose-entry", auto.updatePath());
+        ImagePromotion promo = c.promotions().get(0);
+        assertEquals(ImagePromotion.Mode.MANUAL, promo.approval().mode());
+        assertEquals(Optional.of(Duration.ofHours(72)), promo.approval().deadline());
+        assertEquals("ctfacentry.azurecr.io/eose-fleet/pemos-portal", promo.target().orElseThrow().image());
+        ImageRepository dev = c.find(ImageRepository.class, new ResourceId("flux-system", "eosefleetacrdev-pemos-portal"))
+                .orElseThrow();
+        assertEquals(List.of("^.*\\.sig$", "^pr-.*"), dev.exclusionList());
+        assertEquals(3, c.registries().size());
+    }
+
+    @Test
+    void tazlabExampleLoads() {
+        TagstreamConfig c = LOADER.load(Path.of("../docs/examples/tazlab")).config();
+        assertEquals(3, c.imagePolicies().size());
+        ImagePolicy blog = c.find(ImagePolicy.class, new ResourceId("flux-system", "hugo-blog")).orElseThrow();
+        assertEquals(new Numerical(ImagePolicy.Order.ASC), blog.policy());
+        assertEquals(new ImagePolicy.FilterTags("^blog-(?P<value>[0-9]+)-.*$", "$value"), blog.filterTags().orElseThrow());
+        assertEquals(ImageRepository.DEFAULT_EXCLUSIONS, c.imageRepositories().get(0).exclusionList());
+        ImageUpdateAutomation a = c.find(ImageUpdateAutomation.class, new ResourceId("flux-system", "hugo-blog")).orElseThrow();
+        assertEquals(Optional.of("chore: self-update hugo-blog image [skip ci]"), a.messageTemplate());
+        assertEquals(Map.of("app", "hugo-blog"), a.policySelector());
+    }
+
+    static final String REPO = """
+            apiVersion: image.toolkit.fluxcd.io/v1
+            kind: ImageRepository
+            metadata: {name: app, namespace: ns}
+            spec:
+              image: r.example/app
+              interval: 1m
+            ---
+            """;
+
+    /** A broken document → the error a person reads, with file and line. */
+    static Stream<Arguments> mistakes() {
+        return Stream.of(
+                Arguments.of("policy without a rule", REPO + """
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImagePolicy
+                        metadata: {name: p, namespace: ns}
+                        spec:
+                          imageRepositoryRef: {name: app}
+                          policy: {}
+                        """, "ImagePolicy ns/p: spec.policy must have one of semver, numerical, alphabetical (c.yaml:13)"),
+                Arguments.of("two rules", REPO + """
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImagePolicy
+                        metadata: {name: p, namespace: ns}
+                        spec:
+                          imageRepositoryRef: {name: app}
+                          policy:
+                            semver: {range: ">=1.0.0"}
+                            numerical: {order: asc}
+                        """, "ImagePolicy ns/p: spec.policy must have only one of semver, numerical, alphabetical, not semver and numerical (c.yaml:13)"),
+                Arguments.of("bad filter regex", REPO + """
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImagePolicy
+                        metadata: {name: p, namespace: ns}
+                        spec:
+                          imageRepositoryRef: {name: app}
+                          filterTags:
+                            pattern: '[='
+                          policy:
+                            alphabetical: {order: asc}
+                        """, "ImagePolicy ns/p: spec.filterTags.pattern '[=' is not a valid regular expression: Unclosed character class near index 1 (c.yaml:14)"),
+                Arguments.of("extract names a missing group", REPO + """
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImagePolicy
+                        metadata: {name: p, namespace: ns}
+                        spec:
+                          imageRepositoryRef: {name: app}
+                          filterTags:
+                            pattern: '^main-(?P<ts>[0-9]+)$'
+                            extract: '$stamp'
+                          policy:
+                            numerical: {order: asc}
+                        """, "ImagePolicy ns/p: spec.filterTags.extract '$stamp' refers to group 'stamp' which pattern '^main-(?P<ts>[0-9]+)$' does not define (c.yaml:15)"),
+                Arguments.of("dangling repository ref", """
+                        apiVersion: image.toolkit.fluxcd.io/v1beta2
+                        kind: ImagePolicy
+                        metadata: {name: p, namespace: ns}
+                        spec:
+                          imageRepositoryRef:
+                            name: nope
+                          policy:
+                            semver: {range: ">=1.0.0"}
+                        """, "ImagePolicy ns/p: imageRepositoryRef names ImageRepository ns/nope, which is not defined (c.yaml:5)"),
+                Arguments.of("image with a tag", """
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImageRepository
+                        metadata: {name: app, namespace: ns}
+                        spec:
+                          interval: 1m
+                          image: r.example/app:1.0
+                        """, "ImageRepository ns/app: spec.image 'r.example/app:1.0' must be a repository without tag or digest (c.yaml:6)"),
+                Arguments.of("bad interval", """
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImageRepository
+                        metadata: {name: app, namespace: ns}
+                        spec:
+                          image: r.example/app
+                          interval: 5 minutes
+                        """, "ImageRepository ns/app: spec.interval '5 minutes' is not a duration such as 1m or 1h30m (c.yaml:6)"),
+                Arguments.of("unknown kind in our group", """
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImagePolcy
+                        metadata: {name: p}
+                        spec: {}
+                        """, "unknown kind 'ImagePolcy' in image.toolkit.fluxcd.io (known: ImagePolicy, ImageRepository, ImageUpdateAutomation) (c.yaml:2)"),
+                Arguments.of("old api version", """
+                        apiVersion: image.toolkit.fluxcd.io/v1beta1
+                        kind: ImagePolicy
+                        metadata: {name: p}
+                        spec: {}
+                        """, "ImagePolicy: apiVersion image.toolkit.fluxcd.io/v1beta1 is not supported (use image.toolkit.fluxcd.io/v1 or image.toolkit.fluxcd.io/v1beta2) (c.yaml:1)"),
+                Arguments.of("yaml syntax", "apiVersion: v1\nkind: [unclosed\n",
+                        "not valid YAML: expected ',' or ']', but got <stream end> (c.yaml:3)"),
+                Arguments.of("receiver without secret", REPO + """
+                        apiVersion: notification.toolkit.fluxcd.io/v1
+                        kind: Receiver
+                        metadata: {name: hook, namespace: ns}
+                        spec:
+                          type: harbor
+                          resources: [{kind: ImageRepository, name: app}]
+                        """, "Receiver ns/hook: spec secretRef is required: every webhook must be authenticated (c.yaml:11)"),
+                Arguments.of("promotion tag template", REPO + """
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImagePolicy
+                        metadata: {name: p, namespace: ns}
+                        spec:
+                          imageRepositoryRef: {name: app}
+                          policy: {semver: {range: ">=1"}}
+                        ---
+                        apiVersion: tagstream.io/v1alpha1
+                        kind: ImagePromotion
+                        metadata: {name: prod, namespace: ns}
+                        spec:
+                          sourcePolicyRef: {name: p}
+                          target:
+                            image: prod.example/app
+                            tags: ["{{version}}"]
+                        """, "ImagePromotion ns/prod: spec.target.tags '{{version}}' uses {{version}}; known: {{tag}}, {{digest}}, {{digest.short}}, {{policy}} (c.yaml:22)"),
+                Arguments.of("duplicate", REPO + REPO, "ImageRepository ns/app is defined twice; first at c.yaml:1 (c.yaml:8)"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mistakes")
+    void mistakesAreReportedWithFileAndLine(String what, String yaml, String expected) {
+        ConfigException e = assertThrows(ConfigException.class, () -> LOADER.parse(Map.of("c.yaml", yaml)));
+        assertEquals(expected, e.errors().get(0).toString(), e.getMessage());
+    }
+
+    @Test
+    void everyErrorIsReportedNotOnlyTheFirst() {
+        String yaml = """
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImageRepository
+                metadata: {name: a}
+                spec:
+                  interval: soon
+                  insecure: maybe
+                """;
+        ConfigException e = assertThrows(ConfigException.class, () -> LOADER.parse(Map.of("c.yaml", yaml)));
+        assertEquals(3, e.errors().size(), e.getMessage());
+        assertTrue(e.getMessage().contains("spec.image is required"), e.getMessage());
+        assertTrue(e.getMessage().contains("spec.insecure must be true or false, not 'maybe' (c.yaml:6)"), e.getMessage());
+    }
+
+    @Test
+    void serviceChecksPointAtTheFieldLine() {
+        ConfigCheck rangeCheck = c -> c.imagePolicies().stream()
+                .filter(p -> p.policy() instanceof Semver s && s.range().contains("9x"))
+                .map(p -> p.error("policy.semver.range", "'" + ((Semver) p.policy()).range() + "' is not a valid range"))
+                .toList();
+        String yaml = REPO + """
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImagePolicy
+                metadata:
+                  name: ct-fac-portal
+                  namespace: ns
+                spec:
+                  imageRepositoryRef:
+                    name: app
+                  policy:
+                    semver:
+                      range: '>=9x'
+                """;
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ConfigLoader(List.of(rangeCheck)).parse(Map.of("policies.yaml", yaml)));
+        assertEquals("ImagePolicy ns/ct-fac-portal: policy.semver.range '>=9x' is not a valid range (policies.yaml:18)",
+                e.errors().get(0).toString());
+    }
+
+    @Test
+    void otherToolsDocumentsAreSkippedAndUnknownFieldsWarned() {
+        String yaml = """
+                apiVersion: kustomize.toolkit.fluxcd.io/v1
+                kind: Kustomization
+                metadata: {name: apps}
+                spec: {path: ./apps}
+                ---
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImageRepository
+                metadata: {name: app}
+                spec:
+                  image: r.example/app
+                  intervall: 1m
+                """;
+        ConfigLoad load = LOADER.parse(Map.of("c.yaml", yaml));
+        assertEquals(1, load.config().resources().size());
+        assertEquals(List.of("ImageRepository default/app: unknown field spec.intervall is ignored (c.yaml:11)"), load.warnings());
+    }
+
+    @Test
+    void reloaderKeepsLastGoodConfig(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), REPO);
+        ConfigReloader r = new ConfigReloader(dir, LOADER);
+        assertTrue(r.check() instanceof ConfigReloader.Applied);
+        assertTrue(r.check() instanceof ConfigReloader.Unchanged);
+        Files.writeString(dir.resolve("b.yaml"), "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImagePolicy\nmetadata: {name: x}\n");
+        var refused = r.check();
+        assertTrue(refused instanceof ConfigReloader.Refused, refused.toString());
+        assertEquals(1, r.config().imageRepositories().size());
+        assertEquals(1, r.status().pendingErrors().size());
+        assertTrue(r.check() instanceof ConfigReloader.Unchanged, "a refused directory is not re-parsed until it changes");
+        Files.delete(dir.resolve("b.yaml"));
+        assertTrue(r.check() instanceof ConfigReloader.Applied);
+        assertTrue(r.status().pendingErrors().isEmpty());
+    }
+
+    @Test
+    void configMapSymlinkLayoutIsReadOnce(@TempDir Path dir) throws Exception {
+        Path data = Files.createDirectories(dir.resolve("..2026_11_23_10_00_00.123"));
+        Files.writeString(data.resolve("repos.yaml"), REPO);
+        Files.createSymbolicLink(dir.resolve("..data"), data.getFileName());
+        Files.createSymbolicLink(dir.resolve("repos.yaml"), Path.of("..data/repos.yaml"));
+        ConfigLoad load = LOADER.load(dir);
+        assertEquals(1, load.config().imageRepositories().size());
+        assertEquals("repos.yaml", load.config().imageRepositories().get(0).origin().file());
+    }
+
+    @Test
+    void secretsFromFilesAndEnvironment(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("flux-system/webhook-token"));
+        Files.writeString(dir.resolve("flux-system/webhook-token/token"), "from-file\n");
+        Secrets s = new Secrets(Optional.of(dir), Map.of(
+                "TAGSTREAM_SECRET_FLUX_SYSTEM_WEBHOOK_TOKEN_TOKEN", "from-env",
+                "TAGSTREAM_SECRET_FLUX_SYSTEM_ACR_CREDS_PASSWORD", "pw"));
+        assertEquals("from-file", s.get("flux-system", "webhook-token", "token").orElseThrow().reveal());
+        assertEquals("pw", s.get("flux-system", "acr-creds", "password").orElseThrow().reveal());
+        assertEquals("Secret(***)", s.get("flux-system", "acr-creds", "password").orElseThrow().toString());
+        assertEquals(Optional.empty(), s.get("flux-system", "nope", "token").map(Secret::reveal));
+    }
+
+    static Stream<Arguments> durations() {
+        return Stream.of(Arguments.of("1m", Duration.ofMinutes(1)), Arguments.of("1h30m", Duration.ofMinutes(90)),
+                Arguments.of("500ms", Duration.ofMillis(500)), Arguments.of("72h", Duration.ofHours(72)),
+                Arguments.of("1.5s", Duration.ofMillis(1500)), Arguments.of("0", Duration.ZERO));
+    }
+
+    @ParameterizedTest
+    @MethodSource("durations")
+    void goDurations(String text, Duration expected) {
+        assertEquals(Optional.of(expected), GoDuration.parse(text));
+    }
+
+    @Test
+    void goDurationRejectsOtherSpellings() {
+        for (String bad : List.of("", "1", "m", "1 m", "1min", "-1m", "1m garbage")) {
+            assertEquals(Optional.empty(), GoDuration.parse(bad), bad);
+        }
+    }
+
+    @Test
+    void goNamedGroupsTranslate() {
+        var m = GoRegex.compile("^blog-(?P<value>[0-9]+)-.*$").matcher("blog-45-a1b2c3d");
+        assertTrue(m.matches());
+        assertEquals("45", m.group("value"));
+        assertEquals("a\\(?P<x>", GoRegex.translate("a\\(?P<x>"), "escaped parenthesis is not a group");
+    }
+}
