@@ -26,8 +26,45 @@ public final class ConfigReloader {
     public record Status(
             Optional<String> activeFingerprint,
             Optional<Instant> loadedAt,
+            int resources,
             List<ConfigError> pendingErrors,
-            List<String> warnings) {}
+            List<String> warnings) {
+
+        /** Ready once some configuration is in force; a refused newer edit is shown, not fatal. */
+        public boolean ready() {
+            return activeFingerprint.isPresent();
+        }
+
+        /** Flat details for a health check response. */
+        public java.util.Map<String, Object> details() {
+            java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
+            activeFingerprint.ifPresent(f -> d.put("fingerprint", f.substring(0, 12)));
+            loadedAt.ifPresent(t -> d.put("loadedAt", t.toString()));
+            d.put("resources", resources);
+            for (int i = 0; i < pendingErrors.size(); i++) {
+                d.put("refused." + i, pendingErrors.get(i).toString());
+            }
+            for (int i = 0; i < warnings.size(); i++) {
+                d.put("warning." + i, warnings.get(i));
+            }
+            return d;
+        }
+    }
+
+    /** The audit record of a check that changed something: a new configuration applied, or an edit refused. */
+    public Optional<io.tagstream.common.events.CloudEvent<io.tagstream.common.events.AuditRecord>> audit(
+            Outcome outcome, io.tagstream.common.events.Audit audit) {
+        if (outcome instanceof Applied a) {
+            return Optional.of(audit.ok("config.reload", dir.toString(), "applied "
+                    + a.load().config().resources().size() + " resources from " + dir, Optional.empty()));
+        }
+        if (outcome instanceof Refused r) {
+            return Optional.of(audit.rejected("config.reload", dir.toString(), "kept the last good configuration; "
+                    + r.errors().stream().map(ConfigError::toString).collect(java.util.stream.Collectors.joining("; ")),
+                    Optional.empty()));
+        }
+        return Optional.empty();
+    }
 
     private final Path dir;
     private final ConfigLoader loader;
@@ -82,6 +119,6 @@ public final class ConfigReloader {
     public Status status() {
         ConfigLoad a = active;
         return new Status(Optional.ofNullable(a).map(ConfigLoad::fingerprint), Optional.ofNullable(loadedAt),
-                pendingErrors, a == null ? List.of() : a.warnings());
+                a == null ? 0 : a.config().resources().size(), pendingErrors, a == null ? List.of() : a.warnings());
     }
 }
