@@ -1,0 +1,277 @@
+package io.tagstream.e2e;
+
+import io.tagstream.common.events.Topic;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * The whole chain as processes: Kafka (unless one is given) and the four services, each with its own log file under
+ * the data directory. {@link #close()} stops them all; a pid file lets the next start clean up after a launcher that
+ * was killed outright.
+ */
+public final class Chain implements AutoCloseable {
+
+    /** One service: its module directory name and default HTTP port. */
+    public record Service(String name, int defaultPort) {}
+
+    public static final List<Service> SERVICES = List.of(
+            new Service("registry-poller", 8081),
+            new Service("policy-evaluator", 8082),
+            new Service("promoter", 8083),
+            new Service("git-writer", 8084));
+
+    /** What to start. */
+    public record Options(
+            Path root,
+            Path configDir,
+            Path dataDir,
+            Optional<String> externalKafka,
+            int kafkaPort,
+            Map<String, Integer> ports,
+            Map<String, String> env,
+            List<String> services) {}
+
+    private final Options options;
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private KafkaProcess kafka;
+    private String bootstrap;
+
+    private Chain(Options options) {
+        this.options = options;
+    }
+
+    public static Chain start(Options options) {
+        Chain c = new Chain(options);
+        try {
+            c.launch();
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    private void launch() {
+        try {
+            Files.createDirectories(options.dataDir().resolve("logs"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        killLeftovers();
+        if (options.externalKafka().isPresent()) {
+            bootstrap = options.externalKafka().get();
+        } else {
+            kafka = new KafkaProcess(options.dataDir().resolve("kafka"), options.kafkaPort(), options.kafkaPort() + 1);
+            kafka.start();
+            bootstrap = kafka.bootstrapServers();
+        }
+        Map<String, Integer> topics = new LinkedHashMap<>();
+        for (Topic t : Topic.values()) {
+            topics.put(t.defaultName(), 3);
+        }
+        KafkaProcess.createTopics(bootstrap, topics);
+        for (Service s : SERVICES) {
+            if (options.services().contains(s.name())) {
+                startService(s);
+            }
+        }
+        writePids();
+    }
+
+    /** Starts (or restarts) one service process. */
+    public void startService(Service s) {
+        Path jar = options.root().resolve(s.name()).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build with ./mvnw install -DskipTests");
+        }
+        List<String> cmd = List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-jar", jar.toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(options.dataDir().resolve("logs/" + s.name() + ".log").toFile()));
+        Map<String, String> env = pb.environment();
+        env.putAll(options.env());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("TAGSTREAM_CONFIG_DIR", options.configDir().toAbsolutePath().toString());
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(port(s)));
+        try {
+            processes.put(s.name(), pb.start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + s.name(), e);
+        }
+        writePids();
+    }
+
+    public int port(Service s) {
+        return options.ports().getOrDefault(s.name(), s.defaultPort());
+    }
+
+    public String url(String service) {
+        return "http://127.0.0.1:" + port(service(service));
+    }
+
+    public static Service service(String name) {
+        return SERVICES.stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no service " + name));
+    }
+
+    public String bootstrapServers() {
+        return bootstrap;
+    }
+
+    public Optional<KafkaProcess> kafka() {
+        return Optional.ofNullable(kafka);
+    }
+
+    public Optional<Process> process(String service) {
+        return Optional.ofNullable(processes.get(service));
+    }
+
+    /** Waits until every started service answers {@code /q/health} with UP; fails naming those that did not. */
+    public Duration awaitHealthy(Duration timeout) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        List<String> waiting = new ArrayList<>(processes.keySet());
+        while (!waiting.isEmpty() && System.nanoTime() < deadline) {
+            for (String name : List.copyOf(waiting)) {
+                Process p = processes.get(name);
+                if (!p.isAlive()) {
+                    throw new IllegalStateException(name + " exited with " + p.exitValue() + "; see "
+                            + options.dataDir().resolve("logs/" + name + ".log"));
+                }
+                try {
+                    var r = http.send(HttpRequest.newBuilder(URI.create(url(name) + "/q/health")).timeout(Duration.ofSeconds(2)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 200 && r.body().contains("\"UP\"")) {
+                        waiting.remove(name);
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+            if (!waiting.isEmpty()) {
+                sleep(250);
+            }
+        }
+        if (!waiting.isEmpty()) {
+            throw new IllegalStateException("not healthy within " + timeout + ": " + waiting + " (logs in "
+                    + options.dataDir().resolve("logs") + ")");
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /** Stops one service; {@code kill} = SIGKILL, as a node failure would. */
+    public void stopService(String name, boolean kill) {
+        Process p = processes.remove(name);
+        if (p != null) {
+            stop(p, kill);
+        }
+        writePids();
+    }
+
+    private static void stop(Process p, boolean kill) {
+        if (kill) {
+            p.destroyForcibly();
+        } else {
+            p.destroy();
+        }
+        try {
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        processes.values().forEach(Process::destroy); // all at once: they shut down in parallel
+        for (String name : List.copyOf(processes.keySet())) {
+            stop(processes.remove(name), false);
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+        try {
+            Files.deleteIfExists(pidFile());
+        } catch (IOException e) {
+            // the next start cleans up
+        }
+    }
+
+    private Path pidFile() {
+        return options.dataDir().resolve("pids");
+    }
+
+    private void writePids() {
+        List<Long> pids = new ArrayList<>();
+        if (kafka != null && kafka.isAlive()) {
+            pids.add(kafka.pid());
+        }
+        processes.values().stream().filter(Process::isAlive).forEach(p -> pids.add(p.pid()));
+        try {
+            Files.writeString(pidFile(), pids.stream().map(String::valueOf).collect(Collectors.joining("\n")) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A launcher killed with SIGKILL leaves its children running; stop them before binding the same ports. */
+    private void killLeftovers() {
+        Path f = pidFile();
+        if (!Files.exists(f)) {
+            return;
+        }
+        try {
+            for (String line : Files.readAllLines(f)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                ProcessHandle.of(Long.parseLong(line.trim()))
+                        .filter(h -> h.info().command().map(c -> c.endsWith("java")).orElse(false))
+                        .ifPresent(h -> {
+                            h.destroy();
+                            h.onExit().orTimeout(20, TimeUnit.SECONDS).exceptionally(t -> {
+                                h.destroyForcibly();
+                                return h;
+                            }).join();
+                        });
+            }
+            Files.delete(f);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("warning: could not clean up processes listed in " + f + ": " + e.getMessage());
+        }
+    }
+
+    static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
