@@ -1,0 +1,8 @@
+package io.tagstream.evaluator.core;
+
+/** A policy that cannot be evaluated: an invalid range or pattern. The message names the problem for a person. */
+public final class InvalidPolicyException extends Exception {
+    public InvalidPolicyException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,139 @@
+package io.tagstream.evaluator.core;
+
+import io.tagstream.common.config.GoRegex;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Flux's {@code filterTags}: a tag is kept when the pattern is found anywhere in it (Go's {@code FindStringSubmatch},
+ * not a full match); with {@code extract}, the policy compares the expansion of the template ({@code $1}, {@code $name},
+ * {@code ${name}}, {@code $$}, with Go's {@code Regexp.Expand} rules) and the original tag is selected.
+ * When two tags extract to the same value, the one that sorts last byte-wise stands for it.
+ */
+public final class TagFilter {
+
+    private final String source;
+    private final Pattern pattern;
+    private final String extract;
+
+    private TagFilter(String source, Pattern pattern, String extract) {
+        this.source = source;
+        this.pattern = pattern;
+        this.extract = extract;
+    }
+
+    public static TagFilter of(String pattern, String extract) throws InvalidPolicyException {
+        try {
+            return new TagFilter(pattern, GoRegex.compile(pattern), extract == null ? "" : extract);
+        } catch (PatternSyntaxException e) {
+            throw new InvalidPolicyException("filterTags.pattern '" + pattern + "' is not a valid regular expression: "
+                    + e.getDescription());
+        }
+    }
+
+    /** Every tag passes through unchanged. */
+    public static List<Candidate> none(Collection<String> tags) {
+        List<Candidate> out = new ArrayList<>(tags.size());
+        for (String t : tags) {
+            out.add(new Candidate(t, t));
+        }
+        return out;
+    }
+
+    public List<Candidate> apply(Collection<String> tags, Skips skips) {
+        Map<String, Candidate> byValue = new HashMap<>();
+        for (String tag : tags) {
+            Matcher m = pattern.matcher(tag);
+            if (!m.find()) {
+                skips.add(tag, () -> "does not match filterTags.pattern '" + source + "'");
+                continue;
+            }
+            String value = extract.isEmpty() ? tag : expand(m, tag);
+            Candidate c = new Candidate(value, tag);
+            Candidate before = byValue.putIfAbsent(value, c);
+            if (before != null) {
+                Candidate winner = c.winsTieOver(before) ? c : before;
+                Candidate loser = winner == c ? before : c;
+                byValue.put(value, winner);
+                skips.add(loser.tag(), () -> "extracts the same value '" + value + "' as " + winner.tag());
+            }
+        }
+        return new ArrayList<>(byValue.values());
+    }
+
+    /** Go's Regexp.Expand: {@code $name} takes the longest run of letters, digits and underscores. */
+    private String expand(Matcher m, String tag) {
+        StringBuilder out = new StringBuilder();
+        String t = extract;
+        int i = 0;
+        while (i < t.length()) {
+            char ch = t.charAt(i);
+            if (ch != '$' || i + 1 >= t.length()) {
+                out.append(ch);
+                i++;
+                continue;
+            }
+            char next = t.charAt(i + 1);
+            if (next == '$') {
+                out.append('$');
+                i += 2;
+                continue;
+            }
+            String name;
+            int end;
+            if (next == '{') {
+                int close = t.indexOf('}', i + 2);
+                if (close < 0 || close == i + 2 || !isName(t.substring(i + 2, close))) {
+                    out.append(ch);
+                    i++;
+                    continue;
+                }
+                name = t.substring(i + 2, close);
+                end = close + 1;
+            } else {
+                end = i + 1;
+                while (end < t.length() && isNameChar(t.charAt(end))) {
+                    end++;
+                }
+                if (end == i + 1) {
+                    out.append(ch);
+                    i++;
+                    continue;
+                }
+                name = t.substring(i + 1, end);
+            }
+            out.append(group(m, name));
+            i = end;
+        }
+        return out.toString();
+    }
+
+    private static String group(Matcher m, String name) {
+        String g;
+        try {
+            if (name.chars().allMatch(Character::isDigit)) {
+                int n = Integer.parseInt(name);
+                g = n <= m.groupCount() ? m.group(n) : null;
+            } else {
+                g = m.group(name);
+            }
+        } catch (IllegalArgumentException e) {
+            g = null; // Go expands an unknown group to nothing
+        }
+        return g == null ? "" : g;
+    }
+
+    private static boolean isName(String s) {
+        return !s.isEmpty() && s.chars().allMatch(c -> isNameChar((char) c));
+    }
+
+    private static boolean isNameChar(char c) {
+        return c == '_' || Character.isLetterOrDigit(c) && c < 0x80;
+    }
+}

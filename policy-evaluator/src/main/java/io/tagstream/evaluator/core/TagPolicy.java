@@ -1,0 +1,27 @@
+package io.tagstream.evaluator.core;
+
+import io.tagstream.common.config.ImagePolicy;
+import java.util.List;
+import java.util.Optional;
+
+/** One of Flux's choice rules: given the candidates, the one to select, explaining those it cannot use. */
+public sealed interface TagPolicy permits SemverPolicy, NumericalPolicy, AlphabeticalPolicy {
+
+    /**
+     * The winning candidate, if any.
+     *
+     * @throws InvalidPolicyException when the candidates make the policy fail as a whole (Flux's numerical policy
+     *     refuses a list with one non-number in it)
+     */
+    Optional<Candidate> choose(List<Candidate> candidates, Skips skips) throws InvalidPolicyException;
+
+    static TagPolicy of(ImagePolicy.TagOrder order) throws InvalidPolicyException {
+        if (order instanceof ImagePolicy.Semver s) {
+            return new SemverPolicy(SemverRange.parse(s.range()), s.coerce());
+        }
+        if (order instanceof ImagePolicy.Numerical n) {
+            return new NumericalPolicy(n.order());
+        }
+        return new AlphabeticalPolicy(((ImagePolicy.Alphabetical) order).order());
+    }
+}
