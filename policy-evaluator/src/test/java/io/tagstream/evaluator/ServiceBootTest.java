@@ -28,17 +28,18 @@ class ServiceBootTest {
     }
 
     @Test
-    void consumedEventLeavesAnAuditRecordWithItsCorrelation() {
+    void consumedTagIsSelectedAndAuditedWithItsCorrelation() {
         var event = CloudEvent.start("test", new TagDiscovered("flux-system/hugo-blog", "ghcr.io", "ghcr.io/tazlab/hugo-blog",
                 "blog-46-a1b2c3d", "sha256:" + "4".repeat(64), "application/vnd.oci.image.manifest.v1+json",
                 Optional.empty(), DiscoverySource.WEBHOOK, Instant.now()));
         KafkaBroker.shared().publish(Topic.TAG_DISCOVERED.defaultName(), event);
         var audits = KafkaBroker.shared().events(Topic.AUDIT.defaultName(), AuditRecord.class,
-                l -> l.stream().anyMatch(a -> a.data().relatedEventId().equals(Optional.of(event.id()))),
+                l -> l.stream().anyMatch(a -> a.correlationId().equals(event.correlationId())),
                 Duration.ofSeconds(30));
         CloudEvent<AuditRecord> audit = audits.stream()
-                .filter(a -> a.data().relatedEventId().equals(Optional.of(event.id()))).findFirst().orElseThrow();
+                .filter(a -> a.correlationId().equals(event.correlationId())).findFirst().orElseThrow();
         assertEquals("policy-evaluator", audit.data().service());
-        assertEquals(event.correlationId(), audit.correlationId());
+        assertEquals("policy.matched", audit.data().action());
+        assertEquals(Optional.of(event.correlationId()), audit.data().correlationId());
     }
 }

@@ -106,6 +106,11 @@ public record CloudEvent<T extends Event>(
         return new CloudEvent<>(id, source, time, correlation, data);
     }
 
+    /** The event type of a record, to dispatch a topic that carries more than one (tag discovered / removed). */
+    public static Optional<EventType> typeOf(Headers headers) {
+        return header(headers, H_TYPE).flatMap(EventType::ofCeType);
+    }
+
     public static Optional<String> header(Headers headers, String name) {
         Header h = headers.lastHeader(name);
         return h == null || h.value() == null ? Optional.empty() : Optional.of(new String(h.value(), StandardCharsets.UTF_8));

@@ -1,7 +1,7 @@
 package io.tagstream.common.events;
 
 /** A payload on one of Tagstream's topics. The key keeps the ordering that matters for that topic. */
-public sealed interface Event permits TagDiscovered, PolicyMatched, PromotionApproved, CommitPushed, AuditRecord {
+public sealed interface Event permits TagDiscovered, TagRemoved, PolicyMatched, PromotionApproved, CommitPushed, AuditRecord {
 
     /** The Kafka record key: records with the same key land on one partition and are consumed in order. */
     String key();

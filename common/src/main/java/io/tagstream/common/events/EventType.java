@@ -6,6 +6,7 @@ import java.util.Optional;
 /** Each event kind with its CloudEvents {@code type}, its payload class and the topic it travels on. */
 public enum EventType {
     TAG_DISCOVERED("io.tagstream.tag.discovered.v1", TagDiscovered.class, Topic.TAG_DISCOVERED),
+    TAG_REMOVED("io.tagstream.tag.removed.v1", TagRemoved.class, Topic.TAG_DISCOVERED),
     POLICY_MATCHED("io.tagstream.policy.matched.v1", PolicyMatched.class, Topic.POLICY_MATCHED),
     PROMOTION_APPROVED("io.tagstream.promotion.approved.v1", PromotionApproved.class, Topic.PROMOTION_APPROVED),
     COMMIT_PUSHED("io.tagstream.commit.pushed.v1", CommitPushed.class, Topic.COMMIT_PUSHED),

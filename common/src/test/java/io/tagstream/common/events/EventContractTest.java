@@ -39,6 +39,7 @@ class EventContractTest {
         return Stream.of(
                 new TagDiscovered("flux-system/hugo-blog", "ghcr.io", "ghcr.io/tazlab/hugo-blog", "blog-46-a1b2c3d", D2,
                         "application/vnd.oci.image.manifest.v1+json", Optional.of(D1), DiscoverySource.WEBHOOK, T),
+                new TagRemoved("flux-system/hugo-blog", "ghcr.io", "ghcr.io/tazlab/hugo-blog", "blog-44-0c0ffee", D1, T),
                 new PolicyMatched("flux-system/hugo-blog", "ghcr.io/tazlab/hugo-blog", "blog-46-a1b2c3d", D2,
                         Optional.of(new TagRef("blog-45-ffffff", D1)), T),
                 new PromotionApproved("flux-system/pemos-portal-prod", "flux-system/eoseentry-pemos-portal",
@@ -87,7 +88,7 @@ class EventContractTest {
     @Test
     void correlationTravelsToCausedEvents() {
         var first = CloudEvent.start("registry-poller", samples().findFirst().orElseThrow());
-        var next = CloudEvent.causedBy(first, "policy-evaluator", samples().skip(1).findFirst().orElseThrow());
+        var next = CloudEvent.causedBy(first, "policy-evaluator", samples().skip(2).findFirst().orElseThrow());
         var audit = new Audit("policy-evaluator").ok("policy.matched", "ns/p", "selected", Optional.of(next));
         assertEquals(first.id(), next.correlationId());
         assertEquals(first.id(), audit.correlationId());
@@ -139,6 +140,9 @@ class EventContractTest {
         Map<String, Object> doc = asyncApi();
         assertEquals("3.0.0", doc.get("asyncapi"));
         Map<String, Object> channels = at(doc, "channels");
+        List<String> addressList = new ArrayList<>();
+        channels.values().forEach(c -> addressList.add((String) ((Map<String, Object>) c).get("address")));
+        assertEquals(addressList.size(), new TreeSet<>(addressList).size(), "one channel per topic");
         Set<String> addresses = new TreeSet<>();
         channels.values().forEach(c -> addresses.add((String) ((Map<String, Object>) c).get("address")));
         Set<String> topics = new TreeSet<>();

@@ -5,6 +5,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.tagstream.common.config.ConfigLoader;
 import io.tagstream.common.config.ConfigReloader;
 import io.tagstream.common.config.TagstreamConfig;
+import io.tagstream.evaluator.core.PolicyChecks;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
@@ -32,7 +33,7 @@ public class ConfigWatch {
     private ConfigReloader reloader;
 
     void start(@Observes StartupEvent e) {
-        reloader = new ConfigReloader(dir, new ConfigLoader(List.of()));
+        reloader = new ConfigReloader(dir, new ConfigLoader(List.of(PolicyChecks::check)));
         check();
     }
 

@@ -1,0 +1,127 @@
+package io.tagstream.evaluator.adapters;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.tagstream.common.config.TagstreamConfig;
+import io.tagstream.common.events.CloudEvent;
+import io.tagstream.common.events.TagDiscovered;
+import io.tagstream.common.events.TagRemoved;
+import io.tagstream.evaluator.core.Selections;
+import io.tagstream.evaluator.core.Selections.Effect;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs {@link Selections} against Kafka: restores it from the state topic at start, feeds it events and configuration
+ * changes one at a time, and carries out its effects in a safe order: a selection is published before it is recorded
+ * as announced, so a crash between the two repeats an announcement (downstream is idempotent) and never loses one.
+ */
+@ApplicationScoped
+public class Evaluator {
+
+    private static final Logger LOG = Logger.getLogger(Evaluator.class);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "tagstream.evaluator.state-topic")
+    String stateTopic;
+
+    @Inject
+    Publisher publisher;
+
+    @Inject
+    ConfigWatch config;
+
+    private final Selections selections = new Selections();
+    private final CompletableFuture<Void> restored = new CompletableFuture<>();
+    private StateLog state;
+
+    void start(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000) StartupEvent e) {
+        state = new StateLog(bootstrap, stateTopic);
+        state.ensureTopic(3);
+        long t0 = System.nanoTime();
+        int n = state.load(selections);
+        LOG.infof("restored %d state records (%d known tags) from %s in %d ms", n, selections.knownTags(), stateTopic,
+                (System.nanoTime() - t0) / 1_000_000);
+        restored.complete(null);
+        reconfigured(config.config());
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        if (state != null) {
+            state.close();
+        }
+    }
+
+    void onConfig(@Observes TagstreamConfig c) {
+        if (restored.isDone()) {
+            reconfigured(c);
+        }
+    }
+
+    private void reconfigured(TagstreamConfig c) {
+        synchronized (selections) {
+            apply(selections.reconfigured(c, Instant.now()), Optional.empty());
+        }
+    }
+
+    void discovered(CloudEvent<TagDiscovered> event) {
+        awaitRestored();
+        synchronized (selections) {
+            apply(selections.discovered(event.data(), config.config(), Instant.now()), Optional.of(event));
+        }
+    }
+
+    void removed(CloudEvent<TagRemoved> event) {
+        awaitRestored();
+        synchronized (selections) {
+            apply(selections.removed(event.data(), config.config(), Instant.now()), Optional.of(event));
+        }
+    }
+
+    private void awaitRestored() {
+        try {
+            restored.get(5, TimeUnit.MINUTES);
+        } catch (Exception e) {
+            throw new IllegalStateException("state not restored from " + stateTopic, e);
+        }
+    }
+
+    private void apply(List<Effect> effects, Optional<CloudEvent<?>> cause) {
+        for (Effect effect : effects) {
+            if (effect instanceof Selections.TagStored t) {
+                state.tag(t.imageRepository(), t.tag(), t.repository(), t.digest());
+            } else if (effect instanceof Selections.TagDropped t) {
+                state.tagRemoved(t.imageRepository(), t.tag());
+            } else if (effect instanceof Selections.Matched m) {
+                var event = cause.<CloudEvent<io.tagstream.common.events.PolicyMatched>>map(
+                        c -> CloudEvent.causedBy(c, Publisher.SERVICE, m.event()))
+                        .orElseGet(() -> CloudEvent.start(Publisher.SERVICE, m.event()));
+                publisher.matched(event);
+                state.selection(m.event().policy(), m.event().tag(), m.event().digest());
+                publisher.audit(Publisher.AUDIT.ok("policy.matched", m.event().policy(), "selected " + m.event().subject()
+                        + m.event().previous().map(p -> " (was " + p.tag() + ")").orElse(""), Optional.of(event)));
+            } else if (effect instanceof Selections.Unselected u) {
+                state.selectionCleared(u.policy());
+                publisher.audit(Publisher.AUDIT.rejected("policy.unselected", u.policy(), "no longer selects "
+                        + u.was().tag() + ": " + u.reason(), cause));
+            } else if (effect instanceof Selections.PolicyFailed f) {
+                publisher.audit(Publisher.AUDIT.rejected("policy.failed", f.policy(), f.reason(), cause));
+            }
+        }
+    }
+
+    public Selections selections() {
+        return selections;
+    }
+}

@@ -1,0 +1,130 @@
+package io.tagstream.evaluator.adapters;
+
+import io.tagstream.common.config.ImagePolicy;
+import io.tagstream.common.config.ResourceId;
+import io.tagstream.evaluator.core.Evaluation;
+import io.tagstream.evaluator.core.InvalidPolicyException;
+import io.tagstream.evaluator.core.PolicyStatus;
+import io.tagstream.evaluator.core.Selector;
+import io.tagstream.evaluator.core.Skips;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Policy status, and the dry run Flux users lack: evaluate a policy against any tags, or a configured policy against
+ * the tags known for its repository, and see what would be selected and why each other tag was not.
+ */
+@Path("/api/v1/policies")
+@Produces(MediaType.APPLICATION_JSON)
+public class PoliciesResource {
+
+    @Inject
+    Evaluator evaluator;
+
+    @Inject
+    ConfigWatch config;
+
+    /** The blocks of an ImagePolicy spec, as JSON. */
+    public record EvaluateRequest(PolicyBlock policy, FilterBlock filterTags, List<String> tags) {}
+
+    public record PolicyBlock(SemverBlock semver, OrderBlock numerical, OrderBlock alphabetical) {}
+
+    public record SemverBlock(String range, Boolean coerce) {}
+
+    public record OrderBlock(String order) {}
+
+    public record FilterBlock(String pattern, String extract) {}
+
+    public record EvaluateResponse(String latestTag, int candidates, List<Skips.Skipped> skipped, int skippedTotal) {}
+
+    public record EvaluateError(String error, List<Skips.Skipped> skipped, int skippedTotal) {}
+
+    @GET
+    public List<PolicyStatus> list() {
+        return evaluator.selections().status();
+    }
+
+    @POST
+    @Path("/evaluate")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response evaluate(EvaluateRequest req) {
+        if (req == null || req.policy() == null) {
+            return ApiError.of(Response.Status.BAD_REQUEST, "body must have a policy block: {\"policy\": {\"semver\": "
+                    + "{\"range\": \">=1.0.0\"}}, \"tags\": [...]}");
+        }
+        if (req.tags() == null) {
+            return ApiError.of(Response.Status.BAD_REQUEST, "body must list the tags to evaluate in \"tags\"");
+        }
+        ImagePolicy.TagOrder order;
+        try {
+            order = order(req.policy());
+        } catch (InvalidPolicyException e) {
+            return unprocessable(e.getMessage(), Optional.empty());
+        }
+        Optional<ImagePolicy.FilterTags> filter = Optional.ofNullable(req.filterTags())
+                .map(f -> new ImagePolicy.FilterTags(f.pattern() == null ? "" : f.pattern(), f.extract() == null ? "" : f.extract()));
+        return run(order, filter, req.tags());
+    }
+
+    @POST
+    @Path("/{ns}/{name}/evaluate")
+    public Response evaluateConfigured(@PathParam("ns") String ns, @PathParam("name") String name) {
+        ResourceId id = new ResourceId(ns, name);
+        Optional<ImagePolicy> p = config.config().find(ImagePolicy.class, id);
+        if (p.isEmpty()) {
+            return ApiError.of(Response.Status.NOT_FOUND, "no ImagePolicy " + id + " is configured");
+        }
+        var tags = evaluator.selections().tagsOf(p.get().imageRepositoryRef().toString()).keySet();
+        return run(p.get().policy(), p.get().filterTags(), tags);
+    }
+
+    private Response run(ImagePolicy.TagOrder order, Optional<ImagePolicy.FilterTags> filter, java.util.Collection<String> tags) {
+        Evaluation e;
+        try {
+            e = Selector.of(order, filter).evaluate(tags);
+        } catch (InvalidPolicyException ex) {
+            return unprocessable(ex.getMessage(), Optional.empty());
+        }
+        if (e.latestTag().isEmpty()) {
+            return unprocessable(e.error().orElse("no tag selected"), Optional.of(e));
+        }
+        return Response.ok(new EvaluateResponse(e.latestTag().get(), e.candidates(), e.skipped(), e.skippedTotal())).build();
+    }
+
+    private static Response unprocessable(String error, Optional<Evaluation> e) {
+        return Response.status(422).type(MediaType.APPLICATION_JSON)
+                .entity(new EvaluateError(error, e.map(Evaluation::skipped).orElse(List.of()), e.map(Evaluation::skippedTotal).orElse(0)))
+                .build();
+    }
+
+    private static ImagePolicy.TagOrder order(PolicyBlock p) throws InvalidPolicyException {
+        int given = (p.semver() != null ? 1 : 0) + (p.numerical() != null ? 1 : 0) + (p.alphabetical() != null ? 1 : 0);
+        if (given != 1) {
+            throw new InvalidPolicyException("policy must have exactly one of semver, numerical, alphabetical");
+        }
+        if (p.semver() != null) {
+            if (p.semver().range() == null) {
+                throw new InvalidPolicyException("policy.semver.range is required");
+            }
+            return new ImagePolicy.Semver(p.semver().range(), Boolean.TRUE.equals(p.semver().coerce()));
+        }
+        OrderBlock o = p.numerical() != null ? p.numerical() : p.alphabetical();
+        String value = o.order() == null ? "asc" : o.order().toLowerCase(Locale.ROOT);
+        ImagePolicy.Order order = switch (value) {
+            case "asc" -> ImagePolicy.Order.ASC;
+            case "desc" -> ImagePolicy.Order.DESC;
+            default -> throw new InvalidPolicyException("order '" + o.order() + "' is not asc or desc");
+        };
+        return p.numerical() != null ? new ImagePolicy.Numerical(order) : new ImagePolicy.Alphabetical(order);
+    }
+}

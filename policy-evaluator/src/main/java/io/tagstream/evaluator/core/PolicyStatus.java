@@ -1,0 +1,25 @@
+package io.tagstream.evaluator.core;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What the evaluator knows of one policy, for the status API.
+ *
+ * @param latest the selection in force; empty when the policy selects nothing now (never a stale one)
+ * @param previous the selection before it
+ * @param since when {@code latest} was selected
+ * @param lastError why nothing is selected, or why the policy cannot run
+ */
+public record PolicyStatus(
+        String policy,
+        String imageRepository,
+        Optional<String> image,
+        Optional<Selection> latest,
+        Optional<Selection> previous,
+        Optional<Instant> since,
+        int candidates,
+        int skipped,
+        Optional<String> lastError,
+        Optional<Instant> evaluatedAt,
+        boolean suspended) {}

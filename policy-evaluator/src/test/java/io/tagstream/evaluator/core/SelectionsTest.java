@@ -1,0 +1,143 @@
+package io.tagstream.evaluator.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tagstream.common.config.ConfigLoader;
+import io.tagstream.common.config.TagstreamConfig;
+import io.tagstream.common.events.PolicyMatched;
+import io.tagstream.common.events.TagDiscovered;
+import io.tagstream.common.events.TagDiscovered.DiscoverySource;
+import io.tagstream.common.events.TagRemoved;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SelectionsTest {
+
+    static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+
+    static TagstreamConfig config(String range, String reflection) {
+        return new ConfigLoader().parse(Map.of("c.yaml", """
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImageRepository
+                metadata: {name: portal, namespace: ns}
+                spec: {image: acr.example/portal, interval: 1m}
+                ---
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImagePolicy
+                metadata: {name: portal, namespace: ns}
+                spec:
+                  imageRepositoryRef: {name: portal}
+                  digestReflectionPolicy: %s
+                  interval: 5m
+                  policy:
+                    semver: {range: '%s', coerce: true}
+                """.formatted(reflection, range))).config();
+    }
+
+    static final TagstreamConfig GATE = config(">=900.0.0", "Never");
+
+    static TagDiscovered tag(String tag, String digestChar) {
+        return new TagDiscovered("ns/portal", "acr.example", "acr.example/portal", tag, "sha256:" + digestChar.repeat(64),
+                "application/vnd.oci.image.manifest.v1+json", Optional.empty(), DiscoverySource.POLL, NOW);
+    }
+
+    static List<PolicyMatched> matched(List<Selections.Effect> effects) {
+        return effects.stream().filter(e -> e instanceof Selections.Matched).map(e -> ((Selections.Matched) e).event()).toList();
+    }
+
+    @Test
+    void announcesOnlyChangesWithThePreviousSelection() {
+        Selections s = new Selections();
+        assertEquals(List.of(), matched(s.discovered(tag("899", "a"), GATE, NOW)), "899 is below the gate");
+        List<PolicyMatched> first = matched(s.discovered(tag("922", "b"), GATE, NOW));
+        assertEquals(1, first.size());
+        assertEquals("922", first.get(0).tag());
+        assertEquals(Optional.empty(), first.get(0).previous());
+        assertEquals(List.of(), matched(s.discovered(tag("921", "c"), GATE, NOW)), "a lower tag changes nothing");
+        assertEquals(List.of(), matched(s.discovered(tag("922", "b"), GATE, NOW)), "a redelivery changes nothing");
+        List<PolicyMatched> next = matched(s.discovered(tag("924", "d"), GATE, NOW));
+        assertEquals("924", next.get(0).tag());
+        assertEquals(Optional.of(new PolicyMatched.TagRef("922", "sha256:" + "b".repeat(64))), next.get(0).previous());
+        assertEquals("ns/portal", next.get(0).policy());
+        assertEquals("acr.example/portal", next.get(0).image());
+    }
+
+    @Test
+    void restoredStateNeverAnnouncesTheSameSelectionAgain() {
+        Selections before = new Selections();
+        before.discovered(tag("922", "b"), GATE, NOW);
+        Selections after = new Selections();
+        after.restoreTag("ns/portal", "acr.example/portal", "922", "sha256:" + "b".repeat(64));
+        after.restoreSelection("ns/portal", new Selection("922", "sha256:" + "b".repeat(64)));
+        assertEquals(List.of(), matched(after.reconfigured(GATE, NOW)));
+        assertEquals(List.of(), matched(after.discovered(tag("922", "b"), GATE, NOW)));
+        assertEquals("924", matched(after.discovered(tag("924", "d"), GATE, NOW)).get(0).tag());
+    }
+
+    @Test
+    void movedDigestIsAnnouncedOnlyWithReflectionAlways() {
+        Selections never = new Selections();
+        never.discovered(tag("922", "b"), GATE, NOW);
+        assertEquals(List.of(), matched(never.discovered(tag("922", "e"), GATE, NOW)));
+        TagstreamConfig always = config(">=900.0.0", "Always");
+        Selections s = new Selections();
+        s.discovered(tag("922", "b"), always, NOW);
+        List<PolicyMatched> moved = matched(s.discovered(tag("922", "e"), always, NOW));
+        assertEquals(1, moved.size());
+        assertEquals("sha256:" + "e".repeat(64), moved.get(0).digest());
+    }
+
+    @Test
+    void removingTheSelectedTagFallsBackOrUnselects() {
+        Selections s = new Selections();
+        s.discovered(tag("922", "b"), GATE, NOW);
+        s.discovered(tag("924", "d"), GATE, NOW);
+        var fallback = matched(s.removed(new TagRemoved("ns/portal", "acr.example", "acr.example/portal", "924",
+                "sha256:" + "d".repeat(64), NOW), GATE, NOW));
+        assertEquals("922", fallback.get(0).tag());
+        var gone = s.removed(new TagRemoved("ns/portal", "acr.example", "acr.example/portal", "922",
+                "sha256:" + "b".repeat(64), NOW), GATE, NOW);
+        assertTrue(gone.stream().anyMatch(e -> e instanceof Selections.Unselected u && u.was().tag().equals("922")), gone.toString());
+        PolicyStatus st = s.status("ns/portal").orElseThrow();
+        assertEquals(Optional.empty(), st.latest(), "no stale selection is advertised");
+        assertTrue(st.lastError().orElseThrow().contains("the repository has no tags"), st.toString());
+    }
+
+    @Test
+    void editedRangeReselectsAndBrokenOneIsReported() {
+        Selections s = new Selections();
+        s.discovered(tag("922", "b"), GATE, NOW);
+        s.discovered(tag("1001", "f"), GATE, NOW);
+        var narrowed = matched(s.reconfigured(config(">=900.0.0 <1000.0.0", "Never"), NOW));
+        assertEquals("922", narrowed.get(0).tag());
+        var none = s.reconfigured(config(">=5000.0.0", "Never"), NOW);
+        assertTrue(none.stream().anyMatch(e -> e instanceof Selections.Unselected), none.toString());
+        assertEquals(List.of(), s.reconfigured(config(">=5000.0.0", "Never"), NOW), "the same failure is reported once");
+    }
+
+    @Test
+    void policyChecksPointAtTheRangeLine() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.tagstream.common.config.ConfigException.class,
+                () -> new ConfigLoader(List.of(PolicyChecks::check)).parse(Map.of("policies.yaml", """
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImageRepository
+                        metadata: {name: portal, namespace: flux-system}
+                        spec: {image: acr.example/portal, interval: 1m}
+                        ---
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImagePolicy
+                        metadata: {name: ct-fac-portal, namespace: flux-system}
+                        spec:
+                          imageRepositoryRef: {name: portal}
+                          policy:
+                            semver:
+                              range: '>=9x'
+                        """)));
+        assertEquals("ImagePolicy flux-system/ct-fac-portal: policy.semver.range '>=9x' is not a valid semver range "
+                + "('9x' is not a version) (policies.yaml:13)", e.errors().get(0).toString());
+    }
+}
