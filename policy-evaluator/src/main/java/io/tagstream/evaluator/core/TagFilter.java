@@ -47,6 +47,17 @@ public final class TagFilter {
     }
 
     public List<Candidate> apply(Collection<String> tags, Skips skips) {
+        if (extract.isEmpty()) {
+            List<Candidate> kept = new ArrayList<>();
+            for (String tag : tags) {
+                if (pattern.matcher(tag).find()) {
+                    kept.add(new Candidate(tag, tag)); // tags are unique, so no two can collide
+                } else {
+                    skips.add(tag, () -> "does not match filterTags.pattern '" + source + "'");
+                }
+            }
+            return kept;
+        }
         Map<String, Candidate> byValue = new HashMap<>();
         for (String tag : tags) {
             Matcher m = pattern.matcher(tag);
@@ -54,7 +65,7 @@ public final class TagFilter {
                 skips.add(tag, () -> "does not match filterTags.pattern '" + source + "'");
                 continue;
             }
-            String value = extract.isEmpty() ? tag : expand(m, tag);
+            String value = expand(m, tag);
             Candidate c = new Candidate(value, tag);
             Candidate before = byValue.putIfAbsent(value, c);
             if (before != null) {
