@@ -156,6 +156,49 @@ public final class TestImages {
         }
     }
 
+    /**
+     * Adds tags to an existing image by putting its manifest bytes under each new tag: many tags in seconds, all with
+     * the image's digest (the registry stores the bytes as given).
+     */
+    public static void retag(LocalRegistry registry, Pushed image, List<String> tags) {
+        try {
+            byte[] manifest = fetchManifest(registry, image.repository(), image.digest(), image.mediaType());
+            HttpClient http = HttpClient.newHttpClient();
+            for (String t : tags) {
+                HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(registry.url() + "/v2/" + image.repository() + "/manifests/" + t))
+                        .header("Content-Type", image.mediaType())
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest));
+                registry.credentials().ifPresent(c -> put.header("Authorization", c.basic()));
+                int status = http.send(put.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status != 201) {
+                    throw new IllegalStateException("tagging " + t + " answered " + status);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Deletes a tag's manifest (by digest, as distribution requires); every tag on that digest goes with it. */
+    public static void deleteManifest(LocalRegistry registry, String repository, String digest) {
+        try {
+            HttpRequest.Builder del = HttpRequest.newBuilder(URI.create(registry.url() + "/v2/" + repository + "/manifests/" + digest)).DELETE();
+            registry.credentials().ifPresent(c -> del.header("Authorization", c.basic()));
+            int status = HttpClient.newHttpClient().send(del.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status != 202) {
+                throw new IllegalStateException("delete " + digest + " answered " + status);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Tags pushed, in order, for tests that need many. */
     public static List<Pushed> pushAll(LocalRegistry registry, String repository, List<String> tags) {
         List<Pushed> out = new ArrayList<>();

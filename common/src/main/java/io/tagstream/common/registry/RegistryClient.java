@@ -1,0 +1,377 @@
+package io.tagstream.common.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tagstream.common.events.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The OCI distribution API of one registry host. Thread-safe; share one per host. See the package doc for why. */
+public final class RegistryClient {
+
+    public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+    public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+    public static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+    public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+    public static final String MANIFEST_ACCEPT = String.join(", ", OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST);
+
+    private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
+
+    /** A tag or digest resolved by the registry. */
+    public record Resolved(String digest, String mediaType, long size) {}
+
+    /** A manifest exactly as served: these bytes hash to the digest. */
+    public record Manifest(byte[] bytes, String mediaType, String digest) {}
+
+    /** A tag listing, and how it was obtained. */
+    public record Tags(List<String> tags, int pages) {}
+
+    /** Counters for metrics: requests by status, retries, pauses, tokens. */
+    public record Stats(Map<Integer, Long> responses, long retries, long rateLimitWaits, long tokensFetched) {}
+
+    private record Token(String value, long expiresAtNanos) {}
+
+    private final RegistrySettings settings;
+    private final HttpClient http;
+    private final Throttle throttle;
+    private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private final Map<Integer, LongAdder> responses = new ConcurrentHashMap<>();
+    private final LongAdder retries = new LongAdder();
+    private final LongAdder tokensFetched = new LongAdder();
+    private volatile boolean basicAuth;
+
+    public RegistryClient(RegistrySettings settings) {
+        this.settings = settings;
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .connectTimeout(settings.timeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1);
+        settings.tls().ifPresent(b::sslContext);
+        this.http = b.build();
+        this.throttle = new Throttle(settings.requestsPerSecond(), settings.maxConcurrency());
+    }
+
+    public RegistrySettings settings() {
+        return settings;
+    }
+
+    /** All tags, following {@code Link: <…>; rel="next"} pages of {@code pageSize}; stops after {@code max} if given. */
+    public Tags listTags(String repository, int pageSize, OptionalInt max) {
+        List<String> out = new ArrayList<>();
+        LinkedHashSet<String> seenPages = new LinkedHashSet<>();
+        String next = "/v2/" + repository + "/tags/list?n=" + pageSize;
+        int pages = 0;
+        while (next != null && seenPages.add(next)) {
+            HttpResponse<byte[]> r = send("GET", next, Map.of("Accept", "application/json"), pull(repository));
+            if (r.statusCode() == 404) {
+                throw new RegistryException("repository " + settings.host() + "/" + repository + " not found: "
+                        + errorText(r.body()), 404);
+            }
+            expect(r, 200, "list tags of " + repository);
+            pages++;
+            JsonNode tags = readJson(r.body()).path("tags");
+            for (JsonNode t : tags) {
+                out.add(t.asText());
+            }
+            if (max.isPresent() && out.size() >= max.getAsInt()) {
+                break;
+            }
+            next = r.headers().firstValue("Link").map(RegistryClient::nextLink).orElse(null);
+        }
+        return new Tags(out, pages);
+    }
+
+    static String nextLink(String header) {
+        Matcher m = NEXT_LINK.matcher(header);
+        if (!m.find()) {
+            return null;
+        }
+        String link = m.group(1);
+        if (link.startsWith("http://") || link.startsWith("https://")) {
+            URI u = URI.create(link);
+            return u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+        }
+        return link;
+    }
+
+    /** The digest a tag (or digest) points at, by HEAD; by GET where HEAD gives no digest. Empty when it does not exist. */
+    public Optional<Resolved> resolve(String repository, String reference) {
+        HttpResponse<byte[]> r = send("HEAD", "/v2/" + repository + "/manifests/" + reference,
+                Map.of("Accept", MANIFEST_ACCEPT), pull(repository));
+        if (r.statusCode() == 404) {
+            return Optional.empty();
+        }
+        expect(r, 200, "resolve " + repository + ":" + reference);
+        Optional<String> digest = r.headers().firstValue("Docker-Content-Digest");
+        if (digest.isPresent()) {
+            return Optional.of(new Resolved(digest.get(), mediaType(r.headers()),
+                    r.headers().firstValueAsLong("Content-Length").orElse(-1)));
+        }
+        return manifest(repository, reference).map(m -> new Resolved(m.digest(), m.mediaType(), m.bytes().length));
+    }
+
+    /** The manifest bytes exactly as the registry serves them. */
+    public Optional<Manifest> manifest(String repository, String reference) {
+        HttpResponse<byte[]> r = send("GET", "/v2/" + repository + "/manifests/" + reference,
+                Map.of("Accept", MANIFEST_ACCEPT), pull(repository));
+        if (r.statusCode() == 404) {
+            return Optional.empty();
+        }
+        expect(r, 200, "get manifest " + repository + ":" + reference);
+        String digest = "sha256:" + sha256(r.body());
+        String served = r.headers().firstValue("Docker-Content-Digest").orElse(digest);
+        if (!served.equals(digest) && served.startsWith("sha256:")) {
+            throw new RegistryException("manifest " + repository + "@" + served + " hashes to " + digest
+                    + ": the registry altered it", r.statusCode());
+        }
+        return Optional.of(new Manifest(r.body(), mediaType(r.headers()), served));
+    }
+
+    public Stats stats() {
+        Map<Integer, Long> by = new java.util.TreeMap<>();
+        responses.forEach((k, v) -> by.put(k, v.sum()));
+        return new Stats(by, retries.sum(), throttle.waits(), tokensFetched.sum());
+    }
+
+    private static String mediaType(HttpHeaders h) {
+        return h.firstValue("Content-Type").map(c -> c.split(";")[0].trim()).orElse("");
+    }
+
+    private static String scope(String repository, String actions) {
+        return "repository:" + repository + ":" + actions;
+    }
+
+    private static String pull(String repository) {
+        return scope(repository, "pull");
+    }
+
+    /**
+     * One request with authentication, throttling and retries. Returns the final response for the caller to judge;
+     * throws only when the registry stays unreachable or keeps answering 429/5xx.
+     */
+    HttpResponse<byte[]> send(String method, String path, Map<String, String> headers, String scope) {
+        URI uri = URI.create(settings.baseUrl() + path);
+        boolean reauthenticated = false;
+        for (int attempt = 1; ; attempt++) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(settings.timeout())
+                    .method(method, HttpRequest.BodyPublishers.noBody());
+            headers.forEach(b::header);
+            authorization(scope).ifPresent(a -> b.header("Authorization", a));
+            HttpResponse<byte[]> r;
+            try {
+                throttle.acquire();
+                try {
+                    r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+                } finally {
+                    throttle.release();
+                }
+            } catch (IOException e) {
+                if (attempt >= settings.maxAttempts()) {
+                    throw new RegistryException("cannot reach " + settings.host() + " (" + method + " " + path + "): "
+                            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+                }
+                backoff(attempt, Optional.empty());
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RegistryException("interrupted", e);
+            }
+            responses.computeIfAbsent(r.statusCode(), k -> new LongAdder()).increment();
+            observeRateLimit(r.headers());
+            if (r.statusCode() == 401 && !reauthenticated) {
+                Optional<Challenge> c = Challenge.parse(r.headers().firstValue("WWW-Authenticate").orElse(null));
+                if (c.isPresent() && authenticate(c.get(), scope)) {
+                    reauthenticated = true;
+                    attempt--; // answering a challenge is not a failed try
+                    continue;
+                }
+            }
+            if (retryable(r.statusCode()) && attempt < settings.maxAttempts()) {
+                backoff(attempt, retryAfter(r.headers()));
+                continue;
+            }
+            return r;
+        }
+    }
+
+    private static boolean retryable(int status) {
+        return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+    }
+
+    private void backoff(int attempt, Optional<Duration> told) {
+        retries.increment();
+        long cap = settings.maxBackoff().toMillis();
+        long ms = told.map(Duration::toMillis).orElseGet(() -> {
+            long exp = Math.min(cap, 200L << Math.min(attempt - 1, 20));
+            return ThreadLocalRandom.current().nextLong(exp / 2, exp + 1); // jitter: spread clients that failed together
+        });
+        ms = Math.min(ms, cap);
+        if (told.isPresent()) {
+            throttle.pauseFor(TimeUnit.MILLISECONDS.toNanos(ms));
+        }
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException("interrupted", e);
+        }
+    }
+
+    /** {@code Retry-After} in seconds or as an HTTP date; else {@code RateLimit-Reset} in seconds. */
+    static Optional<Duration> retryAfter(HttpHeaders h) {
+        Optional<String> ra = h.firstValue("Retry-After");
+        if (ra.isPresent()) {
+            String v = ra.get().trim();
+            try {
+                return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(v))));
+            } catch (NumberFormatException e) {
+                try {
+                    var at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
+                    return Optional.of(Duration.between(ZonedDateTime.now(at.getZone()), at)).filter(d -> !d.isNegative());
+                } catch (RuntimeException ignored) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return h.firstValue("RateLimit-Reset").flatMap(RegistryClient::leadingLong).map(Duration::ofSeconds);
+    }
+
+    /** Docker Hub style: {@code RateLimit-Remaining: 0;w=21600} means stop until the reset. */
+    private void observeRateLimit(HttpHeaders h) {
+        Optional<Long> remaining = h.firstValue("RateLimit-Remaining").flatMap(RegistryClient::leadingLong);
+        if (remaining.isPresent() && remaining.get() == 0) {
+            h.firstValue("RateLimit-Reset").flatMap(RegistryClient::leadingLong)
+                    .ifPresent(s -> throttle.pauseFor(TimeUnit.SECONDS.toNanos(Math.min(s, settings.maxBackoff().toSeconds()))));
+        }
+    }
+
+    private static Optional<Long> leadingLong(String v) {
+        Matcher m = Pattern.compile("^\\s*(\\d+)").matcher(v);
+        return m.find() ? Optional.of(Long.parseLong(m.group(1))) : Optional.empty();
+    }
+
+    private Optional<String> authorization(String scope) {
+        Token t = tokens.get(scope);
+        if (t != null && t.expiresAtNanos() - System.nanoTime() > 0) {
+            return Optional.of("Bearer " + t.value());
+        }
+        if (basicAuth && settings.credentials().isPresent()) {
+            return Optional.of(basic(settings.credentials().get()));
+        }
+        return Optional.empty();
+    }
+
+    private static String basic(RegistrySettings.Credentials c) {
+        return "Basic " + Base64.getEncoder().encodeToString((c.username() + ":" + c.password()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Answers a challenge: basic credentials, or a bearer token for the scope. False when there is nothing to offer. */
+    private boolean authenticate(Challenge c, String scope) {
+        if (!c.bearer()) {
+            if (settings.credentials().isEmpty()) {
+                return false;
+            }
+            basicAuth = true;
+            return true;
+        }
+        String realm = c.params().get("realm");
+        if (realm == null) {
+            return false;
+        }
+        StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?");
+        if (c.params().containsKey("service")) {
+            url.append("service=").append(URLEncoder.encode(c.params().get("service"), StandardCharsets.UTF_8)).append('&');
+        }
+        url.append("scope=").append(URLEncoder.encode(c.params().getOrDefault("scope", scope), StandardCharsets.UTF_8));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url.toString())).timeout(settings.timeout()).GET();
+        settings.credentials().ifPresent(cr -> b.header("Authorization", basic(cr)));
+        try {
+            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            responses.computeIfAbsent(r.statusCode(), k -> new LongAdder()).increment();
+            if (r.statusCode() != 200) {
+                throw new RegistryException("token service " + realm + " refused " + scope + " (" + r.statusCode() + "): "
+                        + errorText(r.body()), r.statusCode());
+            }
+            JsonNode j = readJson(r.body());
+            String token = j.hasNonNull("token") ? j.get("token").asText() : j.path("access_token").asText("");
+            if (token.isEmpty()) {
+                throw new RegistryException("token service " + realm + " answered without a token", r.statusCode());
+            }
+            long ttl = Math.max(30, j.path("expires_in").asLong(60)) - 10; // renew a little early
+            tokens.put(scope, new Token(token, System.nanoTime() + TimeUnit.SECONDS.toNanos(ttl)));
+            tokensFetched.increment();
+            return true;
+        } catch (IOException e) {
+            throw new RegistryException("cannot reach token service " + realm + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException("interrupted", e);
+        }
+    }
+
+    private static void expect(HttpResponse<byte[]> r, int status, String what) {
+        if (r.statusCode() != status) {
+            throw new RegistryException(what + " failed: " + r.statusCode() + " " + errorText(r.body()), r.statusCode());
+        }
+    }
+
+    /** The registry's own error text: the OCI {@code errors[].message}, or the body. */
+    static String errorText(byte[] body) {
+        if (body == null || body.length == 0) {
+            return "(no body)";
+        }
+        try {
+            JsonNode errors = Json.mapper().readTree(body).path("errors");
+            if (errors.isArray() && errors.size() > 0) {
+                List<String> msgs = new ArrayList<>();
+                errors.forEach(e -> msgs.add(e.path("code").asText("") + ": " + e.path("message").asText("")));
+                return String.join("; ", msgs);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not JSON: show it as text
+        }
+        String s = new String(body, StandardCharsets.UTF_8).trim();
+        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
+    }
+
+    private static JsonNode readJson(byte[] body) {
+        try {
+            return Json.mapper().readTree(body);
+        } catch (IOException e) {
+            throw new RegistryException("registry answered with invalid JSON: " + e.getMessage(), 200);
+        }
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}
