@@ -290,7 +290,8 @@ public final class ConfigLoader {
         }
         return new ImageRepository(id, labels, o.get(), image, interval, timeout, secretName(s, "secretRef"),
                 secretName(s, "certSecretRef"), provider, s.bool("insecure", false), exclusions,
-                s.bool("suspend", false), maxTags);
+                s.bool("suspend", false), maxTags,
+                s.has("mutableTags") ? s.strings("mutableTags") : ImageRepository.DEFAULT_MUTABLE_TAGS);
     }
 
     private static ImagePolicy imagePolicy(

@@ -4,18 +4,21 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.tagstream.common.events.Audit;
 import io.tagstream.common.events.AuditRecord;
 import io.tagstream.common.events.CloudEvent;
-import io.tagstream.common.events.TagDiscovered;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.jboss.logging.Logger;
 
 /**
- * Writes this service's events to Kafka with their key and CloudEvents headers, and waits for the broker's ack, so a
- * consumed record is only acknowledged once what it caused is stored (at-least-once end to end).
+ * Writes the poller's events to Kafka with their key and CloudEvents headers and waits for the broker's acks, so the
+ * state that records them is written only after the events are stored (at-least-once). A scan's events are sent
+ * together and awaited once, which is what lets a first scan of 10,000 tags finish in seconds.
  */
 @ApplicationScoped
 public class Publisher {
@@ -26,23 +29,29 @@ public class Publisher {
 
     @Inject
     @Channel("tag-discovered")
-    Emitter<byte[]> discovered;
+    @OnOverflow(OnOverflow.Strategy.UNBOUNDED_BUFFER) // a first scan sends thousands at once; acks bound the real backlog
+    Emitter<byte[]> tags;
 
     @Inject
     @Channel("audit")
     Emitter<byte[]> audit;
 
-    public void discovered(CloudEvent<TagDiscovered> event) {
-        send(discovered, event);
+    /** Tag events ({@code tag-discovered} and {@code tag-removed}), all stored before this returns. */
+    public void tagEvents(List<? extends CloudEvent<?>> events) {
+        List<CompletableFuture<Void>> acks = new ArrayList<>(events.size());
+        for (CloudEvent<?> e : events) {
+            acks.add(send(tags, e));
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
     }
 
     public void audit(CloudEvent<AuditRecord> record) {
         AuditRecord r = record.data();
         LOG.infof("audit %s %s %s: %s", r.action(), r.subject(), r.outcome(), r.reason());
-        send(audit, record);
+        send(audit, record).join();
     }
 
-    private static void send(Emitter<byte[]> emitter, CloudEvent<?> event) {
+    private static CompletableFuture<Void> send(Emitter<byte[]> emitter, CloudEvent<?> event) {
         CompletableFuture<Void> stored = new CompletableFuture<>();
         emitter.send(Message.of(event.value())
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
@@ -57,6 +66,6 @@ public class Publisher {
                     stored.completeExceptionally(failure);
                     return CompletableFuture.completedFuture(null);
                 }));
-        stored.join();
+        return stored;
     }
 }

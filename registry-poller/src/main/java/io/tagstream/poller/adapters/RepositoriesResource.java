@@ -1,8 +1,6 @@
 package io.tagstream.poller.adapters;
 
-import io.tagstream.common.config.ImageRepository;
 import io.tagstream.common.config.ResourceId;
-import io.tagstream.common.registry.RepositoryName;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -21,34 +19,26 @@ import java.util.Optional;
 public class RepositoriesResource {
 
     @Inject
-    ConfigWatch config;
+    Poller poller;
 
     @Inject
     Publisher publisher;
 
-    /** One ImageRepository as the API shows it. */
-    public record RepositoryStatus(String id, String image, String canonical, String interval, boolean suspend) {}
-
     @GET
-    public List<RepositoryStatus> list() {
-        return config.config().imageRepositories().stream()
-                .map(r -> new RepositoryStatus(r.id().toString(), r.image(), RepositoryName.parse(r.image()).canonical(),
-                        r.interval().toString(), r.suspend()))
-                .toList();
+    public List<Poller.RepositoryStatus> list() {
+        return poller.status();
     }
 
     @POST
     @Path("/{ns}/{name}/scan")
     public Response scan(@PathParam("ns") String ns, @PathParam("name") String name) {
         ResourceId id = new ResourceId(ns, name);
-        Optional<ImageRepository> repo = config.config().find(ImageRepository.class, id);
-        if (repo.isEmpty()) {
+        if (!poller.requestScan(id)) {
             publisher.audit(Publisher.AUDIT.rejected("scan.requested", id.toString(),
                     "no ImageRepository " + id + " is configured", Optional.empty()));
             return ApiError.of(Response.Status.NOT_FOUND, "no ImageRepository " + id + " is configured");
         }
-        publisher.audit(Publisher.AUDIT.ok("scan.requested", id.toString(), "scan of " + repo.get().image()
-                + " requested over the API", Optional.empty()));
-        return Response.accepted(Map.of("repository", id.toString(), "image", repo.get().image())).build();
+        publisher.audit(Publisher.AUDIT.ok("scan.requested", id.toString(), "scan requested over the API", Optional.empty()));
+        return Response.accepted(Map.of("repository", id.toString(), "status", "scan started")).build();
     }
 }

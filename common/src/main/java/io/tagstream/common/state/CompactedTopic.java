@@ -1,0 +1,131 @@
+package io.tagstream.common.state;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * A service's durable state as a compacted Kafka topic of string keys and JSON values; a {@code null} value
+ * (tombstone) deletes a key. Services keep no disk: a started pod {@linkplain #load reads the topic to its end} before
+ * handling events, and writes each change synchronously before acknowledging what caused it.
+ */
+public final class CompactedTopic implements AutoCloseable {
+
+    private final String topic;
+    private final Properties base = new Properties();
+    private final KafkaProducer<String, String> producer;
+
+    public CompactedTopic(String bootstrapServers, String topic) {
+        this.topic = topic;
+        base.put("bootstrap.servers", bootstrapServers);
+        Properties p = new Properties();
+        p.putAll(base);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        this.producer = new KafkaProducer<>(p);
+    }
+
+    public String name() {
+        return topic;
+    }
+
+    /** Creates the topic with {@code cleanup.policy=compact} unless it exists (Strimzi may have made it already). */
+    public CompactedTopic ensureExists(int partitions) {
+        try (Admin admin = Admin.create(base)) {
+            NewTopic t = new NewTopic(topic, Optional.of(partitions), Optional.empty())
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create state topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka did not answer creating " + topic, e);
+        }
+        return this;
+    }
+
+    /** Every record from the beginning to the end offsets seen at the start, in order; returns how many. */
+    public int load(BiConsumer<String, String> apply) {
+        Properties p = new Properties();
+        p.putAll(base);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        int applied = 0;
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> parts = new ArrayList<>();
+            c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(parts));
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
+                    apply.accept(r.key(), r.value());
+                    applied++;
+                }
+            }
+        }
+        return applied;
+    }
+
+    /** Stores a value ({@code null} deletes the key) and waits until the broker has it. */
+    public void put(String key, String value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write state " + key + " to " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stores many values, waiting once for all of them. */
+    public void putAll(Map<String, String> values) {
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+        values.forEach((k, v) -> sent.add(producer.send(new ProducerRecord<>(topic, k, v))));
+        for (var f : sent) {
+            try {
+                f.get(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot write state to " + topic + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,310 @@
+package io.tagstream.poller.adapters;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.tagstream.common.config.ImageRepository;
+import io.tagstream.common.config.ResourceId;
+import io.tagstream.common.config.Secrets;
+import io.tagstream.common.config.TagstreamConfig;
+import io.tagstream.common.events.CloudEvent;
+import io.tagstream.common.events.Json;
+import io.tagstream.common.events.TagDiscovered.DiscoverySource;
+import io.tagstream.common.registry.RegistryClient;
+import io.tagstream.common.registry.RepositoryName;
+import io.tagstream.common.state.CompactedTopic;
+import io.tagstream.poller.core.KnownTag;
+import io.tagstream.poller.core.RegistryAccess;
+import io.tagstream.poller.core.Scan;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Scans every ImageRepository on its interval (start times spread so a restart does not hit every registry at once),
+ * acts on webhook hints and promotion copies at once, and keeps the known tags in a compacted topic so a restarted or
+ * second pod neither announces every tag again nor misses one.
+ */
+@ApplicationScoped
+public class Poller {
+
+    private static final Logger LOG = Logger.getLogger(Poller.class);
+
+    /** What the status API shows for one ImageRepository. */
+    public record RepositoryStatus(
+            String id, String image, String canonical, Optional<Instant> lastScan, long lastScanMillis, int tagCount,
+            List<String> latestTags, Optional<String> lastError, Optional<Instant> nextScan, boolean suspended,
+            Optional<String> capped) {}
+
+    private record StoredTag(String digest, String mediaType) {}
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "tagstream.poller.state-topic")
+    String stateTopic;
+
+    @ConfigProperty(name = "tagstream.poller.scan-threads", defaultValue = "4")
+    int scanThreads;
+
+    @Inject
+    ConfigWatch config;
+
+    @Inject
+    Publisher publisher;
+
+    @Inject
+    MeterRegistry metrics;
+
+    @Inject
+    Secrets secrets;
+
+    private final Map<String, Map<String, KnownTag>> state = new ConcurrentHashMap<>();
+    private final Map<String, Instant> lastScan = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastScanMillis = new ConcurrentHashMap<>();
+    private final Map<String, String> lastError = new ConcurrentHashMap<>();
+    private final Map<String, String> capped = new ConcurrentHashMap<>();
+    private final Map<String, Instant> nextScan = new ConcurrentHashMap<>();
+    private final Map<String, Deque<String>> recent = new ConcurrentHashMap<>();
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final Clock clock = Clock.systemUTC();
+    private RegistryAccess access;
+    private CompactedTopic store;
+    private ExecutorService scans;
+    private ExecutorService resolvers;
+    private volatile boolean ready;
+
+    void start(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000) StartupEvent e) {
+        access = new RegistryAccess(secrets);
+        scans = Executors.newFixedThreadPool(scanThreads);
+        resolvers = Executors.newFixedThreadPool(16);
+        store = new CompactedTopic(bootstrap, stateTopic).ensureExists(3);
+        long t0 = System.nanoTime();
+        int n = store.load(this::restore);
+        LOG.infof("restored %d state records (%d repositories) from %s in %d ms", n, state.size(), stateTopic,
+                (System.nanoTime() - t0) / 1_000_000);
+        ready = true;
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        ready = false;
+        if (scans != null) {
+            scans.shutdownNow();
+            resolvers.shutdownNow();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private void restore(String key, String value) {
+        int bar = key.indexOf('|');
+        if (bar < 0) {
+            return;
+        }
+        String repo = key.substring(0, bar);
+        String tag = key.substring(bar + 1);
+        Map<String, KnownTag> tags = state.computeIfAbsent(repo, k -> new ConcurrentHashMap<>());
+        if (value == null) {
+            tags.remove(tag);
+        } else {
+            StoredTag t = Json.read(value.getBytes(StandardCharsets.UTF_8), StoredTag.class);
+            tags.put(tag, new KnownTag(t.digest(), t.mediaType()));
+        }
+    }
+
+    /** Starts the scans that are due; a scan already running for a repository is never started twice. */
+    @Scheduled(every = "${tagstream.poller.tick:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void tick() {
+        if (!ready) {
+            return;
+        }
+        Instant now = clock.instant();
+        for (ImageRepository repo : config.config().imageRepositories()) {
+            String id = repo.id().toString();
+            if (repo.suspend()) {
+                continue;
+            }
+            Instant due = nextScan.computeIfAbsent(id, k -> now.plus(spread(repo)));
+            if (!due.isAfter(now) && running.add(id)) {
+                scans.submit(() -> scanNow(repo, Optional.empty(), DiscoverySource.POLL));
+            }
+        }
+    }
+
+    /** The first scan after start comes at a point fixed by the name within the first tenth of the interval (≤ 30 s). */
+    private static Duration spread(ImageRepository repo) {
+        long window = Math.min(repo.interval().toMillis() / 10, 30_000);
+        return Duration.ofMillis(window <= 0 ? 0 : Math.floorMod(repo.id().toString().hashCode(), window));
+    }
+
+    /** Scan now, e.g. on request over the API. */
+    public boolean requestScan(ResourceId id) {
+        Optional<ImageRepository> repo = config.config().find(ImageRepository.class, id);
+        repo.ifPresent(r -> scans.submit(() -> scanNow(r, Optional.empty(), DiscoverySource.POLL)));
+        return repo.isPresent();
+    }
+
+    /** A webhook or a promotion named a repository (and maybe a tag): check it against the registry now. */
+    public void hint(ImageRepository repo, Optional<String> tag, DiscoverySource source) {
+        scans.submit(() -> scanNow(repo, tag, source));
+    }
+
+    private void scanNow(ImageRepository repo, Optional<String> tag, DiscoverySource source) {
+        String id = repo.id().toString();
+        running.add(id);
+        synchronized (locks.computeIfAbsent(id, k -> new Object())) {
+            try {
+                awaitReady();
+                TagstreamConfig cfg = config.config();
+                RepositoryName name = RepositoryName.parse(repo.image());
+                RegistryClient client = access.client(repo, name, cfg);
+                Map<String, KnownTag> known = Map.copyOf(state.getOrDefault(id, Map.of()));
+                Future<Scan.Result> f = resolvers.submit(() -> tag.isPresent()
+                        ? Scan.one(repo, name, known, client, tag.get(), source, clock)
+                        : Scan.full(repo, name, known, client, source, resolvers, clock));
+                Duration timeout = repo.timeout().orElse(repo.interval().compareTo(Duration.ofMinutes(5)) < 0
+                        ? Duration.ofMinutes(5) : repo.interval());
+                Scan.Result r;
+                try {
+                    r = f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    f.cancel(true);
+                    throw new IllegalStateException("scan did not finish within its timeout of " + timeout);
+                }
+                apply(repo, name, known, r);
+                if (tag.isEmpty()) {
+                    lastScan.put(id, clock.instant());
+                    lastScanMillis.put(id, r.took().toMillis());
+                    metrics.timer("tagstream.poller.scan", "repository", id).record(r.took());
+                    metrics.counter("tagstream.poller.tags.seen", "repository", id).increment(r.listed());
+                }
+                if (r.capped()) {
+                    capped.put(id, "considering the last " + r.considered() + " of " + r.listed() + " tags (spec.maxTags)");
+                } else {
+                    capped.remove(id);
+                }
+                if (r.errors().isEmpty()) {
+                    lastError.remove(id);
+                } else {
+                    lastError.put(id, r.errors().size() + " tags could not be resolved, e.g. " + r.errors().get(0));
+                }
+            } catch (RuntimeException | InterruptedException | java.util.concurrent.ExecutionException e) {
+                Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+                String reason = String.valueOf(cause.getMessage());
+                boolean repeated = reason.equals(lastError.put(id, reason));
+                metrics.counter("tagstream.poller.scan.errors", "repository", id).increment();
+                if (!repeated) {
+                    publisher.audit(Publisher.AUDIT.error("scan.failed", id, "scan of " + repo.image() + " failed: "
+                            + reason, Optional.empty()));
+                }
+                LOG.warnf("scan of %s failed: %s", id, reason);
+            } finally {
+                nextScan.put(id, clock.instant().plus(repo.interval()));
+                running.remove(id);
+            }
+        }
+    }
+
+    private void awaitReady() throws InterruptedException {
+        while (!ready) {
+            Thread.sleep(50);
+        }
+    }
+
+    /** Events first, then the state that records them, then the audit: a crash in between repeats, never loses. */
+    private void apply(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, Scan.Result r) {
+        String id = repo.id().toString();
+        if (!r.changed()) {
+            return;
+        }
+        List<CloudEvent<?>> events = new ArrayList<>();
+        r.discovered().forEach(d -> events.add(CloudEvent.start(Publisher.SERVICE, d)));
+        r.removed().forEach(d -> events.add(CloudEvent.start(Publisher.SERVICE, d)));
+        publisher.tagEvents(events);
+        Map<String, String> changes = new HashMap<>();
+        r.discovered().forEach(d -> changes.put(id + "|" + d.tag(), Json.writeString(new StoredTag(d.digest(), d.mediaType()))));
+        r.removed().forEach(d -> changes.put(id + "|" + d.tag(), null));
+        store.putAll(changes);
+        state.put(id, new ConcurrentHashMap<>(r.state()));
+        Deque<String> latest = recent.computeIfAbsent(id, k -> new ArrayDeque<>());
+        synchronized (latest) {
+            r.discovered().forEach(d -> {
+                latest.remove(d.tag());
+                latest.addFirst(d.tag());
+            });
+            r.removed().forEach(d -> latest.remove(d.tag()));
+            while (latest.size() > 10) {
+                latest.removeLast();
+            }
+        }
+        long moved = r.discovered().stream().filter(d -> d.previousDigest().isPresent()).count();
+        publisher.audit(Publisher.AUDIT.ok("scan.changed", id, name.canonical() + ": " + (r.discovered().size() - moved)
+                + " new, " + moved + " moved, " + r.removed().size() + " removed of " + r.listed() + " listed; "
+                + r.resolved() + " digests resolved", Optional.of(events.get(0))));
+        for (int i = 0; i < r.removed().size(); i++) {
+            var removed = r.removed().get(i);
+            publisher.audit(Publisher.AUDIT.ok("tag.removed", removed.subject(), "the registry no longer lists "
+                    + removed.tag() + " (was " + removed.lastDigest() + ")", Optional.of(events.get(r.discovered().size() + i))));
+        }
+    }
+
+    public List<RepositoryStatus> status() {
+        List<RepositoryStatus> out = new ArrayList<>();
+        for (ImageRepository repo : config.config().imageRepositories()) {
+            String id = repo.id().toString();
+            String canonical;
+            try {
+                canonical = RepositoryName.parse(repo.image()).canonical();
+            } catch (IllegalArgumentException e) {
+                canonical = repo.image();
+            }
+            Deque<String> latest = recent.getOrDefault(id, new ArrayDeque<>());
+            List<String> latestTags;
+            synchronized (latest) {
+                latestTags = List.copyOf(latest);
+            }
+            out.add(new RepositoryStatus(id, repo.image(), canonical, Optional.ofNullable(lastScan.get(id)),
+                    lastScanMillis.getOrDefault(id, 0L), state.getOrDefault(id, Map.of()).size(), latestTags,
+                    Optional.ofNullable(lastError.get(id)), Optional.ofNullable(nextScan.get(id)), repo.suspend(),
+                    Optional.ofNullable(capped.get(id))));
+        }
+        return out;
+    }
+
+    /** The known tags of one ImageRepository (tests and the status API). */
+    public Map<String, KnownTag> known(String id) {
+        return Map.copyOf(state.getOrDefault(id, Map.of()));
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    public Map<String, RegistryClient> clients() {
+        return access == null ? Map.of() : access.clients();
+    }
+}

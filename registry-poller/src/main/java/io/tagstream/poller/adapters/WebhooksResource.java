@@ -1,0 +1,192 @@
+package io.tagstream.poller.adapters;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tagstream.common.config.ImageRepository;
+import io.tagstream.common.config.Receiver;
+import io.tagstream.common.config.ResourceId;
+import io.tagstream.common.config.Secret;
+import io.tagstream.common.config.Secrets;
+import io.tagstream.common.config.TagstreamConfig;
+import io.tagstream.common.events.Json;
+import io.tagstream.common.events.TagDiscovered.DiscoverySource;
+import io.tagstream.common.registry.RepositoryName;
+import io.tagstream.poller.core.WebhookAuth;
+import io.tagstream.poller.core.WebhookPayloads;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Registry push notifications, at Flux's {@code /hook/<sha256(token+name+namespace)>} and at
+ * {@code /api/v1/webhooks/<type>/<namespace>/<name>}. Every delivery is authenticated; a payload is only a hint, so the
+ * named tag is resolved against the registry before anything is emitted. Answers: 202 accepted or ignored, 400
+ * malformed, 401 not authentic, 404 unknown receiver, 413 too large (over 3 MiB, enforced by the HTTP layer).
+ */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+public class WebhooksResource {
+
+    @Inject
+    ConfigWatch config;
+
+    @Inject
+    Poller poller;
+
+    @Inject
+    Publisher publisher;
+
+    @Inject
+    MeterRegistry metrics;
+
+    @Inject
+    Secrets secrets;
+
+    @POST
+    @Path("/api/v1/webhooks/{type}/{ns}/{name}")
+    public Response named(@PathParam("type") String type, @PathParam("ns") String ns, @PathParam("name") String name,
+            @Context HttpHeaders headers, byte[] body) {
+        TagstreamConfig cfg = config.config();
+        ResourceId id = new ResourceId(ns, name);
+        Optional<Receiver> receiver = cfg.find(Receiver.class, id).filter(r -> r.type().equals(type))
+                .or(() -> cfg.receivers().stream().filter(r -> r.type().equals(type))
+                        .filter(r -> targets(r, cfg).stream().anyMatch(repo -> repo.id().equals(id))).findFirst());
+        if (receiver.isEmpty()) {
+            return reject(404, "webhook.unknown", type + "/" + id, "no Receiver of type " + type + " named " + id
+                    + " or covering ImageRepository " + id);
+        }
+        return deliver(receiver.get(), headers, body, false);
+    }
+
+    @POST
+    @Path("/hook/{digest}")
+    public Response flux(@PathParam("digest") String digest, @Context HttpHeaders headers, byte[] body) {
+        for (Receiver r : config.config().receivers()) {
+            Optional<String> token = token(r);
+            if (token.isPresent() && WebhookAuth.constantTimeEquals(digest,
+                    WebhookAuth.fluxHookPath(token.get(), r.id().name(), r.id().namespace()))) {
+                return deliver(r, headers, body, true);
+            }
+        }
+        return reject(404, "webhook.unknown", "/hook/" + digest.substring(0, Math.min(8, digest.length())) + "…",
+                "no Receiver answers at this path");
+    }
+
+    private Optional<String> token(Receiver r) {
+        return secrets.get(new ResourceId(r.id().namespace(), r.secretRef()), "token").map(Secret::reveal);
+    }
+
+    private Response deliver(Receiver receiver, HttpHeaders headers, byte[] body, boolean pathAuthenticated) {
+        String subject = receiver.id().toString();
+        Optional<String> token = token(receiver);
+        if (token.isEmpty()) {
+            return reject(503, "webhook.unconfigured", subject, "Receiver " + subject + " has no token: secret "
+                    + receiver.id().namespace() + "/" + receiver.secretRef() + " key 'token' is missing");
+        }
+        Map<String, String> h = new LinkedHashMap<>();
+        headers.getRequestHeaders().forEach((k, v) -> h.put(k, v.isEmpty() ? "" : v.get(0)));
+        boolean signs = List.of("github", "nexus", "generic-hmac").contains(receiver.type());
+        if (!pathAuthenticated || signs) {
+            Optional<String> failure = WebhookAuth.check(receiver.type(), h, body == null ? new byte[0] : body, token.get());
+            if (failure.isPresent()) {
+                return reject(401, "webhook.rejected", subject, failure.get());
+            }
+        }
+        JsonNode json;
+        try {
+            json = Json.mapper().readTree(body == null ? new byte[0] : body);
+        } catch (IOException e) {
+            return reject(400, "webhook.malformed", subject, "body is not JSON: " + e.getMessage().split("\n")[0]);
+        }
+        WebhookPayloads.Reading reading;
+        try {
+            reading = WebhookPayloads.read(receiver.type(), json, Optional.ofNullable(h.get("X-GitHub-Event")));
+        } catch (WebhookPayloads.Malformed e) {
+            return reject(400, "webhook.malformed", subject, e.getMessage());
+        }
+        if (reading instanceof WebhookPayloads.Ignored ignored) {
+            count(receiver.type(), "ignored");
+            publisher.audit(Publisher.AUDIT.ok("webhook.ignored", subject, ignored.reason(), Optional.empty()));
+            return Response.accepted(Map.of("status", "ignored", "reason", ignored.reason())).build();
+        }
+        List<String> accepted = new ArrayList<>();
+        List<String> unmatched = new ArrayList<>();
+        for (WebhookPayloads.Hint hint : ((WebhookPayloads.Hints) reading).hints()) {
+            List<ImageRepository> repos = targets(receiver, config.config()).stream().filter(r -> matches(r, hint)).toList();
+            String what = hint.host().map(x -> x + "/").orElse("") + hint.path() + hint.tag().map(t -> ":" + t).orElse("");
+            if (repos.isEmpty()) {
+                unmatched.add(what);
+            }
+            for (ImageRepository repo : repos) {
+                poller.hint(repo, hint.tag(), DiscoverySource.WEBHOOK);
+                accepted.add(repo.id() + (hint.tag().map(t -> ":" + t).orElse(" (rescan)")));
+            }
+        }
+        if (accepted.isEmpty()) {
+            count(receiver.type(), "unmatched");
+            String reason = "no ImageRepository of Receiver " + subject + " matches " + String.join(", ", unmatched);
+            publisher.audit(Publisher.AUDIT.rejected("webhook.unmatched", subject, reason, Optional.empty()));
+            return Response.accepted(Map.of("status", "ignored", "reason", reason)).build();
+        }
+        count(receiver.type(), "accepted");
+        publisher.audit(Publisher.AUDIT.ok("webhook.accepted", subject, "checking " + String.join(", ", accepted)
+                + " against the registry", Optional.empty()));
+        return Response.accepted(Map.of("status", "accepted", "checking", accepted)).build();
+    }
+
+    /** The ImageRepositories a Receiver may trigger: named ones, or {@code *} filtered by labels. */
+    private static List<ImageRepository> targets(Receiver r, TagstreamConfig cfg) {
+        List<ImageRepository> out = new ArrayList<>();
+        for (Receiver.Target t : r.resources()) {
+            String ns = t.namespace().orElse(r.id().namespace());
+            for (ImageRepository repo : cfg.imageRepositories()) {
+                boolean named = t.name().equals("*") ? repo.id().namespace().equals(ns) : repo.id().equals(new ResourceId(ns, t.name()));
+                boolean labelled = t.matchLabels().entrySet().stream().allMatch(l -> l.getValue().equals(repo.labels().get(l.getKey())));
+                if (named && labelled && !out.contains(repo)) {
+                    out.add(repo);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Path must match; the host only where the payload names one that differs from an internal alias we cannot know. */
+    private static boolean matches(ImageRepository repo, WebhookPayloads.Hint hint) {
+        RepositoryName name;
+        try {
+            name = RepositoryName.parse(repo.image());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        String path = hint.path();
+        if (!name.path().equals(path) && !name.path().endsWith("/" + path)) {
+            return false;
+        }
+        return hint.host().map(h -> h.equalsIgnoreCase(name.registry()) || h.equalsIgnoreCase(name.apiHost())
+                || !h.contains(".")).orElse(true);
+    }
+
+    private Response reject(int status, String action, String subject, String reason) {
+        count(action, String.valueOf(status));
+        var outcome = status >= 500 ? Publisher.AUDIT.error(action, subject, reason, Optional.empty())
+                : Publisher.AUDIT.rejected(action, subject, reason, Optional.empty());
+        publisher.audit(outcome);
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ApiError(reason)).build();
+    }
+
+    private void count(String provider, String outcome) {
+        metrics.counter("tagstream.poller.webhooks", "provider", provider, "outcome", outcome).increment();
+    }
+}

@@ -1,0 +1,137 @@
+package io.tagstream.poller.core;
+
+import io.tagstream.common.config.GoRegex;
+import io.tagstream.common.config.ImageRepository;
+import io.tagstream.common.events.TagDiscovered;
+import io.tagstream.common.events.TagDiscovered.DiscoverySource;
+import io.tagstream.common.events.TagRemoved;
+import io.tagstream.common.registry.RegistryClient;
+import io.tagstream.common.registry.RegistryException;
+import io.tagstream.common.registry.RepositoryName;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.regex.Pattern;
+
+/**
+ * One scan of one ImageRepository. Digests are resolved only for tags that are new since the last scan and for the
+ * repository's mutable tags, so a rescan with nothing new costs one tag listing and no HEAD requests.
+ */
+public final class Scan {
+
+    /** What a scan found; {@code state} is the complete known state after it. */
+    public record Result(
+            List<TagDiscovered> discovered,
+            List<TagRemoved> removed,
+            Map<String, KnownTag> state,
+            int listed,
+            int considered,
+            boolean capped,
+            int resolved,
+            List<String> errors,
+            Duration took) {
+
+        public boolean changed() {
+            return !discovered.isEmpty() || !removed.isEmpty();
+        }
+    }
+
+    private Scan() {}
+
+    public static Result full(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, RegistryClient client,
+            DiscoverySource source, Executor pool, Clock clock) {
+        long t0 = System.nanoTime();
+        Instant now = clock.instant();
+        List<String> listed = client.listTags(name.path(), 1000, OptionalInt.empty()).tags();
+        List<Pattern> exclusions = repo.exclusionList().stream().map(GoRegex::compile).toList();
+        List<String> kept = listed.stream().filter(t -> exclusions.stream().noneMatch(p -> p.matcher(t).find())).toList();
+        boolean capped = repo.maxTags().isPresent() && kept.size() > repo.maxTags().get();
+        if (capped) {
+            kept = kept.subList(kept.size() - repo.maxTags().get(), kept.size());
+        }
+        Set<String> present = new LinkedHashSet<>(kept);
+        Set<String> toResolve = new LinkedHashSet<>();
+        for (String t : present) {
+            if (!known.containsKey(t) || repo.mutableTags().contains(t)) {
+                toResolve.add(t);
+            }
+        }
+        Map<String, KnownTag> next = new HashMap<>(known);
+        List<TagDiscovered> discovered = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        Map<String, CompletableFuture<Optional<RegistryClient.Resolved>>> pending = new HashMap<>();
+        for (String t : toResolve) {
+            pending.put(t, CompletableFuture.supplyAsync(() -> client.resolve(name.path(), t), pool));
+        }
+        for (String t : toResolve) {
+            Optional<RegistryClient.Resolved> r;
+            try {
+                r = pending.get(t).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                errors.add(t + ": " + (e.getCause() instanceof RegistryException re ? re.getMessage() : String.valueOf(e.getCause())));
+                continue; // stays unknown and is tried again next scan
+            }
+            if (r.isEmpty()) {
+                present.remove(t); // deleted between listing and resolving
+                continue;
+            }
+            discover(repo, name, t, r.get(), known.get(t), source, now).ifPresent(discovered::add);
+            next.put(t, new KnownTag(r.get().digest(), r.get().mediaType()));
+        }
+        List<TagRemoved> removed = new ArrayList<>();
+        for (Map.Entry<String, KnownTag> k : known.entrySet()) {
+            if (!present.contains(k.getKey()) && !pending.containsKey(k.getKey())) {
+                removed.add(new TagRemoved(repo.id().toString(), name.registry(), name.canonical(), k.getKey(),
+                        k.getValue().digest(), now));
+                next.remove(k.getKey());
+            }
+        }
+        Set<String> unresolved = new HashSet<>(toResolve);
+        unresolved.removeAll(next.keySet());
+        return new Result(discovered, removed, next, listed.size(), kept.size(), capped, toResolve.size(), errors,
+                Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /** A webhook named one tag: resolve just that one against the registry, which is the truth. */
+    public static Result one(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, RegistryClient client,
+            String tag, DiscoverySource source, Clock clock) {
+        long t0 = System.nanoTime();
+        Instant now = clock.instant();
+        Map<String, KnownTag> next = new HashMap<>(known);
+        List<TagDiscovered> discovered = new ArrayList<>();
+        List<TagRemoved> removed = new ArrayList<>();
+        boolean excluded = repo.exclusionList().stream().anyMatch(p -> GoRegex.compile(p).matcher(tag).find());
+        if (!excluded) {
+            Optional<RegistryClient.Resolved> r = client.resolve(name.path(), tag);
+            if (r.isPresent()) {
+                discover(repo, name, tag, r.get(), known.get(tag), source, now).ifPresent(discovered::add);
+                next.put(tag, new KnownTag(r.get().digest(), r.get().mediaType()));
+            } else if (known.containsKey(tag)) {
+                removed.add(new TagRemoved(repo.id().toString(), name.registry(), name.canonical(), tag, known.get(tag).digest(), now));
+                next.remove(tag);
+            }
+        }
+        return new Result(discovered, removed, next, 1, excluded ? 0 : 1, false, excluded ? 0 : 1, List.of(),
+                Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    private static Optional<TagDiscovered> discover(ImageRepository repo, RepositoryName name, String tag,
+            RegistryClient.Resolved r, KnownTag before, DiscoverySource source, Instant now) {
+        if (before != null && before.digest().equals(r.digest())) {
+            return Optional.empty();
+        }
+        return Optional.of(new TagDiscovered(repo.id().toString(), name.registry(), name.canonical(), tag, r.digest(),
+                r.mediaType(), Optional.ofNullable(before).map(KnownTag::digest), source, now));
+    }
+}

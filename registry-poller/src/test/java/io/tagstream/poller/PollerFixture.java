@@ -1,0 +1,109 @@
+package io.tagstream.poller;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.tagstream.testkit.KafkaBroker;
+import io.tagstream.testkit.LocalRegistry;
+import io.tagstream.testkit.Ports;
+import io.tagstream.testkit.RegistryProxy;
+import io.tagstream.testkit.WorkDirs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Real servers for the poller's tests: an open registry and one with htpasswd auth, a paging proxy, a proxy that
+ * answers 429 first, the open registry's own notifications posting to the poller, a config directory naming them all,
+ * and a secrets directory. One fixture for every test class of the module, so the application starts once.
+ */
+public class PollerFixture implements QuarkusTestResourceLifecycleManager {
+
+    public static final String HOOK_TOKEN = "hook-s3cret";
+    public static LocalRegistry open;
+    public static LocalRegistry locked;
+    public static RegistryProxy counting;
+    public static RegistryProxy paged;
+    public static RegistryProxy flaky;
+    public static int httpPort;
+    public static Path configDir;
+
+    @Override
+    public Map<String, String> start() {
+        httpPort = Ports.free();
+        open = LocalRegistry.builder()
+                .notify("http://127.0.0.1:" + httpPort + "/api/v1/webhooks/distribution/test/dist",
+                        Map.of("Authorization", "Bearer " + HOOK_TOKEN))
+                .start();
+        locked = LocalRegistry.builder().htpasswd("ci", "s3cret").start();
+        counting = new RegistryProxy(open);
+        paged = new RegistryProxy(open).pageSize(100);
+        flaky = new RegistryProxy(open);
+        Path root = WorkDirs.create("poller-fixture");
+        configDir = root.resolve("config");
+        Path secrets = root.resolve("secrets");
+        try {
+            Files.createDirectories(configDir);
+            write(secrets.resolve("test/locked-creds/username"), "ci");
+            write(secrets.resolve("test/locked-creds/password"), "s3cret");
+            write(secrets.resolve("test/hook-token/token"), HOOK_TOKEN + "\n");
+            StringBuilder y = new StringBuilder();
+            repo(y, "app", counting.host() + "/team/app", "");
+            repo(y, "locked", locked.host() + "/team/locked", "  secretRef: {name: locked-creds}\n");
+            repo(y, "hooked", open.host() + "/team/hooked", "");
+            repo(y, "paged", paged.host() + "/team/paged", "");
+            repo(y, "flaky", flaky.host() + "/team/flaky", "");
+            receiver(y, "dist", "distribution", "hooked");
+            receiver(y, "gh", "github", "app");
+            receiver(y, "hub", "generic", "app");
+            write(configDir.resolve("repositories.yaml"), y.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Map.of(
+                "kafka.bootstrap.servers", KafkaBroker.shared().bootstrapServers(),
+                "tagstream.config.dir", configDir.toString(),
+                "tagstream.secrets.dir", secrets.toString(),
+                "quarkus.http.test-port", String.valueOf(httpPort));
+    }
+
+    private static void repo(StringBuilder y, String name, String image, String extra) {
+        y.append("""
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImageRepository
+                metadata: {name: %s, namespace: test}
+                spec:
+                  image: %s
+                  interval: 1h
+                  insecure: true
+                %s---
+                """.formatted(name, image, extra));
+    }
+
+    private static void receiver(StringBuilder y, String name, String type, String repo) {
+        y.append("""
+                apiVersion: notification.toolkit.fluxcd.io/v1
+                kind: Receiver
+                metadata: {name: %s, namespace: test}
+                spec:
+                  type: %s
+                  secretRef: {name: hook-token}
+                  resources: [{kind: ImageRepository, name: %s}]
+                ---
+                """.formatted(name, type, repo));
+    }
+
+    private static void write(Path p, String s) throws IOException {
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, s);
+    }
+
+    @Override
+    public void stop() {
+        counting.close();
+        paged.close();
+        flaky.close();
+        open.close();
+        locked.close();
+    }
+}

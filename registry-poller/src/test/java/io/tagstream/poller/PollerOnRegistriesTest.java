@@ -1,0 +1,242 @@
+package io.tagstream.poller;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.tagstream.common.events.AuditRecord;
+import io.tagstream.common.events.CloudEvent;
+import io.tagstream.common.events.Event;
+import io.tagstream.common.events.EventType;
+import io.tagstream.common.events.TagDiscovered;
+import io.tagstream.common.events.TagDiscovered.DiscoverySource;
+import io.tagstream.common.events.TagRemoved;
+import io.tagstream.common.events.Topic;
+import io.tagstream.common.state.CompactedTopic;
+import io.tagstream.poller.adapters.Poller;
+import io.tagstream.poller.core.WebhookAuth;
+import io.tagstream.testkit.KafkaBroker;
+import io.tagstream.testkit.TestImages;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** The poller against real registries, a real broker and the registry's own webhook client. */
+@QuarkusTest
+@WithTestResource(PollerFixture.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PollerOnRegistriesTest {
+
+    @Inject
+    Poller poller;
+
+    @ConfigProperty(name = "tagstream.poller.state-topic")
+    String stateTopic;
+
+    /** Every tag event of one ImageRepository on the topic, read until {@code done} holds. */
+    static List<Event> tagEvents(String repo, Predicate<List<Event>> done) {
+        return tagEvents(repo, done, Duration.ofSeconds(30));
+    }
+
+    static List<Event> tagEvents(String repo, Predicate<List<Event>> done, Duration timeout) {
+        List<Event> out = new ArrayList<>();
+        KafkaBroker.shared().read(Topic.TAG_DISCOVERED.defaultName(), records -> {
+            out.clear();
+            records.forEach(r -> {
+                EventType t = CloudEvent.typeOf(r.headers()).orElseThrow();
+                Event e = t == EventType.TAG_REMOVED
+                        ? CloudEvent.read(r.headers(), r.value(), TagRemoved.class).data()
+                        : CloudEvent.read(r.headers(), r.value(), TagDiscovered.class).data();
+                if ((e instanceof TagDiscovered d && d.imageRepository().equals(repo))
+                        || (e instanceof TagRemoved x && x.imageRepository().equals(repo))) {
+                    out.add(e);
+                }
+            });
+            return done.test(out);
+        }, timeout);
+        return out;
+    }
+
+    static void scan(String name) {
+        given().post("/api/v1/repositories/test/" + name + "/scan").then().statusCode(202);
+    }
+
+    static void settle() throws InterruptedException {
+        Thread.sleep(1500); // long enough for anything wrongly emitted to arrive
+    }
+
+    @Test
+    @Order(1)
+    void firstScanAnnouncesEachTagWithTheRegistrysDigest() throws Exception {
+        var one = TestImages.push(PollerFixture.open, "team/app", "1.0.0");
+        var two = TestImages.push(PollerFixture.open, "team/app", "1.1.0");
+        TestImages.retag(PollerFixture.open, one, List.of("sha256-abc.sig")); // cosign signature: excluded by default
+        scan("app");
+        tagEvents("test/app", l -> l.size() >= 2);
+        settle();
+        List<Event> events = tagEvents("test/app", l -> l.size() > 2, Duration.ofSeconds(2));
+        Map<String, String> digests = new HashMap<>();
+        events.forEach(e -> digests.put(((TagDiscovered) e).tag(), ((TagDiscovered) e).digest()));
+        assertEquals(Map.of("1.0.0", one.digest(), "1.1.0", two.digest()), digests);
+        TagDiscovered d = (TagDiscovered) events.get(0);
+        assertEquals(DiscoverySource.POLL, d.source());
+        assertEquals(PollerFixture.counting.host() + "/team/app", d.repository());
+    }
+
+    @Test
+    @Order(2)
+    void rescanWithoutChangesListsOnceAndResolvesNothing() throws Exception {
+        int before = PollerFixture.counting.requests();
+        scan("app");
+        settle();
+        assertEquals(1, PollerFixture.counting.requests() - before, "one tags/list request, no HEAD");
+        assertEquals(2, tagEvents("test/app", l -> l.size() > 2, Duration.ofSeconds(2)).size());
+    }
+
+    @Test
+    @Order(3)
+    void movedAndDeletedTagsAreAnnounced() throws Exception {
+        var first = TestImages.push(PollerFixture.open, "team/app", "latest");
+        scan("app");
+        assertEquals(first.digest(), ((TagDiscovered) tagEvents("test/app", l -> l.size() >= 3).get(2)).digest());
+        // "latest" is mutable (spec.mutableTags defaults to it): its digest is checked on every scan
+        var moved = TestImages.push(PollerFixture.open, "team/app", "latest");
+        var gone = poller.known("test/app").get("1.0.0").digest();
+        TestImages.deleteManifest(PollerFixture.open, "team/app", gone);
+        scan("app");
+        List<Event> events = tagEvents("test/app", l -> l.size() >= 5);
+        TagDiscovered m = (TagDiscovered) events.stream().skip(3).filter(e -> e instanceof TagDiscovered).findFirst().orElseThrow();
+        assertEquals("latest", m.tag());
+        assertEquals(moved.digest(), m.digest());
+        assertEquals(java.util.Optional.of(first.digest()), m.previousDigest());
+        TagRemoved r = (TagRemoved) events.stream().filter(e -> e instanceof TagRemoved).findFirst().orElseThrow();
+        assertEquals("1.0.0", r.tag());
+        assertEquals(gone, r.lastDigest());
+        var audits = KafkaBroker.shared().events(Topic.AUDIT.defaultName(), AuditRecord.class,
+                l -> l.stream().anyMatch(a -> a.data().action().equals("tag.removed")), Duration.ofSeconds(20));
+        assertTrue(audits.stream().anyMatch(a -> a.data().action().equals("tag.removed")
+                && a.data().subject().endsWith("/team/app:1.0.0")), audits.toString());
+    }
+
+    @Test
+    @Order(4)
+    void aRestartedPollerKnowsWhatItAnnounced() {
+        Map<String, String> restored = new HashMap<>();
+        try (CompactedTopic store = new CompactedTopic(KafkaBroker.shared().bootstrapServers(), stateTopic)) {
+            store.load((k, v) -> {
+                if (k.startsWith("test/app|")) {
+                    if (v == null) {
+                        restored.remove(k);
+                    } else {
+                        restored.put(k, v);
+                    }
+                }
+            });
+        }
+        assertEquals(java.util.Set.of("test/app|1.1.0", "test/app|latest"), restored.keySet());
+        assertTrue(restored.get("test/app|1.1.0").contains(poller.known("test/app").get("1.1.0").digest()));
+    }
+
+    @Test
+    @Order(5)
+    void authenticatedRegistryAndPagedListing() throws Exception {
+        var img = TestImages.push(PollerFixture.locked, "team/locked", "3.0.0");
+        scan("locked");
+        List<Event> locked = tagEvents("test/locked", l -> !l.isEmpty());
+        assertEquals(img.digest(), ((TagDiscovered) locked.get(0)).digest());
+
+        var base = TestImages.push(PollerFixture.open, "team/paged", "p-0");
+        TestImages.retag(PollerFixture.open, base, IntStream.range(1, 250).mapToObj(i -> "p-" + i).toList());
+        scan("paged");
+        assertEquals(250, tagEvents("test/paged", l -> l.size() >= 250).size());
+    }
+
+    @Test
+    @Order(6)
+    void backsOffOn429AndSucceeds() {
+        TestImages.push(PollerFixture.open, "team/flaky", "9.9.9");
+        PollerFixture.flaky.fail(2, 429, Map.of("Retry-After", "1"));
+        scan("flaky");
+        assertEquals("9.9.9", ((TagDiscovered) tagEvents("test/flaky", l -> !l.isEmpty()).get(0)).tag());
+        given().get("/api/v1/repositories").then().statusCode(200)
+                .body("find { it.id == 'test/flaky' }.tagCount", equalTo(1));
+    }
+
+    @Test
+    @Order(7)
+    void theRegistrysOwnNotificationTriggersResolution() {
+        var img = TestImages.push(PollerFixture.open, "team/hooked", "4.2.0"); // no scan requested: only the webhook
+        List<Event> events = tagEvents("test/hooked", l -> !l.isEmpty());
+        TagDiscovered d = (TagDiscovered) events.get(0);
+        assertEquals("4.2.0", d.tag());
+        assertEquals(img.digest(), d.digest());
+        assertEquals(DiscoverySource.WEBHOOK, d.source());
+    }
+
+    @Test
+    @Order(8)
+    void forgedUnsignedAndMalformedWebhooksAreRejected() throws Exception {
+        String payload = Files.readString(Path.of("src/test/resources/webhooks/github-registry_package.json"));
+        byte[] body = payload.getBytes(StandardCharsets.UTF_8);
+        String good = "sha256=" + WebhookAuth.sign("HmacSHA256", body, PollerFixture.HOOK_TOKEN);
+        String forged = "sha256=" + WebhookAuth.sign("HmacSHA256", body, "not-the-token");
+        String url = "/api/v1/webhooks/github/test/gh";
+        given().contentType(ContentType.JSON).body(body).post(url).then().statusCode(401)
+                .body("error", equalTo("missing X-Hub-Signature-256 signature"));
+        given().contentType(ContentType.JSON).header("X-Hub-Signature-256", forged).body(body).post(url).then().statusCode(401)
+                .body("error", equalTo("X-Hub-Signature-256 signature does not match the body"));
+        given().contentType(ContentType.JSON).header("X-Hub-Signature-256", good).header("X-GitHub-Event", "registry_package")
+                .body(body).post(url).then().statusCode(202)
+                .body("status", equalTo("ignored")); // signed and valid, but names ghcr.io/eose-sre/openclaw-fleet, not ours
+        byte[] junk = "{\"registry_package\": ".getBytes(StandardCharsets.UTF_8);
+        given().contentType(ContentType.JSON).header("X-Hub-Signature-256", "sha256=" + WebhookAuth.sign("HmacSHA256", junk, PollerFixture.HOOK_TOKEN))
+                .body(junk).post(url).then().statusCode(400);
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer " + PollerFixture.HOOK_TOKEN).body("{}")
+                .post("/api/v1/webhooks/distribution/test/nope").then().statusCode(404);
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer wrong").body(Files.readString(Path.of("src/test/resources/webhooks/distribution.json")))
+                .post("/api/v1/webhooks/distribution/test/dist").then().statusCode(401);
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer " + PollerFixture.HOOK_TOKEN)
+                .body("{\"events\": [{\"action\": \"pull\", \"target\": {\"repository\": \"team/hooked\", \"tag\": \"4.2.0\", "
+                        + "\"mediaType\": \"application/vnd.oci.image.manifest.v1+json\"}}]}")
+                .post("/api/v1/webhooks/distribution/test/dist").then().statusCode(202).body("status", equalTo("ignored"));
+        byte[] huge = new byte[3 * 1024 * 1024 + 10];
+        java.util.Arrays.fill(huge, (byte) ' ');
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer " + PollerFixture.HOOK_TOKEN).body(huge)
+                .post("/api/v1/webhooks/distribution/test/dist").then().statusCode(413);
+        var rejected = KafkaBroker.shared().events(Topic.AUDIT.defaultName(), AuditRecord.class,
+                l -> l.stream().filter(a -> a.data().action().equals("webhook.rejected")).count() >= 3, Duration.ofSeconds(20));
+        assertTrue(rejected.stream().filter(a -> a.data().action().equals("webhook.rejected")).count() >= 3);
+    }
+
+    @Test
+    @Order(9)
+    void deliveryAtTheFluxPathResolvesTheTag() throws Exception {
+        var img = TestImages.push(PollerFixture.open, "team/app", "5.0.0");
+        String hook = WebhookAuth.fluxHookPath(PollerFixture.HOOK_TOKEN, "hub", "test");
+        // the path is the secret, as for providers that cannot send headers; the payload's digest is not trusted
+        String payload = "{\"repository\": \"team/app\", \"tag\": \"5.0.0\", \"digest\": \"sha256:" + "0".repeat(64) + "\"}";
+        given().contentType(ContentType.JSON).body(payload).post("/hook/" + hook).then().statusCode(202)
+                .body("status", equalTo("accepted"));
+        List<Event> events = tagEvents("test/app", l -> l.stream().anyMatch(e -> e instanceof TagDiscovered d && d.tag().equals("5.0.0")));
+        TagDiscovered d = (TagDiscovered) events.stream().filter(e -> e instanceof TagDiscovered x && x.tag().equals("5.0.0")).findFirst().orElseThrow();
+        assertEquals(img.digest(), d.digest());
+        given().contentType(ContentType.JSON).body(payload).post("/hook/" + "0".repeat(64)).then().statusCode(404);
+    }
+}
