@@ -1,0 +1,180 @@
+package io.tagstream.gitwriter.core;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.ResetCommand;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.PushResult;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.RemoteRefUpdate;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+
+/**
+ * A working clone of one git repository, kept between runs (fetch and hard reset instead of a fresh clone). Each update
+ * starts from the remote's current checkout branch, applies the setters, commits, and pushes; when someone else
+ * pushed in between, the push is refused and the whole update is redone on top of their commit. The checkout branch
+ * is never force-pushed; a separate push branch, which the automation owns, is.
+ */
+public final class Workspace implements AutoCloseable {
+
+    /** Who commits. */
+    public record Author(String name, String email) {}
+
+    /** The result of one update: a pushed commit, or none because git already held these values. */
+    public record Outcome(Optional<String> commit, List<Setters.Change> changes, List<Setters.Problem> problems, int attempts) {}
+
+    /** A push the remote refused for a reason retrying will not fix (permissions, hooks, protected branch). */
+    public static final class PushRefused extends RuntimeException {
+        public PushRefused(String message) {
+            super(message);
+        }
+    }
+
+    private final Path dir;
+    private final String url;
+    private final Optional<CredentialsProvider> credentials;
+    private Git git;
+
+    public Workspace(Path dir, String url, Optional<String> username, Optional<String> password) {
+        this.dir = dir;
+        this.url = url;
+        this.credentials = username.map(u -> new UsernamePasswordCredentialsProvider(u, password.orElse("")));
+    }
+
+    /** The URL without credentials, as events and logs show it. */
+    public static String safeUrl(String url) {
+        return url.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]+@", "$1");
+    }
+
+    private Git open() throws IOException, GitAPIException {
+        if (git == null) {
+            if (Files.isDirectory(dir.resolve(".git"))) {
+                git = Git.open(dir.toFile());
+            } else {
+                Files.createDirectories(dir);
+                var clone = Git.cloneRepository().setURI(url).setDirectory(dir.toFile()).setNoCheckout(true);
+                credentials.ifPresent(clone::setCredentialsProvider);
+                git = clone.call();
+            }
+        }
+        return git;
+    }
+
+    /** Brings the clone to the remote's branch: fetch, hard reset, remove anything left over. Returns its head. */
+    private ObjectId sync(String branch) throws IOException, GitAPIException {
+        Git g = open();
+        var fetch = g.fetch().setRemote("origin").setRemoveDeletedRefs(true)
+                .setRefSpecs(new RefSpec("+refs/heads/*:refs/remotes/origin/*"));
+        credentials.ifPresent(fetch::setCredentialsProvider);
+        fetch.call();
+        ObjectId head = g.getRepository().resolve("refs/remotes/origin/" + branch);
+        if (head == null) {
+            throw new PushRefused("branch '" + branch + "' does not exist in " + safeUrl(url));
+        }
+        g.checkout().setName(head.name()).setForced(true).call();
+        g.reset().setMode(ResetCommand.ResetType.HARD).setRef(head.name()).call();
+        g.clean().setCleanDirectories(true).setForce(true).call();
+        return head;
+    }
+
+    /**
+     * Applies {@code values} under {@code path} on top of the remote's {@code checkoutBranch} and pushes the commit to
+     * {@code pushBranch}; retries from a fresh fetch when the push is refused as non-fast-forward.
+     */
+    public Outcome update(String checkoutBranch, String pushBranch, String path, Map<String, ImageValues> values,
+            Author author, String message, Map<String, String> pushOptions, int maxAttempts) throws IOException, GitAPIException {
+        boolean ownBranch = !pushBranch.equals(checkoutBranch);
+        for (int attempt = 1; ; attempt++) {
+            sync(checkoutBranch);
+            Setters.Result r = Setters.apply(dir, path, values);
+            if (r.changes().isEmpty()) {
+                return new Outcome(Optional.empty(), List.of(), r.problems(), attempt);
+            }
+            Git g = open();
+            for (String f : r.filesChanged()) {
+                g.add().addFilepattern(f).call();
+            }
+            PersonIdent who = new PersonIdent(author.name(), author.email());
+            RevCommit commit = g.commit().setMessage(message).setAuthor(who).setCommitter(who).setSign(false).call();
+            var push = g.push().setRemote("origin").setForce(ownBranch)
+                    .setRefSpecs(new RefSpec((ownBranch ? "+" : "") + commit.name() + ":refs/heads/" + pushBranch));
+            if (!pushOptions.isEmpty()) {
+                List<String> opts = new ArrayList<>();
+                pushOptions.forEach((k, v) -> opts.add(v == null || v.isEmpty() ? k : k + "=" + v));
+                push.setPushOptions(opts);
+            }
+            credentials.ifPresent(push::setCredentialsProvider);
+            String refusal = null;
+            boolean raced = false;
+            for (PushResult pr : push.call()) {
+                for (RemoteRefUpdate u : pr.getRemoteUpdates()) {
+                    switch (u.getStatus()) {
+                        case OK, UP_TO_DATE -> { }
+                        case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> raced = true;
+                        default -> {
+                            if (lostRace(u.getMessage())) {
+                                raced = true;
+                            } else {
+                                refusal = u.getStatus() + (u.getMessage() == null ? "" : ": " + u.getMessage());
+                            }
+                        }
+                    }
+                }
+            }
+            if (refusal != null) {
+                throw new PushRefused("push to " + safeUrl(url) + " " + pushBranch + " refused: " + refusal);
+            }
+            if (!raced) {
+                return new Outcome(Optional.of(commit.name()), r.changes(), r.problems(), attempt);
+            }
+            if (attempt >= maxAttempts) {
+                throw new PushRefused("push to " + safeUrl(url) + " " + pushBranch + " kept losing races with other "
+                        + "pushes; gave up after " + attempt + " attempts");
+            }
+            backoff(attempt);
+        }
+    }
+
+    /**
+     * git's receive-pack reports a push that lost a race for the ref lock as "failed to update ref" or "cannot lock
+     * ref" rather than as non-fast-forward; those are retried like one.
+     */
+    static boolean lostRace(String message) {
+        if (message == null) {
+            return false;
+        }
+        String m = message.toLowerCase(java.util.Locale.ROOT);
+        return m.contains("failed to update ref") || m.contains("cannot lock ref") || m.contains("fetch first")
+                || m.contains("non-fast-forward") || m.contains("stale info");
+    }
+
+    private static void backoff(int attempt) {
+        long cap = Duration.ofSeconds(5).toMillis();
+        long ms = Math.min(cap, 100L << Math.min(attempt, 10));
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(ms / 2, ms + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (git != null) {
+            git.close();
+        }
+    }
+}
