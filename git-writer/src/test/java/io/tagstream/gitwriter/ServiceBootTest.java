@@ -11,14 +11,13 @@ import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.PromotionApproved;
 import io.tagstream.common.events.Topic;
 import io.tagstream.testkit.KafkaBroker;
-import io.tagstream.testkit.KafkaTestResource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@WithTestResource(KafkaTestResource.class)
+@WithTestResource(GitWriterFixture.class)
 class ServiceBootTest {
 
     @Test

@@ -1,33 +1,43 @@
 package io.tagstream.gitwriter.adapters;
 
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.PromotionApproved;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Optional;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
-/** Receives approved images for the automations that write them to git. */
+/**
+ * Hands approvals to the {@link Writer} without waiting for git, so approvals that arrive during a push can join the
+ * next commit; each is acknowledged (its offset committed) only when its change is in git.
+ */
 @ApplicationScoped
 public class PromotionApprovedConsumer {
 
     @Inject
     Publisher publisher;
 
+    @Inject
+    Writer writer;
+
     @Incoming("promotion-approved")
-    @Blocking
-    public void consume(ConsumerRecord<String, byte[]> record) {
+    @Acknowledgment(Acknowledgment.Strategy.MANUAL)
+    public CompletionStage<Void> consume(Message<byte[]> message) {
+        var meta = message.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
         CloudEvent<PromotionApproved> event;
         try {
-            event = CloudEvent.read(record.headers(), record.value(), PromotionApproved.class);
+            event = CloudEvent.read(meta.getHeaders(), message.getPayload(), PromotionApproved.class);
         } catch (CloudEvent.MalformedEventException e) {
-            publisher.audit(Publisher.AUDIT.rejected("event.malformed", record.topic() + "/" + record.partition() + "@"
-                    + record.offset(), e.getMessage(), Optional.empty()));
-            return;
+            publisher.audit(Publisher.AUDIT.rejected("event.malformed", meta.getTopic() + "/" + meta.getPartition() + "@"
+                    + meta.getOffset(), e.getMessage(), Optional.empty()));
+            return message.ack();
         }
-        publisher.audit(Publisher.AUDIT.ok("approval.received", event.data().promotion(),
-                event.data().target() + " approved by " + event.data().approvedBy(), Optional.of(event)));
+        writer.accept(event, message::ack);
+        return CompletableFuture.completedFuture(null);
     }
 }

@@ -1,0 +1,283 @@
+package io.tagstream.gitwriter.adapters;
+
+import io.quarkus.qute.Engine;
+import io.quarkus.qute.TemplateException;
+import io.quarkus.runtime.ShutdownEvent;
+import io.tagstream.common.config.GitRepository;
+import io.tagstream.common.config.ImagePolicy;
+import io.tagstream.common.config.ImagePromotion;
+import io.tagstream.common.config.ImageUpdateAutomation;
+import io.tagstream.common.config.ResourceId;
+import io.tagstream.common.config.Secret;
+import io.tagstream.common.config.Secrets;
+import io.tagstream.common.config.TagstreamConfig;
+import io.tagstream.common.events.CloudEvent;
+import io.tagstream.common.events.CommitPushed;
+import io.tagstream.common.events.ImageRef;
+import io.tagstream.common.events.PromotionApproved;
+import io.tagstream.gitwriter.core.ImageValues;
+import io.tagstream.gitwriter.core.Setters;
+import io.tagstream.gitwriter.core.Workspace;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns approvals into commits. Every git branch has one worker thread, so one branch is written by one writer at a
+ * time and automations sharing it are serialised. A worker commits the first approval after an idle period at once;
+ * approvals that arrive while it commits and pushes (or within the optional window) join the next commit, so bursts
+ * make few commits. An approval is acknowledged to Kafka only after its commit is pushed, or after git was found to
+ * hold its values already (no commit, no empty commit).
+ */
+@ApplicationScoped
+public class Writer {
+
+    private static final Logger LOG = Logger.getLogger(Writer.class);
+
+    /** One approval waiting for a branch, with what to do once it is in git. */
+    record Job(ImageUpdateAutomation automation, GitRepository repo, CloudEvent<PromotionApproved> event,
+            Map<String, ImageValues> values, Runnable done) {}
+
+    /** What the status API shows for one automation. */
+    public record AutomationStatus(String automation, String repository, String branch, Optional<Instant> lastRun,
+            Optional<String> lastPushedCommit, Optional<Instant> lastPushTime, Optional<String> lastError, int pendingChanges) {}
+
+    @ConfigProperty(name = "tagstream.git.workdir")
+    Path workdir;
+
+    @ConfigProperty(name = "tagstream.git.group-window", defaultValue = "0s")
+    Duration window;
+
+    @ConfigProperty(name = "tagstream.git.max-push-attempts", defaultValue = "10")
+    int maxAttempts;
+
+    @Inject
+    Publisher publisher;
+
+    @Inject
+    ConfigWatch config;
+
+    @Inject
+    Secrets secrets;
+
+    private final Engine qute = Engine.builder().addDefaults().build();
+    private final Map<String, BlockingQueue<Job>> queues = new ConcurrentHashMap<>();
+    private final Map<String, Workspace> workspaces = new ConcurrentHashMap<>();
+    private final Map<String, AutomationStatus> status = new ConcurrentHashMap<>();
+    private final ExecutorService workers = Executors.newCachedThreadPool();
+
+    void stop(@Observes ShutdownEvent e) {
+        workers.shutdownNow();
+        workspaces.values().forEach(Workspace::close);
+    }
+
+    /** Queues an approval for every automation it concerns; {@code done} runs when all of them have handled it. */
+    public void accept(CloudEvent<PromotionApproved> event, Runnable done) {
+        TagstreamConfig cfg = config.config();
+        ResourceId policyId = ResourceId.parse(event.data().policy());
+        Optional<ImagePolicy> policy = cfg.find(ImagePolicy.class, policyId);
+        Map<String, ImageValues> values = values(event.data(), policy, cfg);
+        List<ImageUpdateAutomation> targets = cfg.automations().stream()
+                .filter(a -> !a.suspend() && a.id().namespace().equals(policyId.namespace()))
+                .filter(a -> a.policySelector().entrySet().stream()
+                        .allMatch(l -> policy.map(p -> l.getValue().equals(p.labels().get(l.getKey()))).orElse(false)))
+                .toList();
+        if (targets.isEmpty()) {
+            publisher.audit(Publisher.AUDIT.rejected("approval.unused", event.data().promotion(), "no ImageUpdateAutomation in "
+                    + policyId.namespace() + " selects policy " + policyId, Optional.of(event)));
+            done.run();
+            return;
+        }
+        var remaining = new java.util.concurrent.atomic.AtomicInteger(targets.size());
+        for (ImageUpdateAutomation a : targets) {
+            Optional<GitRepository> repo = cfg.find(GitRepository.class, a.sourceRef());
+            if (repo.isEmpty()) {
+                if (remaining.decrementAndGet() == 0) {
+                    done.run();
+                }
+                continue;
+            }
+            String key = branchKey(repo.get().url(), pushBranch(a, repo.get()));
+            queues.computeIfAbsent(key, k -> {
+                BlockingQueue<Job> q = new LinkedBlockingQueue<>();
+                workers.submit(() -> work(k, q));
+                return q;
+            }).add(new Job(a, repo.get(), event, values, () -> {
+                if (remaining.decrementAndGet() == 0) {
+                    done.run();
+                }
+            }));
+            pending(a, repo.get(), +1);
+        }
+    }
+
+    /** Markers naming the policy get the source ref (Flux's meaning); markers naming the promotion get the target. */
+    private static Map<String, ImageValues> values(PromotionApproved a, Optional<ImagePolicy> policy, TagstreamConfig cfg) {
+        boolean pin = policy.map(p -> p.digestReflectionPolicy() != ImagePolicy.DigestReflection.NEVER).orElse(false);
+        Map<String, ImageValues> v = new LinkedHashMap<>();
+        ImageRef source = ImageRef.parse(a.source());
+        v.put(a.policy().replace('/', ':'), new ImageValues(source.repository(), source.tag().orElse(""), source.digest().orElse(""), pin));
+        if (!a.promotion().equals(a.policy())) {
+            ImageRef target = ImageRef.parse(a.target());
+            boolean promotionPins = cfg.find(ImagePromotion.class, ResourceId.parse(a.promotion())).isPresent() && pin;
+            v.put(a.promotion().replace('/', ':'), new ImageValues(target.repository(), target.tag().orElse(""),
+                    target.digest().orElse(""), promotionPins));
+        }
+        return v;
+    }
+
+    private static String pushBranch(ImageUpdateAutomation a, GitRepository repo) {
+        return a.pushBranch().orElse(checkoutBranch(a, repo));
+    }
+
+    private static String checkoutBranch(ImageUpdateAutomation a, GitRepository repo) {
+        return a.checkoutRef().flatMap(r -> r.branch()).or(() -> repo.ref().branch()).orElse("main");
+    }
+
+    private static String branchKey(String url, String branch) {
+        return Workspace.safeUrl(url) + "#" + branch;
+    }
+
+    private void work(String key, BlockingQueue<Job> queue) {
+        while (!Thread.currentThread().isInterrupted()) {
+            List<Job> batch = new ArrayList<>();
+            try {
+                batch.add(queue.take());
+                if (!window.isZero()) {
+                    Thread.sleep(window.toMillis());
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.drainTo(batch); // everything that arrived meanwhile joins this commit
+            Map<String, List<Job>> byAutomation = new LinkedHashMap<>();
+            batch.forEach(j -> byAutomation.computeIfAbsent(j.automation().id().toString(), k -> new ArrayList<>()).add(j));
+            for (List<Job> jobs : byAutomation.values()) {
+                commit(key, jobs);
+            }
+        }
+    }
+
+    private void commit(String key, List<Job> jobs) {
+        ImageUpdateAutomation a = jobs.get(jobs.size() - 1).automation();
+        GitRepository repo = jobs.get(jobs.size() - 1).repo();
+        Map<String, ImageValues> values = new LinkedHashMap<>();
+        jobs.forEach(j -> values.putAll(j.values())); // later approvals win
+        CloudEvent<PromotionApproved> last = jobs.get(jobs.size() - 1).event();
+        String checkout = checkoutBranch(a, repo);
+        String push = pushBranch(a, repo);
+        Instant started = Instant.now();
+        try {
+            Workspace ws = workspaces.computeIfAbsent(Workspace.safeUrl(repo.url()) + "#" + checkout, k -> new Workspace(
+                    workdir.resolve(hash(k)), repo.url(), secret(repo, "username"), secret(repo, "password")));
+            Workspace.Outcome out = ws.update(checkout, push, a.updatePath(), values,
+                    new Workspace.Author(a.author().name(), a.author().email()), message(a, values), a.pushOptions(), maxAttempts);
+            for (Setters.Problem p : out.problems()) {
+                publisher.audit(Publisher.AUDIT.error("setter.problem", a.id().toString(), p.toString(), Optional.of(last)));
+            }
+            if (out.commit().isEmpty()) {
+                publisher.audit(Publisher.AUDIT.ok("commit.skipped", key, "git already holds " + describe(values)
+                        + ": no commit", Optional.of(last)));
+                record(a, repo, started, Optional.empty(), out.problems().isEmpty() ? Optional.empty()
+                        : Optional.of(out.problems().get(0).toString()), -jobs.size());
+            } else {
+                List<CommitPushed.Change> changes = out.changes().stream()
+                        .map(c -> new CommitPushed.Change(c.file(), c.setter(), c.oldValue(), c.newValue())).toList();
+                CommitPushed pushed = new CommitPushed(a.id().toString(), Workspace.safeUrl(repo.url()), push,
+                        out.commit().get(), changes, Instant.now(), jobs.stream().map(j -> j.event().id()).toList());
+                var ev = CloudEvent.causedBy(last, Publisher.SERVICE, pushed);
+                publisher.pushed(ev);
+                publisher.audit(Publisher.AUDIT.ok("commit.pushed", key, "pushed " + out.commit().get().substring(0, 12)
+                        + " with " + changes.size() + " change(s) for " + jobs.size() + " approval(s) after " + out.attempts()
+                        + " attempt(s)", Optional.of(ev)));
+                record(a, repo, started, out.commit(), Optional.empty(), -jobs.size());
+            }
+            jobs.forEach(j -> j.done().run());
+        } catch (Exception e) {
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            LOG.errorf("automation %s could not write %s: %s", a.id(), key, reason);
+            publisher.audit(Publisher.AUDIT.error("commit.failed", key, reason, Optional.of(last)));
+            record(a, repo, started, Optional.empty(), Optional.of(reason), -jobs.size());
+            jobs.forEach(j -> j.done().run()); // audited; a redelivery would fail the same way until someone fixes it
+        }
+    }
+
+    private String message(ImageUpdateAutomation a, Map<String, ImageValues> values) {
+        String template = a.messageTemplate().orElse(ImageUpdateAutomation.DEFAULT_MESSAGE);
+        try {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("automation", a.id().name());
+            data.put("namespace", a.id().namespace());
+            Map<String, String> flat = new LinkedHashMap<>();
+            values.forEach((k, v) -> flat.put(k, v.image() + ":" + v.tag()));
+            data.put("values", flat);
+            return qute.parse(template).data(data).render();
+        } catch (TemplateException e) {
+            return template; // not a Qute template (a Go template copied from Flux): use it as written
+        }
+    }
+
+    private static String describe(Map<String, ImageValues> values) {
+        List<String> out = new ArrayList<>();
+        values.forEach((k, v) -> out.add(k + "=" + v.tag()));
+        return String.join(", ", out);
+    }
+
+    private Optional<String> secret(GitRepository repo, String key) {
+        return repo.secretRef().flatMap(s -> secrets.get(new ResourceId(repo.id().namespace(), s), key)).map(Secret::reveal);
+    }
+
+    private static String hash(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void pending(ImageUpdateAutomation a, GitRepository repo, int delta) {
+        status.compute(a.id().toString(), (k, s) -> s == null
+                ? new AutomationStatus(k, Workspace.safeUrl(repo.url()), pushBranch(a, repo), Optional.empty(), Optional.empty(),
+                        Optional.empty(), Optional.empty(), Math.max(0, delta))
+                : new AutomationStatus(k, s.repository(), s.branch(), s.lastRun(), s.lastPushedCommit(), s.lastPushTime(),
+                        s.lastError(), Math.max(0, s.pendingChanges() + delta)));
+    }
+
+    private void record(ImageUpdateAutomation a, GitRepository repo, Instant ran, Optional<String> commit, Optional<String> error,
+            int pendingDelta) {
+        status.compute(a.id().toString(), (k, s) -> new AutomationStatus(k, Workspace.safeUrl(repo.url()), pushBranch(a, repo),
+                Optional.of(ran), commit.or(() -> s == null ? Optional.empty() : s.lastPushedCommit()),
+                commit.isPresent() ? Optional.of(Instant.now()) : s == null ? Optional.empty() : s.lastPushTime(), error,
+                Math.max(0, (s == null ? 0 : s.pendingChanges()) + pendingDelta)));
+    }
+
+    public List<AutomationStatus> status() {
+        Map<String, AutomationStatus> out = new LinkedHashMap<>();
+        for (ImageUpdateAutomation a : config.config().automations()) {
+            String id = a.id().toString();
+            out.put(id, status.getOrDefault(id, new AutomationStatus(id, config.config().find(GitRepository.class, a.sourceRef())
+                    .map(r -> Workspace.safeUrl(r.url())).orElse(""), a.pushBranch().orElse(""), Optional.empty(), Optional.empty(),
+                    Optional.empty(), Optional.empty(), 0)));
+        }
+        return List.copyOf(out.values());
+    }
+
+}

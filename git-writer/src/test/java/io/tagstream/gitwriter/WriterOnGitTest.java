@@ -1,0 +1,105 @@
+package io.tagstream.gitwriter;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.tagstream.common.events.CloudEvent;
+import io.tagstream.common.events.CommitPushed;
+import io.tagstream.common.events.PromotionApproved;
+import io.tagstream.common.events.Topic;
+import io.tagstream.testkit.KafkaBroker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** Approvals from the real broker become commits in a git daemon's repository, read back with the git CLI. */
+@QuarkusTest
+@WithTestResource(GitWriterFixture.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WriterOnGitTest {
+
+    static final String BRANCH = "feat/pemclau-master";
+
+    static CloudEvent<PromotionApproved> approval(String app, String tag) {
+        String ref = "r.example/" + app + ":" + tag + "@sha256:" + "e".repeat(64);
+        return CloudEvent.start("test", new PromotionApproved("flux-system/" + app, "flux-system/" + app, ref, ref, "auto",
+                Instant.now(), false));
+    }
+
+    static List<CloudEvent<CommitPushed>> pushed(int atLeast) {
+        return pushed(atLeast, Duration.ofSeconds(30));
+    }
+
+    static List<CloudEvent<CommitPushed>> pushed(int atLeast, Duration timeout) {
+        return KafkaBroker.shared().events(Topic.COMMIT_PUSHED.defaultName(), CommitPushed.class, l -> l.size() >= atLeast, timeout);
+    }
+
+    static int commits() {
+        return Integer.parseInt(GitWriterFixture.git.inBare("fleet", "rev-list", "--count", BRANCH).trim());
+    }
+
+    @Test
+    @Order(1)
+    void approvalBecomesOneCommitAndACommitPushedEvent() {
+        var a = approval("portal", "924");
+        KafkaBroker.shared().publish(Topic.PROMOTION_APPROVED.defaultName(), a);
+        CloudEvent<CommitPushed> e = pushed(1).get(0);
+        assertEquals(a.correlationId(), e.correlationId());
+        assertEquals(List.of(a.id()), e.data().causes());
+        assertEquals(BRANCH, e.data().branch());
+        assertEquals(List.of(new CommitPushed.Change("fleet-sync/ctc-flux/eose-entry/portal.yaml", "flux-system:portal",
+                "r.example/portal:1", "r.example/portal:924")), e.data().changes());
+        assertEquals(e.data().commit() + " flux-bot chore(flux): auto-update image tags in eose-entry-auto",
+                GitWriterFixture.git.inBare("fleet", "log", "-1", "--format=%H %an %s", BRANCH).trim());
+        assertTrue(GitWriterFixture.git.inBare("fleet", "show", BRANCH + ":fleet-sync/ctc-flux/eose-entry/portal.yaml")
+                .contains("image: r.example/portal:924 # {\"$imagepolicy\": \"flux-system:portal\"}"));
+    }
+
+    @Test
+    @Order(2)
+    void redeliveryMakesNoSecondCommit() throws Exception {
+        int before = commits();
+        KafkaBroker.shared().publish(Topic.PROMOTION_APPROVED.defaultName(), approval("portal", "924"));
+        Thread.sleep(3000);
+        assertEquals(before, commits());
+        assertEquals(1, pushed(2, Duration.ofSeconds(2)).size(), "no commit-pushed without a push");
+    }
+
+    @Test
+    @Order(3)
+    void aBurstOfApprovalsMakesFewCommits() {
+        int before = commits();
+        List<String> burst = List.of("relay", "a", "b", "c", "d", "e");
+        try (var producer = KafkaBroker.shared().producer()) {
+            for (String app : burst) {
+                var ev = approval(app, "7");
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(Topic.PROMOTION_APPROVED.defaultName(),
+                        null, ev.key().getBytes(), ev.value(), ev.headers()));
+            }
+        }
+        List<CloudEvent<CommitPushed>> events = pushed(2);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (events.stream().skip(1).mapToInt(e -> e.data().changes().size()).sum() < burst.size() && System.nanoTime() < deadline) {
+            events = pushed(events.size() + 1);
+        }
+        int changes = events.stream().skip(1).mapToInt(e -> e.data().changes().size()).sum();
+        assertEquals(burst.size(), changes);
+        int made = commits() - before;
+        assertTrue(made < burst.size(), made + " commits for " + burst.size() + " approvals");
+        for (String app : burst) {
+            assertTrue(GitWriterFixture.git.inBare("fleet", "show", BRANCH + ":fleet-sync/ctc-flux/eose-entry/" + app + ".yaml")
+                    .contains("r.example/" + app + ":7 "));
+        }
+        given().get("/api/v1/automations").then().statusCode(200)
+                .body("[0].automation", equalTo("flux-system/eose-entry-auto"))
+                .body("[0].pendingChanges", equalTo(0));
+    }
+}
