@@ -104,7 +104,7 @@ public final class LocalRegistry implements AutoCloseable {
     private Path writeConfig() throws IOException {
         StringBuilder y = new StringBuilder();
         y.append("version: 0.1\n");
-        y.append("log:\n  level: info\n  accesslog:\n    disabled: true\n");
+        y.append("log:\n  level: warn\n  accesslog:\n    disabled: true\n");
         y.append("storage:\n  filesystem:\n    rootdirectory: ").append(dir.resolve("data")).append('\n');
         y.append("  delete:\n    enabled: true\n");
         y.append("  maintenance:\n    uploadpurging:\n      enabled: false\n");

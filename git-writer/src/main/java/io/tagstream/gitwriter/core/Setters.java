@@ -51,6 +51,29 @@ public final class Setters {
      * @param root the working tree; changed files are written in place
      */
     public static Result apply(Path root, String path, Map<String, ImageValues> values) throws IOException {
+        return apply(root, path, values, new MarkerIndex());
+    }
+
+    /**
+     * Remembers which files hold no marker, by modification time and size, so a warm working clone does not read
+     * thousands of unchanged manifests on every run.
+     */
+    public static final class MarkerIndex {
+        private record Seen(long modified, long size) {}
+
+        private final Map<Path, Seen> without = new java.util.HashMap<>();
+
+        boolean knownWithout(Path f) throws IOException {
+            Seen s = without.get(f);
+            return s != null && s.modified() == Files.getLastModifiedTime(f).toMillis() && s.size() == Files.size(f);
+        }
+
+        void markWithout(Path f) throws IOException {
+            without.put(f, new Seen(Files.getLastModifiedTime(f).toMillis(), Files.size(f)));
+        }
+    }
+
+    public static Result apply(Path root, String path, Map<String, ImageValues> values, MarkerIndex index) throws IOException {
         Path base = root.resolve(path).normalize();
         List<Change> changes = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
@@ -72,9 +95,13 @@ public final class Setters {
         }
         for (Path f : files) {
             String rel = root.relativize(f).toString();
+            if (index.knownWithout(f)) {
+                continue;
+            }
             byte[] bytes = Files.readAllBytes(f);
             String text = new String(bytes, StandardCharsets.UTF_8);
             if (!text.contains("$imagepolicy")) {
+                index.markWithout(f);
                 continue;
             }
             FileResult r = applyText(rel, text, values);

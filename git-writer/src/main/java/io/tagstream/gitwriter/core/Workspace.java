@@ -46,6 +46,9 @@ public final class Workspace implements AutoCloseable {
     private final String url;
     private final Optional<CredentialsProvider> credentials;
     private Git git;
+    private final Setters.MarkerIndex markers = new Setters.MarkerIndex();
+    /** Set while files may differ from HEAD (between applying setters and a pushed commit); forces a full reset. */
+    private boolean dirty = true;
 
     public Workspace(Path dir, String url, Optional<String> username, Optional<String> password) {
         this.dir = dir;
@@ -83,9 +86,19 @@ public final class Workspace implements AutoCloseable {
         if (head == null) {
             throw new PushRefused("branch '" + branch + "' does not exist in " + safeUrl(url));
         }
+        ObjectId local = g.getRepository().resolve("HEAD");
+        if (!dirty && head.equals(local)) {
+            return head; // our own last push is still the tip and the tree is exactly that commit: nothing to reset
+        }
+        if (!dirty && local != null && isAncestor(g, local, head)) {
+            // someone else pushed on top of our clean tree: a fast-forward touches only the files that changed
+            g.checkout().setName(head.name()).call();
+            return head;
+        }
         g.checkout().setName(head.name()).setForced(true).call();
         g.reset().setMode(ResetCommand.ResetType.HARD).setRef(head.name()).call();
         g.clean().setCleanDirectories(true).setForce(true).call();
+        dirty = false;
         return head;
     }
 
@@ -98,8 +111,10 @@ public final class Workspace implements AutoCloseable {
         boolean ownBranch = !pushBranch.equals(checkoutBranch);
         for (int attempt = 1; ; attempt++) {
             sync(checkoutBranch);
-            Setters.Result r = Setters.apply(dir, path, values);
+            dirty = true;
+            Setters.Result r = Setters.apply(dir, path, values, markers);
             if (r.changes().isEmpty()) {
+                dirty = false; // nothing was written
                 return new Outcome(Optional.empty(), List.of(), r.problems(), attempt);
             }
             Git g = open();
@@ -137,6 +152,7 @@ public final class Workspace implements AutoCloseable {
                 throw new PushRefused("push to " + safeUrl(url) + " " + pushBranch + " refused: " + refusal);
             }
             if (!raced) {
+                dirty = ownBranch; // on the checkout branch our commit is now the tip; a push branch is not what we sync to
                 return new Outcome(Optional.of(commit.name()), r.changes(), r.problems(), attempt);
             }
             if (attempt >= maxAttempts) {
@@ -144,6 +160,12 @@ public final class Workspace implements AutoCloseable {
                         + "pushes; gave up after " + attempt + " attempts");
             }
             backoff(attempt);
+        }
+    }
+
+    private static boolean isAncestor(Git g, ObjectId ancestor, ObjectId tip) throws IOException {
+        try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(g.getRepository())) {
+            return walk.isMergedInto(walk.parseCommit(ancestor), walk.parseCommit(tip));
         }
     }
 
