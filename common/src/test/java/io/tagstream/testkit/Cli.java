@@ -20,6 +20,13 @@ public final class Cli {
         return new String(runBytes(dir, cmd, env), StandardCharsets.UTF_8);
     }
 
+    /** Like {@link #runBytes} with stderr folded into the output (git verify-commit reports there). */
+    public static byte[] runBytesWithStderr(Path dir, List<String> cmd, Map<String, String> env) {
+        List<String> shell = new java.util.ArrayList<>(List.of("sh", "-c", "\"$@\" 2>&1", "sh"));
+        shell.addAll(cmd);
+        return runBytes(dir, shell, env);
+    }
+
     public static byte[] runBytes(Path dir, List<String> cmd, Map<String, String> env) {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         if (dir != null) {

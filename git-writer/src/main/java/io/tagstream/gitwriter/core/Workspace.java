@@ -46,6 +46,7 @@ public final class Workspace implements AutoCloseable {
     private final String url;
     private final Optional<CredentialsProvider> credentials;
     private Git git;
+    private Optional<org.eclipse.jgit.lib.Signer> signer = Optional.empty();
     private final Setters.MarkerIndex markers = new Setters.MarkerIndex();
     /** Set while files may differ from HEAD (between applying setters and a pushed commit); forces a full reset. */
     private boolean dirty = true;
@@ -54,6 +55,12 @@ public final class Workspace implements AutoCloseable {
         this.dir = dir;
         this.url = url;
         this.credentials = username.map(u -> new UsernamePasswordCredentialsProvider(u, password.orElse("")));
+    }
+
+    /** Signs every commit from now on (OpenPGP, verified by {@code git verify-commit}). */
+    public Workspace signWith(org.eclipse.jgit.lib.Signer s) {
+        this.signer = Optional.of(s);
+        return this;
     }
 
     /** The URL without credentials, as events and logs show it. */
@@ -122,7 +129,13 @@ public final class Workspace implements AutoCloseable {
                 g.add().addFilepattern(f).call();
             }
             PersonIdent who = new PersonIdent(author.name(), author.email());
-            RevCommit commit = g.commit().setMessage(message).setAuthor(who).setCommitter(who).setSign(false).call();
+            var commitCmd = g.commit().setMessage(message).setAuthor(who).setCommitter(who);
+            if (signer.isPresent()) {
+                commitCmd.setSign(true).setSigner(signer.get()).setSigningKey("tagstream");
+            } else {
+                commitCmd.setSign(false);
+            }
+            RevCommit commit = commitCmd.call();
             var push = g.push().setRemote("origin").setForce(ownBranch)
                     .setRefSpecs(new RefSpec((ownBranch ? "+" : "") + commit.name() + ":refs/heads/" + pushBranch));
             if (!pushOptions.isEmpty()) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tagstream.testkit.Cli;
 import io.tagstream.testkit.GitServer;
 import io.tagstream.testkit.WorkDirs;
 import java.nio.file.Files;
@@ -133,6 +134,40 @@ class WorkspaceTest {
             var e = assertThrows(Workspace.PushRefused.class, () -> ws.update("feat/pemclau-master", "feat/pemclau-master",
                     "fleet-sync", portal("924"), BOT, "update", Map.of(), 5));
             assertTrue(e.getMessage().contains("refused"), e.getMessage());
+        }
+    }
+
+    @Test
+    void signedCommitsVerifyWithGit() throws Exception {
+        seed("signed");
+        Path gnupg = WorkDirs.create("gpg");
+        gnupg.toFile().setReadable(false, false);
+        gnupg.toFile().setReadable(true, true);
+        gnupg.toFile().setExecutable(false, false);
+        gnupg.toFile().setExecutable(true, true);
+        Map<String, String> env = Map.of("GNUPGHOME", gnupg.toString());
+        try {
+            Cli.run(null, List.of("gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "", "--quick-gen-key",
+                    "flux-bot <flux@pemos.io>", "rsa2048", "sign", "never"), env);
+            String armored = Cli.run(null, List.of("gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "",
+                    "--armor", "--export-secret-keys", "flux@pemos.io"), env);
+            try (Workspace ws = workspace("signed")) {
+                OpenPgpSigner signer = new OpenPgpSigner(armored, Optional.empty());
+                ws.signWith(signer);
+                var out = ws.update("feat/pemclau-master", "feat/pemclau-master", "fleet-sync", portal("924"), BOT, "signed", Map.of(), 5);
+                String sha = out.commit().orElseThrow();
+                String verify = new String(io.tagstream.testkit.Cli.runBytesWithStderr(git.bare("signed"),
+                        List.of("git", "verify-commit", "-v", sha), env), java.nio.charset.StandardCharsets.UTF_8);
+                assertTrue(verify.contains("Good signature from \"flux-bot <flux@pemos.io>\""), verify);
+                assertTrue(verify.contains(signer.fingerprint().substring(24)), verify);
+            }
+        } finally {
+            try {
+                Cli.run(null, List.of("gpgconf", "--kill", "gpg-agent"), env);
+            } catch (RuntimeException ignored) {
+                // no agent was started
+            }
+            WorkDirs.delete(gnupg);
         }
     }
 
