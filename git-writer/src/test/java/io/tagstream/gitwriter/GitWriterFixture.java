@@ -66,7 +66,11 @@ public class GitWriterFixture implements QuarkusTestResourceLifecycleManager {
                     checkout: {ref: {branch: feat/pemclau-master}}
                     commit:
                       author: {name: flux-bot, email: flux@pemos.io}
-                      messageTemplate: "chore(flux): auto-update image tags in {automation}"
+                      messageTemplate: |-
+                        chore(flux): auto-update image tags in {automation}
+
+                        {#for c in changes}- {c.file}: {c.old} -> {c.new}
+                        {/for}
                     push: {branch: feat/pemclau-master}
                   update: {path: ./fleet-sync/ctc-flux/eose-entry, strategy: Setters}
                   policySelector: {matchLabels: {fleet: eose}}

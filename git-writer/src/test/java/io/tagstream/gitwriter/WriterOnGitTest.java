@@ -59,6 +59,8 @@ class WriterOnGitTest {
                 "r.example/portal:1", "r.example/portal:924")), e.data().changes());
         assertEquals(e.data().commit() + " flux-bot chore(flux): auto-update image tags in eose-entry-auto",
                 GitWriterFixture.git.inBare("fleet", "log", "-1", "--format=%H %an %s", BRANCH).trim());
+        assertEquals("- fleet-sync/ctc-flux/eose-entry/portal.yaml: r.example/portal:1 -> r.example/portal:924",
+                GitWriterFixture.git.inBare("fleet", "log", "-1", "--format=%b", BRANCH).trim(), "the template lists the changes");
         assertTrue(GitWriterFixture.git.inBare("fleet", "show", BRANCH + ":fleet-sync/ctc-flux/eose-entry/portal.yaml")
                 .contains("image: r.example/portal:924 # {\"$imagepolicy\": \"flux-system:portal\"}"));
     }

@@ -186,10 +186,10 @@ public class Writer {
         String push = pushBranch(a, repo);
         Instant started = Instant.now();
         try {
-            Workspace ws = workspaces.computeIfAbsent(Workspace.safeUrl(repo.url()) + "#" + checkout, k -> new Workspace(
-                    workdir.resolve(hash(k)), repo.url(), secret(repo, "username"), secret(repo, "password")));
+            Workspace ws = workspaces.computeIfAbsent(Workspace.safeUrl(repo.url()) + "#" + checkout, k -> open(k, repo, a));
             Workspace.Outcome out = ws.update(checkout, push, a.updatePath(), values,
-                    new Workspace.Author(a.author().name(), a.author().email()), message(a, values), a.pushOptions(), maxAttempts);
+                    new Workspace.Author(a.author().name(), a.author().email()), changes -> message(a, values, changes), a.pushOptions(),
+                    maxAttempts);
             for (Setters.Problem p : out.problems()) {
                 publisher.audit(Publisher.AUDIT.error("setter.problem", a.id().toString(), p.toString(), Optional.of(last)));
             }
@@ -220,7 +220,28 @@ public class Writer {
         }
     }
 
-    private String message(ImageUpdateAutomation a, Map<String, ImageValues> values) {
+    /** A working clone with the repository's credentials (token or SSH key) and the automation's signing key. */
+    private Workspace open(String key, GitRepository repo, ImageUpdateAutomation a) {
+        Workspace ws = new Workspace(workdir.resolve(hash(key)), repo.url(), secret(repo, "username"), secret(repo, "password"));
+        try {
+            Optional<String> identity = secret(repo, "identity");
+            if (identity.isPresent()) {
+                ws.useSsh(identity.get(), secret(repo, "known_hosts").orElseThrow(() -> new IllegalStateException(
+                        "GitRepository " + repo.id() + ": secret has an SSH identity but no known_hosts")));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        a.signingKeySecretRef().ifPresent(ref -> {
+            ResourceId id = new ResourceId(a.id().namespace(), ref);
+            String armored = secrets.get(id, "git.asc").map(Secret::reveal).orElseThrow(() -> new IllegalStateException(
+                    "ImageUpdateAutomation " + a.id() + ": signing key secret " + id + " has no git.asc"));
+            ws.signWith(new io.tagstream.gitwriter.core.OpenPgpSigner(armored, secrets.get(id, "passphrase").map(Secret::reveal)));
+        });
+        return ws;
+    }
+
+    private String message(ImageUpdateAutomation a, Map<String, ImageValues> values, List<Setters.Change> changes) {
         String template = a.messageTemplate().orElse(ImageUpdateAutomation.DEFAULT_MESSAGE);
         try {
             Map<String, Object> data = new LinkedHashMap<>();
@@ -229,6 +250,8 @@ public class Writer {
             Map<String, String> flat = new LinkedHashMap<>();
             values.forEach((k, v) -> flat.put(k, v.image() + ":" + v.tag()));
             data.put("values", flat);
+            data.put("changes", changes.stream().map(c -> Map.of("file", c.file(), "setter", c.setter(), "old", c.oldValue(),
+                    "new", c.newValue())).toList());
             return qute.parse(template).data(data).render();
         } catch (TemplateException e) {
             return template; // not a Qute template (a Go template copied from Flux): use it as written

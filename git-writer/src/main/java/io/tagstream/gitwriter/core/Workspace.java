@@ -47,6 +47,7 @@ public final class Workspace implements AutoCloseable {
     private final Optional<CredentialsProvider> credentials;
     private Git git;
     private Optional<org.eclipse.jgit.lib.Signer> signer = Optional.empty();
+    private Optional<org.eclipse.jgit.transport.sshd.SshdSessionFactory> ssh = Optional.empty();
     private final Setters.MarkerIndex markers = new Setters.MarkerIndex();
     /** Set while files may differ from HEAD (between applying setters and a pushed commit); forces a full reset. */
     private boolean dirty = true;
@@ -55,6 +56,45 @@ public final class Workspace implements AutoCloseable {
         this.dir = dir;
         this.url = url;
         this.credentials = username.map(u -> new UsernamePasswordCredentialsProvider(u, password.orElse("")));
+    }
+
+    /**
+     * SSH access from a GitRepository secret: {@code identity} (an OpenSSH private key) and {@code known_hosts}. The
+     * server must be in known_hosts; the pod's own ~/.ssh is never read.
+     */
+    public Workspace useSsh(String identity, String knownHosts) throws IOException {
+        Path sshDir = dir.resolveSibling(dir.getFileName() + ".ssh");
+        Files.createDirectories(sshDir);
+        Path id = writePrivate(sshDir.resolve("identity"), identity.endsWith("\n") ? identity : identity + "\n");
+        Path kh = writePrivate(sshDir.resolve("known_hosts"), knownHosts);
+        ssh = Optional.of(new org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder()
+                .setHomeDirectory(sshDir.toFile())
+                .setSshDirectory(sshDir.toFile())
+                .setConfigFile(f -> sshDir.resolve("no-config").toFile())
+                .setDefaultIdentities(f -> List.of(id))
+                .setDefaultKnownHostsFiles(f -> List.of(kh))
+                .setPreferredAuthentications("publickey")
+                .build(null));
+        return this;
+    }
+
+    private static Path writePrivate(Path p, String content) throws IOException {
+        Files.writeString(p, content);
+        try {
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing more to restrict
+        }
+        return p;
+    }
+
+    private void transport(org.eclipse.jgit.api.TransportCommand<?, ?> cmd) {
+        credentials.ifPresent(cmd::setCredentialsProvider);
+        ssh.ifPresent(factory -> cmd.setTransportConfigCallback(t -> {
+            if (t instanceof org.eclipse.jgit.transport.SshTransport s) {
+                s.setSshSessionFactory(factory);
+            }
+        }));
     }
 
     /** Signs every commit from now on (OpenPGP, verified by {@code git verify-commit}). */
@@ -75,7 +115,7 @@ public final class Workspace implements AutoCloseable {
             } else {
                 Files.createDirectories(dir);
                 var clone = Git.cloneRepository().setURI(url).setDirectory(dir.toFile()).setNoCheckout(true);
-                credentials.ifPresent(clone::setCredentialsProvider);
+                transport(clone);
                 git = clone.call();
             }
         }
@@ -87,7 +127,7 @@ public final class Workspace implements AutoCloseable {
         Git g = open();
         var fetch = g.fetch().setRemote("origin").setRemoveDeletedRefs(true)
                 .setRefSpecs(new RefSpec("+refs/heads/*:refs/remotes/origin/*"));
-        credentials.ifPresent(fetch::setCredentialsProvider);
+        transport(fetch);
         fetch.call();
         ObjectId head = g.getRepository().resolve("refs/remotes/origin/" + branch);
         if (head == null) {
@@ -115,6 +155,13 @@ public final class Workspace implements AutoCloseable {
      */
     public Outcome update(String checkoutBranch, String pushBranch, String path, Map<String, ImageValues> values,
             Author author, String message, Map<String, String> pushOptions, int maxAttempts) throws IOException, GitAPIException {
+        return update(checkoutBranch, pushBranch, path, values, author, changes -> message, pushOptions, maxAttempts);
+    }
+
+    /** As above, with the commit message made from the changes actually applied (Flux's templates list them). */
+    public Outcome update(String checkoutBranch, String pushBranch, String path, Map<String, ImageValues> values,
+            Author author, java.util.function.Function<List<Setters.Change>, String> message, Map<String, String> pushOptions,
+            int maxAttempts) throws IOException, GitAPIException {
         boolean ownBranch = !pushBranch.equals(checkoutBranch);
         for (int attempt = 1; ; attempt++) {
             sync(checkoutBranch);
@@ -129,7 +176,7 @@ public final class Workspace implements AutoCloseable {
                 g.add().addFilepattern(f).call();
             }
             PersonIdent who = new PersonIdent(author.name(), author.email());
-            var commitCmd = g.commit().setMessage(message).setAuthor(who).setCommitter(who);
+            var commitCmd = g.commit().setMessage(message.apply(r.changes())).setAuthor(who).setCommitter(who);
             if (signer.isPresent()) {
                 commitCmd.setSign(true).setSigner(signer.get()).setSigningKey("tagstream");
             } else {
@@ -143,7 +190,7 @@ public final class Workspace implements AutoCloseable {
                 pushOptions.forEach((k, v) -> opts.add(v == null || v.isEmpty() ? k : k + "=" + v));
                 push.setPushOptions(opts);
             }
-            credentials.ifPresent(push::setCredentialsProvider);
+            transport(push);
             String refusal = null;
             boolean raced = false;
             for (PushResult pr : push.call()) {
@@ -211,5 +258,6 @@ public final class Workspace implements AutoCloseable {
         if (git != null) {
             git.close();
         }
+        ssh.ifPresent(org.eclipse.jgit.transport.sshd.SshdSessionFactory::close);
     }
 }

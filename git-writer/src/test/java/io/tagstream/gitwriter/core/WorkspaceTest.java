@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tagstream.testkit.Cli;
 import io.tagstream.testkit.GitServer;
+import io.tagstream.testkit.SshGitServer;
 import io.tagstream.testkit.WorkDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,6 +169,25 @@ class WorkspaceTest {
                 // no agent was started
             }
             WorkDirs.delete(gnupg);
+        }
+    }
+
+    @Test
+    void pushesOverSshWithAKeyAndKnownHosts() throws Exception {
+        seed("overssh");
+        try (SshGitServer sshd = SshGitServer.start();
+                Workspace ws = new Workspace(WorkDirs.create("ws"), sshd.url(git.bare("overssh")), Optional.empty(), Optional.empty())
+                        .useSsh(sshd.clientKey(), sshd.knownHosts())) {
+            var out = ws.update("feat/pemclau-master", "feat/pemclau-master", "fleet-sync", portal("925"), BOT, "over ssh", Map.of(), 5);
+            assertEquals(out.commit().orElseThrow(), git.inBare("overssh", "rev-parse", "feat/pemclau-master").trim());
+            try (Workspace stranger = new Workspace(WorkDirs.create("ws"), sshd.url(git.bare("overssh")), Optional.empty(), Optional.empty())
+                    .useSsh(sshd.clientKey(), "[127.0.0.1]:1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKJ6oX0a3hBZ3X8r0w7y8y0sQdD0Lr2Q5pVY8nq8h0kE\n")) {
+                var e = assertThrows(Exception.class, () -> stranger.update("feat/pemclau-master", "feat/pemclau-master",
+                        "fleet-sync", portal("926"), BOT, "unknown host", Map.of(), 1));
+                assertTrue(e instanceof org.eclipse.jgit.api.errors.TransportException, e.toString());
+                assertEquals(out.commit().get(), git.inBare("overssh", "rev-parse", "feat/pemclau-master").trim(),
+                        "a host missing from known_hosts gets nothing");
+            }
         }
     }
 
