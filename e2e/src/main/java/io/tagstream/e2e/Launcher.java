@@ -30,6 +30,10 @@ public final class Launcher {
             System.err.print(USAGE);
             System.exit(args.length == 0 || args[0].equals("--help") ? 0 : 2);
         }
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.print(USAGE);
+            return;
+        }
         Map<String, String> flags = new HashMap<>();
         for (int i = 1; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {

@@ -1,5 +1,6 @@
 package io.tagstream.gitwriter.adapters;
 
+import io.tagstream.common.service.ConfigWatch;
 import io.quarkus.qute.Engine;
 import io.quarkus.qute.TemplateException;
 import io.quarkus.runtime.ShutdownEvent;

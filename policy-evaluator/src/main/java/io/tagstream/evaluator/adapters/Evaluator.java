@@ -1,5 +1,6 @@
 package io.tagstream.evaluator.adapters;
 
+import io.tagstream.common.service.ConfigWatch;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tagstream.common.config.TagstreamConfig;

@@ -1,5 +1,7 @@
 package io.tagstream.evaluator.adapters;
 
+import io.tagstream.common.service.ApiError;
+import io.tagstream.common.service.ConfigWatch;
 import io.tagstream.common.config.ImagePolicy;
 import io.tagstream.common.config.ResourceId;
 import io.tagstream.evaluator.core.Evaluation;

@@ -1,5 +1,6 @@
 package io.tagstream.poller.adapters;
 
+import io.tagstream.common.service.ConfigWatch;
 import io.smallrye.common.annotation.Blocking;
 import io.tagstream.common.config.ImageRepository;
 import io.tagstream.common.events.CloudEvent;

@@ -1,5 +1,6 @@
 package io.tagstream.poller.adapters;
 
+import io.tagstream.common.service.ApiError;
 import io.tagstream.common.config.ResourceId;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;

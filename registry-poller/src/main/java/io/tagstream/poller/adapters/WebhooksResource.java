@@ -1,5 +1,7 @@
 package io.tagstream.poller.adapters;
 
+import io.tagstream.common.service.ApiError;
+import io.tagstream.common.service.ConfigWatch;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tagstream.common.config.ImageRepository;
 import io.tagstream.common.config.Receiver;

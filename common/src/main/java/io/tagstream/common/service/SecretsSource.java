@@ -1,4 +1,4 @@
-package io.tagstream.poller.adapters;
+package io.tagstream.common.service;
 
 import io.tagstream.common.config.Secrets;
 import jakarta.enterprise.context.ApplicationScoped;

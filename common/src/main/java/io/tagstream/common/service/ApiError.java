@@ -1,4 +1,4 @@
-package io.tagstream.evaluator.adapters;
+package io.tagstream.common.service;
 
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;

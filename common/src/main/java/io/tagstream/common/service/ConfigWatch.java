@@ -1,21 +1,25 @@
-package io.tagstream.evaluator.adapters;
+package io.tagstream.common.service;
 
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.tagstream.common.config.ConfigCheck;
 import io.tagstream.common.config.ConfigLoader;
 import io.tagstream.common.config.ConfigReloader;
 import io.tagstream.common.config.TagstreamConfig;
-import io.tagstream.evaluator.core.PolicyChecks;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
-import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-/** Loads the configuration directory at start and re-reads it when it changes; a bad edit never replaces a good one. */
+/**
+ * Loads the configuration directory at start and re-reads it when it changes; a bad edit never replaces a good one.
+ * A service adds its own checks by producing {@link ConfigCheck} beans; each applied configuration is fired as a CDI
+ * event of type {@link TagstreamConfig}.
+ */
 @ApplicationScoped
 public class ConfigWatch {
 
@@ -25,15 +29,18 @@ public class ConfigWatch {
     Path dir;
 
     @Inject
-    Publisher publisher;
+    AuditLog audit;
 
     @Inject
     Event<TagstreamConfig> applied;
 
+    @Inject
+    Instance<ConfigCheck> checks;
+
     private ConfigReloader reloader;
 
     void start(@Observes StartupEvent e) {
-        reloader = new ConfigReloader(dir, new ConfigLoader(List.of(PolicyChecks::check)));
+        reloader = new ConfigReloader(dir, new ConfigLoader(checks.stream().toList()));
         check();
     }
 
@@ -41,7 +48,7 @@ public class ConfigWatch {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void check() {
         ConfigReloader.Outcome outcome = reloader.check();
-        reloader.audit(outcome, Publisher.AUDIT).ifPresent(publisher::audit);
+        reloader.audit(outcome, audit.records()).ifPresent(audit::write);
         if (outcome instanceof ConfigReloader.Applied a) {
             a.load().warnings().forEach(LOG::warn);
             applied.fire(a.load().config());
@@ -49,7 +56,7 @@ public class ConfigWatch {
     }
 
     public TagstreamConfig config() {
-        return reloader.config();
+        return reloader == null ? TagstreamConfig.EMPTY : reloader.config();
     }
 
     public ConfigReloader.Status status() {

@@ -1,4 +1,4 @@
-package io.tagstream.evaluator.adapters;
+package io.tagstream.common.service;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,0 +1,35 @@
+package io.tagstream.common.service;
+
+import io.tagstream.common.events.Audit;
+import io.tagstream.common.events.AuditRecord;
+import io.tagstream.common.events.CloudEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.jboss.logging.Logger;
+
+/** The {@code audit} channel of a service: every record is logged and stored before the caller goes on. */
+@ApplicationScoped
+public class AuditLog {
+
+    private static final Logger LOG = Logger.getLogger(AuditLog.class);
+
+    @Inject
+    @Channel("audit")
+    Emitter<byte[]> audit;
+
+    @ConfigProperty(name = "quarkus.application.name")
+    String service;
+
+    public Audit records() {
+        return new Audit(service);
+    }
+
+    public void write(CloudEvent<AuditRecord> record) {
+        AuditRecord r = record.data();
+        LOG.infof("audit %s %s %s: %s", r.action(), r.subject(), r.outcome(), r.reason());
+        Records.send(audit, record).join();
+    }
+}
