@@ -170,13 +170,21 @@ class PollerOnRegistriesTest {
 
     @Test
     @Order(6)
-    void backsOffOn429AndSucceeds() {
+    void backsOffOn429AndSucceeds() throws Exception {
         TestImages.push(PollerFixture.open, "team/flaky", "9.9.9");
         PollerFixture.flaky.fail(2, 429, Map.of("Retry-After", "1"));
         scan("flaky");
         assertEquals("9.9.9", ((TagDiscovered) tagEvents("test/flaky", l -> !l.isEmpty()).get(0)).tag());
         given().get("/api/v1/repositories").then().statusCode(200)
                 .body("find { it.id == 'test/flaky' }.tagCount", equalTo(1));
+        String expected = "tagstream_registry_responses_total{host=\"" + PollerFixture.flaky.host() + "\",status=\"429\"} 2.0";
+        String metrics = "";
+        for (int i = 0; i < 50 && !metrics.contains(expected); i++) {
+            metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            Thread.sleep(100);
+        }
+        assertTrue(metrics.contains("tagstream_registry_responses_total{host=\"" + PollerFixture.flaky.host() + "\",status=\"429\"} 2.0"),
+                "429s counted per registry");
     }
 
     @Test

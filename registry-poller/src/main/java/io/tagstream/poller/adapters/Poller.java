@@ -226,6 +226,7 @@ public class Poller {
             } finally {
                 nextScan.put(id, clock.instant().plus(repo.interval()));
                 running.remove(id);
+                exportRegistryMetrics();
             }
         }
     }
@@ -271,6 +272,20 @@ public class Poller {
             publisher.audit(Publisher.AUDIT.ok("tag.removed", removed.subject(), "the registry no longer lists "
                     + removed.tag() + " (was " + removed.lastDigest() + ")", Optional.of(events.get(r.discovered().size() + i))));
         }
+    }
+
+    /** Registry requests by host and status code, retries and rate-limit waits, as Prometheus counters. */
+    private void exportRegistryMetrics() {
+        access.clients().forEach((key, client) -> {
+            String host = client.settings().host();
+            client.stats().responses().keySet().forEach(code -> io.micrometer.core.instrument.FunctionCounter
+                    .builder("tagstream.registry.responses", client, c -> c.stats().responses().getOrDefault(code, 0L))
+                    .tags("host", host, "status", String.valueOf(code)).register(metrics));
+            io.micrometer.core.instrument.FunctionCounter.builder("tagstream.registry.retries", client, c -> c.stats().retries())
+                    .tags("host", host).register(metrics);
+            io.micrometer.core.instrument.FunctionCounter.builder("tagstream.registry.ratelimit.waits", client,
+                    c -> c.stats().rateLimitWaits()).tags("host", host).register(metrics);
+        });
     }
 
     public List<RepositoryStatus> status() {
