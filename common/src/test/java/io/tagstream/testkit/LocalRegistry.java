@@ -37,13 +37,15 @@ public final class LocalRegistry implements AutoCloseable {
 
     private final Optional<Credentials> credentials;
     private final List<Endpoint> endpoints;
+    private final boolean readOnly;
     private Path dir;
     private Process process;
     private int port;
 
-    private LocalRegistry(Optional<Credentials> credentials, List<Endpoint> endpoints) {
+    private LocalRegistry(Optional<Credentials> credentials, List<Endpoint> endpoints, boolean readOnly) {
         this.credentials = credentials;
         this.endpoints = List.copyOf(endpoints);
+        this.readOnly = readOnly;
     }
 
     public static Builder builder() {
@@ -57,6 +59,13 @@ public final class LocalRegistry implements AutoCloseable {
     public static final class Builder {
         private Optional<Credentials> credentials = Optional.empty();
         private final List<Endpoint> endpoints = new ArrayList<>();
+        private boolean readOnly;
+
+        /** Refuses every write, like a production registry this service account may not push to. */
+        public Builder readOnly() {
+            readOnly = true;
+            return this;
+        }
 
         public Builder htpasswd(String user, String password) {
             credentials = Optional.of(new Credentials(user, password));
@@ -69,7 +78,7 @@ public final class LocalRegistry implements AutoCloseable {
         }
 
         public LocalRegistry start() {
-            LocalRegistry r = new LocalRegistry(credentials, endpoints);
+            LocalRegistry r = new LocalRegistry(credentials, endpoints, readOnly);
             r.launch();
             return r;
         }
@@ -108,6 +117,9 @@ public final class LocalRegistry implements AutoCloseable {
         y.append("storage:\n  filesystem:\n    rootdirectory: ").append(dir.resolve("data")).append('\n');
         y.append("  delete:\n    enabled: true\n");
         y.append("  maintenance:\n    uploadpurging:\n      enabled: false\n");
+        if (readOnly) {
+            y.append("    readonly:\n      enabled: true\n");
+        }
         y.append("http:\n  addr: 127.0.0.1:").append(port).append('\n');
         y.append("  secret: ").append(UUID.randomUUID()).append('\n');
         if (credentials.isPresent()) {

@@ -3,6 +3,7 @@ package io.tagstream.common.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tagstream.common.events.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -174,18 +175,29 @@ public final class RegistryClient {
      * throws only when the registry stays unreachable or keeps answering 429/5xx.
      */
     HttpResponse<byte[]> send(String method, String path, Map<String, String> headers, String scope) {
-        URI uri = URI.create(settings.baseUrl() + path);
+        return send(method, path, headers, scope, HttpRequest.BodyPublishers::noBody, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /**
+     * One request with a body: {@code body} is called again for every try, so a streamed blob is re-opened rather
+     * than buffered. {@code path} may be an absolute URL (upload locations).
+     */
+    <T> HttpResponse<T> send(String method, String path, Map<String, String> headers, String scope,
+            java.util.function.Supplier<HttpRequest.BodyPublisher> body, HttpResponse.BodyHandler<T> handler) {
+        URI uri = path.startsWith("http://") || path.startsWith("https://") ? URI.create(path) : URI.create(settings.baseUrl() + path);
         boolean reauthenticated = false;
         for (int attempt = 1; ; attempt++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(settings.timeout())
-                    .method(method, HttpRequest.BodyPublishers.noBody());
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).method(method, body.get());
+            if (!method.equals("PUT") && !method.equals("PATCH")) {
+                b.timeout(settings.timeout()); // a large blob upload takes as long as it takes
+            }
             headers.forEach(b::header);
             authorization(scope).ifPresent(a -> b.header("Authorization", a));
-            HttpResponse<byte[]> r;
+            HttpResponse<T> r;
             try {
                 throttle.acquire();
                 try {
-                    r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+                    r = http.send(b.build(), handler);
                 } finally {
                     throttle.release();
                 }
@@ -205,16 +217,166 @@ public final class RegistryClient {
             if (r.statusCode() == 401 && !reauthenticated) {
                 Optional<Challenge> c = Challenge.parse(r.headers().firstValue("WWW-Authenticate").orElse(null));
                 if (c.isPresent() && authenticate(c.get(), scope)) {
+                    discard(r);
                     reauthenticated = true;
                     attempt--; // answering a challenge is not a failed try
                     continue;
                 }
             }
             if (retryable(r.statusCode()) && attempt < settings.maxAttempts()) {
+                discard(r);
                 backoff(attempt, retryAfter(r.headers()));
                 continue;
             }
             return r;
+        }
+    }
+
+    // --- writing: what a promotion needs to copy an image with its digest unchanged ---
+
+    private static String push(String repository) {
+        return scope(repository, "pull,push");
+    }
+
+    /** Whether the registry already holds a blob in this repository. */
+    public boolean blobExists(String repository, String digest) {
+        HttpResponse<byte[]> r = send("HEAD", "/v2/" + repository + "/blobs/" + digest, Map.of(), push(repository));
+        if (r.statusCode() == 200) {
+            return true;
+        }
+        if (r.statusCode() == 404) {
+            return false;
+        }
+        throw new RegistryException("check blob " + digest + " in " + repository + " failed: " + r.statusCode() + " "
+                + errorText(r.body()), r.statusCode());
+    }
+
+    /** Links a blob from another repository of the same registry; false when the registry would rather have an upload. */
+    public boolean mount(String repository, String digest, String from) {
+        HttpResponse<byte[]> r = send("POST", "/v2/" + repository + "/blobs/uploads/?mount=" + digest + "&from=" + from,
+                Map.of(), push(repository));
+        if (r.statusCode() == 201) {
+            return true;
+        }
+        if (r.statusCode() == 202) {
+            r.headers().firstValue("Location").ifPresent(l -> send("DELETE", absolute(l), Map.of(), push(repository)));
+            return false;
+        }
+        throw new RegistryException("mount of " + digest + " into " + repository + " refused: " + r.statusCode() + " "
+                + errorText(r.body()), r.statusCode());
+    }
+
+    /** Streams a blob; the caller closes the stream. Follows one redirect (to storage) without our credentials. */
+    public InputStream openBlob(String repository, String digest) {
+        HttpResponse<InputStream> r = send("GET", "/v2/" + repository + "/blobs/" + digest, Map.of(), pull(repository),
+                HttpRequest.BodyPublishers::noBody, HttpResponse.BodyHandlers.ofInputStream());
+        if (r.statusCode() == 307 || r.statusCode() == 302) {
+            closeQuietly(r.body());
+            String location = r.headers().firstValue("Location").orElseThrow(() ->
+                    new RegistryException("blob redirect without Location", r.statusCode()));
+            try {
+                HttpResponse<InputStream> storage = http.send(HttpRequest.newBuilder(URI.create(absolute(location))).GET().build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                if (storage.statusCode() != 200) {
+                    closeQuietly(storage.body());
+                    throw new RegistryException("blob storage answered " + storage.statusCode() + " for " + digest, storage.statusCode());
+                }
+                return storage.body();
+            } catch (IOException e) {
+                throw new RegistryException("cannot fetch blob " + digest + " from storage: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RegistryException("interrupted", e);
+            }
+        }
+        if (r.statusCode() != 200) {
+            byte[] text = readQuietly(r.body());
+            throw new RegistryException("get blob " + digest + " from " + repository + " failed: " + r.statusCode() + " "
+                    + errorText(text), r.statusCode());
+        }
+        return r.body();
+    }
+
+    /**
+     * Uploads a blob, streaming it from {@code content} (called again on a retry): one monolithic PUT, or, where the
+     * registry refuses that, a PATCH of the whole stream then a closing PUT.
+     */
+    public void upload(String repository, String digest, long size, java.util.function.Supplier<InputStream> content) {
+        String location = startUpload(repository);
+        String sep = location.contains("?") ? "&" : "?";
+        HttpResponse<byte[]> put = send("PUT", location + sep + "digest=" + digest,
+                Map.of("Content-Type", "application/octet-stream"), push(repository),
+                () -> HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(content), size),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (put.statusCode() == 201) {
+            return;
+        }
+        if (put.statusCode() != 400 && put.statusCode() != 405 && put.statusCode() != 413 && put.statusCode() != 416) {
+            throw new RegistryException("upload of " + digest + " to " + settings.host() + "/" + repository + " refused: "
+                    + put.statusCode() + " " + errorText(put.body()), put.statusCode());
+        }
+        String chunked = startUpload(repository);
+        HttpResponse<byte[]> patch = send("PATCH", chunked, Map.of("Content-Type", "application/octet-stream",
+                "Content-Range", "0-" + Math.max(0, size - 1)), push(repository),
+                () -> HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(content), size),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (patch.statusCode() != 202) {
+            throw new RegistryException("chunked upload of " + digest + " refused: " + patch.statusCode() + " "
+                    + errorText(patch.body()), patch.statusCode());
+        }
+        String next = absolute(patch.headers().firstValue("Location").orElse(chunked));
+        HttpResponse<byte[]> close = send("PUT", next + (next.contains("?") ? "&" : "?") + "digest=" + digest, Map.of(), push(repository));
+        if (close.statusCode() != 201) {
+            throw new RegistryException("closing the upload of " + digest + " refused: " + close.statusCode() + " "
+                    + errorText(close.body()), close.statusCode());
+        }
+    }
+
+    private String startUpload(String repository) {
+        HttpResponse<byte[]> r = send("POST", "/v2/" + repository + "/blobs/uploads/", Map.of(), push(repository));
+        if (r.statusCode() != 202) {
+            throw new RegistryException("upload to " + settings.host() + "/" + repository + " refused: " + r.statusCode() + " "
+                    + errorText(r.body()), r.statusCode());
+        }
+        return absolute(r.headers().firstValue("Location").orElseThrow(() ->
+                new RegistryException("upload started without a Location", 202)));
+    }
+
+    /** Stores manifest bytes exactly as given under a tag or digest; returns the digest the registry computed. */
+    public String putManifest(String repository, String reference, byte[] bytes, String mediaType) {
+        HttpResponse<byte[]> r = send("PUT", "/v2/" + repository + "/manifests/" + reference, Map.of("Content-Type", mediaType),
+                push(repository), () -> HttpRequest.BodyPublishers.ofByteArray(bytes), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 201) {
+            throw new RegistryException("push of manifest " + reference + " to " + settings.host() + "/" + repository
+                    + " refused: " + r.statusCode() + " " + errorText(r.body()), r.statusCode());
+        }
+        return r.headers().firstValue("Docker-Content-Digest").orElse("sha256:" + sha256(bytes));
+    }
+
+    private String absolute(String location) {
+        return location.startsWith("http://") || location.startsWith("https://") ? location : settings.baseUrl() + location;
+    }
+
+    /** A streamed response we will not read must be closed, or its connection is never reused. */
+    private static void discard(HttpResponse<?> r) {
+        if (r.body() instanceof InputStream in) {
+            closeQuietly(in);
+        }
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // nothing to keep
+        }
+    }
+
+    private static byte[] readQuietly(InputStream in) {
+        try (in) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            return new byte[0];
         }
     }
 
