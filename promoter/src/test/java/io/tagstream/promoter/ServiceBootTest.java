@@ -13,14 +13,13 @@ import io.tagstream.common.events.PolicyMatched;
 import io.tagstream.common.events.PromotionApproved;
 import io.tagstream.common.events.Topic;
 import io.tagstream.testkit.KafkaBroker;
-import io.tagstream.testkit.KafkaTestResource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PromoterFixture.class)
 class ServiceBootTest {
 
     @Test

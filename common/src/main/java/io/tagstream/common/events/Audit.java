@@ -20,6 +20,13 @@ public record Audit(String service) {
         return record(action, subject, Outcome.ERROR, reason, cause);
     }
 
+    /** The same record placed in a known chain (a decision made over the API about a promotion of that chain). */
+    public static CloudEvent<AuditRecord> inChain(CloudEvent<AuditRecord> r, String correlationId) {
+        AuditRecord d = r.data();
+        return new CloudEvent<>(r.id(), r.source(), r.time(), correlationId, new AuditRecord(d.id(), d.time(), d.service(),
+                d.action(), d.subject(), d.outcome(), d.reason(), Optional.of(correlationId), d.relatedEventId()));
+    }
+
     public CloudEvent<AuditRecord> record(
             String action, String subject, Outcome outcome, String reason, Optional<CloudEvent<?>> cause) {
         String id = UUID.randomUUID().toString();

@@ -15,7 +15,7 @@ import io.tagstream.common.registry.RegistryClient;
 import io.tagstream.common.registry.RepositoryName;
 import io.tagstream.common.state.CompactedTopic;
 import io.tagstream.poller.core.KnownTag;
-import io.tagstream.poller.core.RegistryAccess;
+import io.tagstream.common.registry.RegistryAccess;
 import io.tagstream.poller.core.Scan;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.Priority;

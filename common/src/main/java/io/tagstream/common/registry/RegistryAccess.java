@@ -1,4 +1,4 @@
-package io.tagstream.poller.core;
+package io.tagstream.common.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tagstream.common.config.ImageRepository;
@@ -8,10 +8,7 @@ import io.tagstream.common.config.Secret;
 import io.tagstream.common.config.Secrets;
 import io.tagstream.common.config.TagstreamConfig;
 import io.tagstream.common.events.Json;
-import io.tagstream.common.registry.RegistryClient;
-import io.tagstream.common.registry.RegistrySettings;
 import io.tagstream.common.registry.RegistrySettings.Credentials;
-import io.tagstream.common.registry.RepositoryName;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,13 +39,24 @@ public final class RegistryAccess {
     }
 
     public RegistryClient client(ImageRepository repo, RepositoryName name, TagstreamConfig config) {
+        return client(name, config, repo.insecure(), repo.secretRef().map(s -> new ResourceId(repo.id().namespace(), s)),
+                repo.certSecretRef().map(s -> new ResourceId(repo.id().namespace(), s)));
+    }
+
+    /** A client for a repository no ImageRepository describes (a promotion's target): the Registry resource decides. */
+    public RegistryClient client(RepositoryName name, TagstreamConfig config) {
+        return client(name, config, false, Optional.empty(), Optional.empty());
+    }
+
+    private RegistryClient client(RepositoryName name, TagstreamConfig config, boolean insecure, Optional<ResourceId> secretRef,
+            Optional<ResourceId> caRef) {
         Optional<Registry> reg = config.registryFor(name.registry());
-        boolean plain = repo.insecure() || reg.map(Registry::insecure).orElse(false);
-        Optional<Credentials> creds = repo.secretRef().map(s -> new ResourceId(repo.id().namespace(), s))
+        boolean plain = insecure || reg.map(Registry::insecure).orElse(false);
+        Optional<Credentials> creds = secretRef
                 .or(() -> reg.flatMap(r -> r.secretRef().map(s -> new ResourceId(r.id().namespace(), s))))
                 .flatMap(id -> credentials(id, name.registry()))
                 .or(() -> reg.flatMap(Registry::dockerConfigPath).flatMap(p -> dockerConfigFile(Path.of(p), name.registry())));
-        Optional<String> ca = repo.certSecretRef().map(s -> new ResourceId(repo.id().namespace(), s))
+        Optional<String> ca = caRef
                 .or(() -> reg.flatMap(r -> r.caSecretRef().map(s -> new ResourceId(r.id().namespace(), s))))
                 .flatMap(id -> secrets.get(id, "ca.crt")).map(Secret::reveal);
         double rps = reg.map(Registry::requestsPerSecond).orElse(Registry.DEFAULT_REQUESTS_PER_SECOND);

@@ -1,0 +1,143 @@
+package io.tagstream.promoter;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.tagstream.common.events.CloudEvent;
+import io.tagstream.common.events.Json;
+import io.tagstream.common.events.PolicyMatched;
+import io.tagstream.common.events.PromotionApproved;
+import io.tagstream.common.events.Topic;
+import io.tagstream.common.state.CompactedTopic;
+import io.tagstream.promoter.core.Promotion;
+import io.tagstream.testkit.KafkaBroker;
+import io.tagstream.testkit.TestImages;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Approval gates over REST and signals, and digest-preserving copies into a prod registry with basic auth. */
+@QuarkusTest
+@WithTestResource(PromoterFixture.class)
+class GatesOnRegistriesTest {
+
+    static CloudEvent<PolicyMatched> match(String app, TestImages.Pushed img) {
+        var e = CloudEvent.start("test", new PolicyMatched("flux-system/qe-" + app, PromoterFixture.qe.host() + "/" + app,
+                img.tag(), img.digest(), Optional.empty(), Instant.now()));
+        KafkaBroker.shared().publish(Topic.POLICY_MATCHED.defaultName(), e);
+        return e;
+    }
+
+    static String id(String promotion, TestImages.Pushed img) {
+        return "flux-system." + promotion + "." + img.tag() + "." + img.digest().substring(7, 19);
+    }
+
+    static void awaitState(String id, String state) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            var r = given().get("/api/v1/promotions/" + id);
+            if (r.statusCode() == 200 && state.equals(r.jsonPath().getString("state"))) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        given().get("/api/v1/promotions/" + id).then().body("state", equalTo(state));
+    }
+
+    static CloudEvent<PromotionApproved> approved(String promotion) {
+        return KafkaBroker.shared().events(Topic.PROMOTION_APPROVED.defaultName(), PromotionApproved.class,
+                l -> l.stream().anyMatch(e -> e.data().promotion().equals(promotion)), Duration.ofSeconds(30))
+                .stream().filter(e -> e.data().promotion().equals(promotion)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void manualApprovalCopiesWithTheSameDigestAndSupersedesOlderOnes() throws Exception {
+        var old = TestImages.push(PromoterFixture.qe, "portal", "923");
+        var img = TestImages.push(PromoterFixture.qe, "portal", "924", 2, 8192);
+        match("portal", old);
+        awaitState(id("portal-prod", old), "PENDING");
+        var m = match("portal", img);
+        awaitState(id("portal-prod", img), "PENDING");
+        awaitState(id("portal-prod", old), "SUPERSEDED");
+        given().get("/api/v1/promotions?state=pending").then().statusCode(200).body("id", org.hamcrest.Matchers.hasItem(id("portal-prod", img)));
+        given().contentType(ContentType.JSON).body("{\"by\": \"qe-bot\", \"comment\": \"QE passed\"}")
+                .post("/api/v1/promotions/" + id("portal-prod", old) + "/approve").then().statusCode(409)
+                .body("error", containsString("superseded"));
+        given().contentType(ContentType.JSON).body("{\"by\": \"qe-bot\", \"comment\": \"QE passed\"}")
+                .post("/api/v1/promotions/" + id("portal-prod", img) + "/approve").then().statusCode(200).body("state", equalTo("APPROVED"));
+        given().contentType(ContentType.JSON).body("{\"by\": \"qe-bot\"}")
+                .post("/api/v1/promotions/" + id("portal-prod", img) + "/approve").then().statusCode(409);
+        given().contentType(ContentType.JSON).body("{\"by\": \"qe-bot\"}").post("/api/v1/promotions/nope/approve").then().statusCode(404);
+
+        CloudEvent<PromotionApproved> a = approved("flux-system/portal-prod");
+        assertEquals("user:qe-bot", a.data().approvedBy());
+        assertTrue(a.data().copied());
+        assertEquals(PromoterFixture.prod.host() + "/eose-fleet/pemos-portal:924@" + img.digest(), a.data().target());
+        assertEquals(m.correlationId(), a.correlationId());
+        assertEquals(img.digest(), "sha256:" + TestImages.sha256(PromoterFixture.prod.rawManifest("eose-fleet/pemos-portal:924")));
+        awaitState(id("portal-prod", img), "APPROVED");
+        given().get("/api/v1/promotions/" + id("portal-prod", img)).then().body("target", equalTo(a.data().target()));
+
+        // a restarted promoter rebuilds every promotion from the state topic
+        Map<String, Promotion> rebuilt = new HashMap<>();
+        try (CompactedTopic t = new CompactedTopic(KafkaBroker.shared().bootstrapServers(), "tagstream.promoter.state")) {
+            t.load((k, v) -> rebuilt.put(k, Json.read(v.getBytes(StandardCharsets.UTF_8), Promotion.class)));
+        }
+        assertEquals(Promotion.State.SUPERSEDED, rebuilt.get(id("portal-prod", old)).state());
+        assertEquals(Optional.of(a.data().target()), rebuilt.get(id("portal-prod", img)).target());
+    }
+
+    @Test
+    void signalApprovesAndUnknownDigestsAreRefused() throws Exception {
+        var img = TestImages.push(PromoterFixture.qe, "signed", "930");
+        var sig = TestImages.push(PromoterFixture.qe, "signed", img.digest().replace(':', '-') + ".sig"); // cosign's tag
+        match("signed", img);
+        awaitState(id("signed-prod", img), "PENDING");
+        given().contentType(ContentType.JSON).body("{\"signal\": \"qe-passed\", \"digest\": \"sha256:" + "0".repeat(64) + "\", \"by\": \"ci\"}")
+                .post("/api/v1/signals").then().statusCode(404);
+        given().contentType(ContentType.JSON).body("{\"signal\": \"qe-passed\", \"image\": \"" + img.reference() + "@" + img.digest() + "\", \"by\": \"ci\"}")
+                .post("/api/v1/signals").then().statusCode(202);
+        var a = approved("flux-system/signed-prod");
+        assertEquals("signal:qe-passed", a.data().approvedBy());
+        String shortTag = "qe-" + img.digest().substring(7, 19);
+        assertEquals(img.digest(), "sha256:" + TestImages.sha256(PromoterFixture.prod.rawManifest("signed:" + shortTag)));
+        assertEquals(sig.digest(), "sha256:" + TestImages.sha256(PromoterFixture.prod.rawManifest("signed:" + sig.tag())),
+                "copySignatures brings the signature along");
+    }
+
+    @Test
+    void deadlinesExpireAndRejectionsStick() throws Exception {
+        var img = TestImages.push(PromoterFixture.qe, "quick", "940");
+        match("quick", img);
+        awaitState(id("quick-prod", img), "EXPIRED");
+        given().contentType(ContentType.JSON).body("{\"by\": \"late\"}").post("/api/v1/promotions/" + id("quick-prod", img) + "/approve")
+                .then().statusCode(409).body("error", containsString("expired"));
+        var next = TestImages.push(PromoterFixture.qe, "quick", "941");
+        match("quick", next);
+        awaitState(id("quick-prod", next), "PENDING");
+        given().contentType(ContentType.JSON).body("{\"by\": \"sre\", \"comment\": \"breaks login\"}")
+                .post("/api/v1/promotions/" + id("quick-prod", next) + "/reject").then().statusCode(200).body("state", equalTo("REJECTED"));
+        given().get("/api/v1/promotions?state=rejected").then().body("reason", org.hamcrest.Matchers.hasItem("breaks login"));
+    }
+
+    @Test
+    void aTargetThatRefusesThePushFailsWithItsOwnError() throws Exception {
+        var img = TestImages.push(PromoterFixture.qe, "frozen", "950");
+        match("frozen", img);
+        awaitState(id("frozen-prod", img), "FAILED");
+        given().get("/api/v1/promotions/" + id("frozen-prod", img)).then().body("reason", containsString("405 Method not allowed"));
+        List<?> events = KafkaBroker.shared().events(Topic.PROMOTION_APPROVED.defaultName(), PromotionApproved.class,
+                l -> false, Duration.ofSeconds(1)).stream().filter(e -> e.data().promotion().equals("flux-system/frozen-prod")).toList();
+        assertEquals(List.of(), events, "never a silent success");
+    }
+}

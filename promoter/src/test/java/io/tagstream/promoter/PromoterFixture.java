@@ -1,0 +1,108 @@
+package io.tagstream.promoter;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.tagstream.testkit.KafkaBroker;
+import io.tagstream.testkit.LocalRegistry;
+import io.tagstream.testkit.WorkDirs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** A QE registry, a prod registry with htpasswd auth, a read-only registry, and promotions between them. */
+public class PromoterFixture implements QuarkusTestResourceLifecycleManager {
+
+    public static LocalRegistry qe;
+    public static LocalRegistry prod;
+    public static LocalRegistry frozen;
+
+    @Override
+    public Map<String, String> start() {
+        qe = LocalRegistry.start();
+        prod = LocalRegistry.builder().htpasswd("promoter", "pr0d").start();
+        frozen = LocalRegistry.builder().readOnly().start();
+        Path root = WorkDirs.create("promoter-fixture");
+        try {
+            Path config = Files.createDirectories(root.resolve("config"));
+            Path creds = Files.createDirectories(root.resolve("secrets/flux-system/prod-creds"));
+            Files.writeString(creds.resolve("username"), "promoter");
+            Files.writeString(creds.resolve("password"), "pr0d");
+            StringBuilder y = new StringBuilder();
+            for (String app : new String[] {"portal", "signed", "quick", "frozen"}) {
+                y.append("""
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImageRepository
+                        metadata: {name: qe-%1$s, namespace: flux-system}
+                        spec: {image: %2$s/%1$s, interval: 1h, insecure: true}
+                        ---
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImagePolicy
+                        metadata: {name: qe-%1$s, namespace: flux-system}
+                        spec:
+                          imageRepositoryRef: {name: qe-%1$s}
+                          policy: {semver: {range: '>=900.0.0', coerce: true}}
+                        ---
+                        """.formatted(app, qe.host()));
+            }
+            y.append("""
+                    apiVersion: tagstream.io/v1alpha1
+                    kind: Registry
+                    metadata: {name: prod, namespace: flux-system}
+                    spec: {host: '%1$s', insecure: true, secretRef: {name: prod-creds}}
+                    ---
+                    apiVersion: tagstream.io/v1alpha1
+                    kind: Registry
+                    metadata: {name: frozen, namespace: flux-system}
+                    spec: {host: '%2$s', insecure: true}
+                    ---
+                    apiVersion: tagstream.io/v1alpha1
+                    kind: ImagePromotion
+                    metadata: {name: portal-prod, namespace: flux-system}
+                    spec:
+                      sourcePolicyRef: {name: qe-portal}
+                      target: {image: '%1$s/eose-fleet/pemos-portal', tags: ['{{tag}}']}
+                      approval: {mode: manual}
+                    ---
+                    apiVersion: tagstream.io/v1alpha1
+                    kind: ImagePromotion
+                    metadata: {name: signed-prod, namespace: flux-system}
+                    spec:
+                      sourcePolicyRef: {name: qe-signed}
+                      target: {image: '%1$s/signed', tags: ['{{tag}}', 'qe-{{digest.short}}']}
+                      approval: {mode: auto, signals: [qe-passed]}
+                      copySignatures: true
+                    ---
+                    apiVersion: tagstream.io/v1alpha1
+                    kind: ImagePromotion
+                    metadata: {name: quick-prod, namespace: flux-system}
+                    spec:
+                      sourcePolicyRef: {name: qe-quick}
+                      approval: {mode: manual, deadline: 2s}
+                    ---
+                    apiVersion: tagstream.io/v1alpha1
+                    kind: ImagePromotion
+                    metadata: {name: frozen-prod, namespace: flux-system}
+                    spec:
+                      sourcePolicyRef: {name: qe-frozen}
+                      target: {image: '%2$s/frozen'}
+                      approval: {mode: auto}
+                    """.formatted(prod.host(), frozen.host()));
+            Files.writeString(config.resolve("promotions.yaml"), y.toString());
+            return Map.of(
+                    "kafka.bootstrap.servers", KafkaBroker.shared().bootstrapServers(),
+                    "tagstream.config.dir", config.toString(),
+                    "tagstream.secrets.dir", root.resolve("secrets").toString(),
+                    "tagstream.promoter.expiry-check", "500ms");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        qe.close();
+        prod.close();
+        frozen.close();
+    }
+}
