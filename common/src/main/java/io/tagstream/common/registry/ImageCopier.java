@@ -54,7 +54,8 @@ public final class ImageCopier {
     public static Result copy(RegistryClient source, String sourceRepo, String reference, RegistryClient target,
             String targetRepo, List<String> tags, Executor pool) {
         ImageCopier c = new ImageCopier(source, target, pool);
-        RegistryClient.Manifest top = c.copyManifest(sourceRepo, reference, targetRepo);
+        // the top manifest is stored under its tags (each checked); only without tags is it stored by digest
+        RegistryClient.Manifest top = c.copyManifest(sourceRepo, reference, targetRepo, tags.isEmpty());
         for (String tag : tags) {
             String stored = target.putManifest(targetRepo, tag, top.bytes(), top.mediaType());
             c.verify(top.digest(), stored, targetRepo + ":" + tag);
@@ -63,7 +64,7 @@ public final class ImageCopier {
                 c.bytes.get());
     }
 
-    private RegistryClient.Manifest copyManifest(String sourceRepo, String reference, String targetRepo) {
+    private RegistryClient.Manifest copyManifest(String sourceRepo, String reference, String targetRepo, boolean byDigest) {
         RegistryClient.Manifest m = source.manifest(sourceRepo, reference).orElseThrow(() ->
                 new RegistryException(source.settings().host() + "/" + sourceRepo + ":" + reference + " does not exist", 404));
         JsonNode json;
@@ -74,7 +75,7 @@ public final class ImageCopier {
         }
         if (json.has("manifests")) {
             for (JsonNode child : json.get("manifests")) {
-                copyManifest(sourceRepo, child.path("digest").asText(), targetRepo); // every platform, by digest
+                copyManifest(sourceRepo, child.path("digest").asText(), targetRepo, true); // every platform, by digest
             }
         } else {
             List<JsonNode> blobs = new ArrayList<>();
@@ -94,8 +95,10 @@ public final class ImageCopier {
                 throw e.getCause() instanceof RuntimeException re ? re : e;
             }
         }
-        String stored = target.putManifest(targetRepo, m.digest(), m.bytes(), m.mediaType());
-        verify(m.digest(), stored, targetRepo + "@" + m.digest());
+        if (byDigest) {
+            String stored = target.putManifest(targetRepo, m.digest(), m.bytes(), m.mediaType());
+            verify(m.digest(), stored, targetRepo + "@" + m.digest());
+        }
         manifests.incrementAndGet();
         return m;
     }

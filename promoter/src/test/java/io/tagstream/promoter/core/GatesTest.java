@@ -1,0 +1,84 @@
+package io.tagstream.promoter.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.tagstream.common.config.ConfigLoader;
+import io.tagstream.common.config.TagstreamConfig;
+import io.tagstream.common.events.Json;
+import io.tagstream.common.events.PolicyMatched;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class GatesTest {
+
+    static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+    static final String D = "sha256:" + "a".repeat(64);
+
+    static TagstreamConfig config(String approval) {
+        return new ConfigLoader().parse(Map.of("c.yaml", """
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImageRepository
+                metadata: {name: qe, namespace: ns}
+                spec: {image: qe.example/app, interval: 1m}
+                ---
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImagePolicy
+                metadata: {name: qe, namespace: ns}
+                spec: {imageRepositoryRef: {name: qe}, policy: {semver: {range: '>=1'}}}
+                ---
+                apiVersion: tagstream.io/v1alpha1
+                kind: ImagePromotion
+                metadata: {name: prod, namespace: ns}
+                spec:
+                  sourcePolicyRef: {name: qe}
+                  target: {image: prod.example/app, tags: ['{{tag}}', 'rc-{{digest.short}}', '{{policy}}-{{tag}}']}
+                  approval: %s
+                """.formatted(approval))).config();
+    }
+
+    static PolicyMatched match(String tag) {
+        return new PolicyMatched("ns/qe", "qe.example/app", tag, D, Optional.empty(), NOW);
+    }
+
+    @Test
+    void manualWithSignalsNeedsBoth() throws Exception {
+        TagstreamConfig c = config("{mode: manual, signals: [qe-passed, sec-scan]}");
+        Gates g = new Gates();
+        Promotion p = g.matched(match("1.0.0"), c.promotions(), "corr", NOW).get(0);
+        assertEquals(Promotion.State.PENDING, p.state());
+        assertEquals(Promotion.State.PENDING, g.approve(p.id(), "alice", "", c, NOW).state());
+        assertEquals(Promotion.State.PENDING, g.signal("qe-passed", D, "ci", c, NOW).get(0).state());
+        Promotion done = g.signal("sec-scan", D, "scanner", c, NOW).get(0);
+        assertEquals(Promotion.State.APPROVED, done.state());
+        assertEquals(Optional.of("signal:sec-scan"), done.decidedBy());
+        assertEquals(404, assertThrows(Gates.Refused.class, () -> g.signal("qe-passed", D, "ci", c, NOW)).status(),
+                "nothing is pending for this digest any more");
+    }
+
+    @Test
+    void aRestoredPendingPromotionIsStillApprovable() throws Exception {
+        TagstreamConfig c = config("{mode: manual}");
+        Gates before = new Gates();
+        Promotion p = before.matched(match("2.0.0"), c.promotions(), "corr", NOW).get(0);
+        Gates after = new Gates();
+        after.restore(Json.read(Json.writeString(p).getBytes(StandardCharsets.UTF_8), Promotion.class));
+        assertEquals(List.of(p), after.list(Optional.of(Promotion.State.PENDING)));
+        assertEquals(Promotion.State.APPROVED, after.approve(p.id(), "bob", "ok", c, NOW).state());
+        assertEquals(List.of(), after.matched(match("2.0.0"), c.promotions(), "corr", NOW), "a redelivered match opens nothing");
+    }
+
+    @Test
+    void targetTagTemplates() {
+        TagstreamConfig c = config("{mode: auto}");
+        Gates g = new Gates();
+        Promotion p = g.matched(match("924"), c.promotions(), "corr", NOW).get(0);
+        assertEquals(List.of("924", "rc-aaaaaaaaaaaa", "qe-924"), Gates.targetTags(c.promotions().get(0), p));
+        assertEquals(Promotion.State.APPROVED, p.state());
+        assertEquals(Optional.of("auto"), p.decidedBy());
+    }
+}
