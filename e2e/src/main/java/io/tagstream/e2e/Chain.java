@@ -98,8 +98,15 @@ public final class Chain implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build with ./mvnw install -DskipTests");
         }
+        Path tmp = options.dataDir().resolve("tmp").resolve(s.name());
+        try {
+            Files.createDirectories(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // the services' caches (Vert.x, Quarkus) stay in the data directory, not in the machine's /tmp
         List<String> cmd = List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-jar", jar.toString());
+                "-Djava.io.tmpdir=" + tmp, "-jar", jar.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(options.dataDir().resolve("logs/" + s.name() + ".log").toFile()));
