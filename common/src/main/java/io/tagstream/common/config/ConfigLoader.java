@@ -240,9 +240,7 @@ public final class ConfigLoader {
         }
         int before = errors.size();
         YamlFields s = spec.get();
-        Origin[] origin = new Origin[1];
-        java.util.function.Supplier<Origin> o = () -> origin[0] == null
-                ? (origin[0] = new Origin(file, root.line(), doc.lines)) : origin[0];
+        Origin o = new Origin(file, root.line(), doc.lines);
         Optional<Resource> r = switch (kind) {
             case "ImageRepository" -> Optional.of(imageRepository(id, labels, s, o));
             case "ImagePolicy" -> Optional.of(imagePolicy(id, labels, s, o));
@@ -264,7 +262,7 @@ public final class ConfigLoader {
     }
 
     private static ImageRepository imageRepository(
-            ResourceId id, Map<String, String> labels, YamlFields s, java.util.function.Supplier<Origin> o) {
+            ResourceId id, Map<String, String> labels, YamlFields s, Origin o) {
         String image = s.required("image");
         if (!image.isEmpty() && (image.contains(":") && image.lastIndexOf(':') > image.lastIndexOf('/')
                 || image.contains("@"))) {
@@ -288,14 +286,14 @@ public final class ConfigLoader {
         if (!Set.of("generic", "aws", "azure", "gcp").contains(provider)) {
             s.error("provider", "'" + provider + "' is not one of generic, aws, azure, gcp");
         }
-        return new ImageRepository(id, labels, o.get(), image, interval, timeout, secretName(s, "secretRef"),
+        return new ImageRepository(id, labels, o, image, interval, timeout, secretName(s, "secretRef"),
                 secretName(s, "certSecretRef"), provider, s.bool("insecure", false), exclusions,
                 s.bool("suspend", false), maxTags,
                 s.has("mutableTags") ? s.strings("mutableTags") : ImageRepository.DEFAULT_MUTABLE_TAGS);
     }
 
     private static ImagePolicy imagePolicy(
-            ResourceId id, Map<String, String> labels, YamlFields s, java.util.function.Supplier<Origin> o) {
+            ResourceId id, Map<String, String> labels, YamlFields s, Origin o) {
         ResourceId repo = s.object("imageRepositoryRef")
                 .map(r -> new ResourceId(r.string("namespace").orElse(id.namespace()), r.required("name")))
                 .orElseGet(() -> {
@@ -348,7 +346,7 @@ public final class ConfigLoader {
         if (reflection == DigestReflection.ALWAYS && interval.isEmpty()) {
             s.error("digestReflectionPolicy", "Always needs spec.interval (how often to re-check the digest)");
         }
-        return new ImagePolicy(id, labels, o.get(), repo, order == null ? new ImagePolicy.Alphabetical(Order.ASC) : order,
+        return new ImagePolicy(id, labels, o, repo, order == null ? new ImagePolicy.Alphabetical(Order.ASC) : order,
                 filter, reflection, interval, s.bool("suspend", false));
     }
 
@@ -389,17 +387,17 @@ public final class ConfigLoader {
     }
 
     private static GitRepository gitRepository(
-            ResourceId id, Map<String, String> labels, YamlFields s, java.util.function.Supplier<Origin> o) {
+            ResourceId id, Map<String, String> labels, YamlFields s, Origin o) {
         String url = s.required("url");
         if (!url.isEmpty() && !url.matches("(?i)(https?|ssh|git|file)://.+")) {
             s.error("url", "'" + url + "' must start with https://, http://, ssh://, git:// or file://");
         }
         GitRef ref = s.object("ref").map(ConfigLoader::gitRef).orElse(GitRef.none());
-        return new GitRepository(id, labels, o.get(), url, ref, secretName(s, "secretRef"));
+        return new GitRepository(id, labels, o, url, ref, secretName(s, "secretRef"));
     }
 
     private static ImageUpdateAutomation automation(
-            ResourceId id, Map<String, String> labels, YamlFields s, java.util.function.Supplier<Origin> o) {
+            ResourceId id, Map<String, String> labels, YamlFields s, Origin o) {
         ResourceId source = s.object("sourceRef").map(r -> {
             String kind = r.string("kind").orElse("GitRepository");
             if (!kind.equals("GitRepository")) {
@@ -439,12 +437,12 @@ public final class ConfigLoader {
         }
         Map<String, String> selector = s.object("policySelector").map(p -> p.stringMap("matchLabels")).orElse(Map.of());
         Optional<Duration> interval = s.parsed("interval", GoDuration::parse, "a duration such as 1m");
-        return new ImageUpdateAutomation(id, labels, o.get(), source, checkout, author, signing, template, pushBranch,
+        return new ImageUpdateAutomation(id, labels, o, source, checkout, author, signing, template, pushBranch,
                 refspec, options, path, strategy, selector, interval, s.bool("suspend", false));
     }
 
     private static Receiver receiver(
-            ResourceId id, Map<String, String> labels, YamlFields s, java.util.function.Supplier<Origin> o) {
+            ResourceId id, Map<String, String> labels, YamlFields s, Origin o) {
         String type = s.required("type");
         if (!type.isEmpty() && !Receiver.TYPES.contains(type)) {
             s.error("type", "'" + type + "' is not one of " + String.join(", ", Receiver.TYPES));
@@ -465,11 +463,11 @@ public final class ConfigLoader {
         if (targets.isEmpty()) {
             s.errorHere("resources must name at least one ImageRepository");
         }
-        return new Receiver(id, labels, o.get(), type, secret, targets);
+        return new Receiver(id, labels, o, type, secret, targets);
     }
 
     private static Registry registry(
-            ResourceId id, Map<String, String> labels, YamlFields s, java.util.function.Supplier<Origin> o) {
+            ResourceId id, Map<String, String> labels, YamlFields s, Origin o) {
         String host = s.required("host");
         if (host.contains("/")) {
             s.error("host", "'" + host + "' must be host[:port] without scheme or path");
@@ -478,12 +476,12 @@ public final class ConfigLoader {
                 .orElse(Registry.DEFAULT_REQUESTS_PER_SECOND);
         int conc = s.parsed("maxConcurrency", ConfigLoader::positiveInt, "a positive whole number")
                 .orElse(Registry.DEFAULT_MAX_CONCURRENCY);
-        return new Registry(id, labels, o.get(), host.toLowerCase(Locale.ROOT), secretName(s, "secretRef"),
+        return new Registry(id, labels, o, host.toLowerCase(Locale.ROOT), secretName(s, "secretRef"),
                 secretName(s, "caSecretRef"), s.string("dockerConfigPath"), s.bool("insecure", false), rps, conc);
     }
 
     private static ImagePromotion promotion(
-            ResourceId id, Map<String, String> labels, YamlFields s, java.util.function.Supplier<Origin> o) {
+            ResourceId id, Map<String, String> labels, YamlFields s, Origin o) {
         ResourceId source = s.object("sourcePolicyRef")
                 .map(r -> new ResourceId(r.string("namespace").orElse(id.namespace()), r.required("name")))
                 .orElseGet(() -> {
@@ -519,7 +517,7 @@ public final class ConfigLoader {
             return new ImagePromotion.Approval(mode, a.strings("signals"),
                     a.parsed("deadline", GoDuration::parse, "a duration such as 72h"));
         }).orElse(new ImagePromotion.Approval(ImagePromotion.Mode.AUTO, List.of(), Optional.empty()));
-        return new ImagePromotion(id, labels, o.get(), source, target, approval, s.bool("copySignatures", false));
+        return new ImagePromotion(id, labels, o, source, target, approval, s.bool("copySignatures", false));
     }
 
     private static Optional<Integer> positiveInt(String v) {

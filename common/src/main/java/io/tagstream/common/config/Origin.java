@@ -9,7 +9,8 @@ import java.util.Map;
 public record Origin(String file, int line, Map<String, Integer> fieldLines) {
 
     public Origin {
-        fieldLines = Map.copyOf(fieldLines);
+        // a read-only view of the document's line map: fields read after the record was built still have their line
+        fieldLines = java.util.Collections.unmodifiableMap(fieldLines);
     }
 
     /** {@code file:line} of a field path such as {@code spec.policy.semver.range}, or of the document. */

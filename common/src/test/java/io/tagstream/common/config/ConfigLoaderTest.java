@@ -187,6 +187,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void fieldsReadLastStillKnowTheirLine() {
+        String yaml = """
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImageRepository
+                metadata: {name: a}
+                spec:
+                  image: r.example/a
+                  interval: 1m
+                  secretRef:
+                    name: creds
+                  suspend: true
+                """;
+        ImageRepository r = LOADER.parse(Map.of("c.yaml", yaml)).config().imageRepositories().get(0);
+        assertEquals("ImageRepository default/a: secretRef names a missing secret (c.yaml:7)",
+                r.error("secretRef", "names a missing secret").toString());
+        assertEquals("c.yaml:9", r.origin().at("spec.suspend"));
+    }
+
+    @Test
     void everyErrorIsReportedNotOnlyTheFirst() {
         String yaml = """
                 apiVersion: image.toolkit.fluxcd.io/v1
