@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -197,14 +196,5 @@ public final class TestImages {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Tags pushed, in order, for tests that need many. */
-    public static List<Pushed> pushAll(LocalRegistry registry, String repository, List<String> tags) {
-        List<Pushed> out = new ArrayList<>();
-        for (String t : tags) {
-            out.add(push(registry, repository, t));
-        }
-        return out;
     }
 }

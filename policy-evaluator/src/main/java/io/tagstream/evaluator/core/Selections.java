@@ -9,7 +9,6 @@ import io.tagstream.common.events.TagDiscovered;
 import io.tagstream.common.events.TagRemoved;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -192,9 +191,5 @@ public final class Selections {
 
     public int knownTags() {
         return tags.values().stream().mapToInt(Map::size).sum();
-    }
-
-    Map<String, Selection> announced() {
-        return new HashMap<>(announced);
     }
 }

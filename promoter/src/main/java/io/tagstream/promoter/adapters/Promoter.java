@@ -35,7 +35,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -242,9 +241,5 @@ public class Promoter {
         }
         changed.forEach(p -> record(p, Optional.empty()));
         return changed;
-    }
-
-    public String describe(List<Promotion> ps) {
-        return ps.stream().map(Promotion::id).collect(Collectors.joining(", "));
     }
 }

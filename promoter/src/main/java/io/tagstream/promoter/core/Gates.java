@@ -8,7 +8,6 @@ import io.tagstream.common.events.PolicyMatched;
 import io.tagstream.promoter.core.Promotion.State;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -171,10 +170,6 @@ public final class Gates {
         boolean person = gate.approval().mode() == ImagePromotion.Mode.AUTO || !p.approvals().isEmpty();
         boolean signals = p.signals().containsAll(gate.approval().signals());
         return person && signals ? p.with(State.APPROVED, Optional.of(by), now, Optional.empty(), "approved (" + by + ")") : p;
-    }
-
-    public Collection<Promotion> all() {
-        return all.values();
     }
 
     /** Target tags from the promotion's templates. */

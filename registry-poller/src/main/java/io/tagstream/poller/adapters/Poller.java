@@ -315,12 +315,4 @@ public class Poller {
     public Map<String, KnownTag> known(String id) {
         return Map.copyOf(state.getOrDefault(id, Map.of()));
     }
-
-    public boolean ready() {
-        return ready;
-    }
-
-    public Map<String, RegistryClient> clients() {
-        return access == null ? Map.of() : access.clients();
-    }
 }

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -97,8 +96,6 @@ public final class Scan {
                 next.remove(k.getKey());
             }
         }
-        Set<String> unresolved = new HashSet<>(toResolve);
-        unresolved.removeAll(next.keySet());
         return new Result(discovered, removed, next, listed.size(), kept.size(), capped, toResolve.size(), errors,
                 Duration.ofNanos(System.nanoTime() - t0));
     }
