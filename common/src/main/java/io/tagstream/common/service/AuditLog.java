@@ -27,6 +27,11 @@ public class AuditLog {
         return new Audit(service);
     }
 
+    /** A record on a topic that is not a valid event: audited with where it sits, and skipped rather than retried forever. */
+    public void malformed(String topic, int partition, long offset, CloudEvent.MalformedEventException e) {
+        write(records().rejected("event.malformed", topic + "/" + partition + "@" + offset, e.getMessage(), java.util.Optional.empty()));
+    }
+
     public void write(CloudEvent<AuditRecord> record) {
         AuditRecord r = record.data();
         LOG.infof("audit %s %s %s: %s", r.action(), r.subject(), r.outcome(), r.reason());

@@ -3,9 +3,9 @@ package io.tagstream.gitwriter.adapters;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.PromotionApproved;
+import io.tagstream.common.service.AuditLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
@@ -20,7 +20,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 public class PromotionApprovedConsumer {
 
     @Inject
-    Publisher publisher;
+    AuditLog audit;
 
     @Inject
     Writer writer;
@@ -33,8 +33,7 @@ public class PromotionApprovedConsumer {
         try {
             event = CloudEvent.read(meta.getHeaders(), message.getPayload(), PromotionApproved.class);
         } catch (CloudEvent.MalformedEventException e) {
-            publisher.audit(Publisher.AUDIT.rejected("event.malformed", meta.getTopic() + "/" + meta.getPartition() + "@"
-                    + meta.getOffset(), e.getMessage(), Optional.empty()));
+            audit.malformed(meta.getTopic(), meta.getPartition(), meta.getOffset(), e);
             return message.ack();
         }
         writer.accept(event, message::ack);

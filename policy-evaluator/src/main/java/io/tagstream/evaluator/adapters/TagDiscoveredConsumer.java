@@ -5,9 +5,9 @@ import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.EventType;
 import io.tagstream.common.events.TagDiscovered;
 import io.tagstream.common.events.TagRemoved;
+import io.tagstream.common.service.AuditLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -16,7 +16,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class TagDiscoveredConsumer {
 
     @Inject
-    Publisher publisher;
+    AuditLog audit;
 
     @Inject
     Evaluator evaluator;
@@ -32,8 +32,7 @@ public class TagDiscoveredConsumer {
                 evaluator.discovered(CloudEvent.read(record.headers(), record.value(), TagDiscovered.class));
             }
         } catch (CloudEvent.MalformedEventException e) {
-            publisher.audit(Publisher.AUDIT.rejected("event.malformed", record.topic() + "/" + record.partition() + "@"
-                    + record.offset(), e.getMessage(), Optional.empty()));
+            audit.malformed(record.topic(), record.partition(), record.offset(), e);
         }
     }
 }

@@ -3,9 +3,9 @@ package io.tagstream.promoter.adapters;
 import io.smallrye.common.annotation.Blocking;
 import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.PolicyMatched;
+import io.tagstream.common.service.AuditLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -14,7 +14,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class PolicyMatchedConsumer {
 
     @Inject
-    Publisher publisher;
+    AuditLog audit;
 
     @Inject
     Promoter promoter;
@@ -26,8 +26,7 @@ public class PolicyMatchedConsumer {
         try {
             event = CloudEvent.read(record.headers(), record.value(), PolicyMatched.class);
         } catch (CloudEvent.MalformedEventException e) {
-            publisher.audit(Publisher.AUDIT.rejected("event.malformed", record.topic() + "/" + record.partition() + "@"
-                    + record.offset(), e.getMessage(), Optional.empty()));
+            audit.malformed(record.topic(), record.partition(), record.offset(), e);
             return;
         }
         promoter.matched(event);
