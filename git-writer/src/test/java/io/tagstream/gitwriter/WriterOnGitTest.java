@@ -104,4 +104,37 @@ class WriterOnGitTest {
                 .body("[0].automation", equalTo("flux-system/eose-entry-auto"))
                 .body("[0].pendingChanges", equalTo(0));
     }
+
+    @Test
+    @Order(4)
+    void aRevertByAPersonStandsUntilANewerImageIsApproved() throws Exception {
+        String file = "fleet-sync/ctc-flux/eose-entry/portal.yaml";
+        KafkaBroker.shared().publish(Topic.PROMOTION_APPROVED.defaultName(), approval("portal", "930"));
+        awaitFile(file, "r.example/portal:930 ");
+        String reverted = GitWriterFixture.git.inBare("fleet", "show", BRANCH + ":" + file).replace("portal:930 ", "portal:924 ");
+        GitWriterFixture.git.commit("fleet", BRANCH, java.util.Map.of(file, reverted), "Revert portal to 924: 930 breaks login", "alice");
+        int before = commits();
+
+        var again = approval("portal", "930"); // the same ref approved again (a redelivery, a re-selection)
+        KafkaBroker.shared().publish(Topic.PROMOTION_APPROVED.defaultName(), again);
+        var audit = KafkaBroker.shared().events(Topic.AUDIT.defaultName(), io.tagstream.common.events.AuditRecord.class,
+                l -> l.stream().anyMatch(e -> e.data().action().equals("approval.already-written")
+                        && e.correlationId().equals(again.correlationId())), Duration.ofSeconds(30));
+        assertTrue(audit.stream().anyMatch(e -> e.data().reason().contains("flux-system:portal=r.example/portal:930@sha256:")),
+                "the audit says what was written before");
+        assertEquals(before, commits(), "the revert stands");
+        assertEquals("alice", GitWriterFixture.git.inBare("fleet", "log", "-1", "--format=%an", BRANCH).trim());
+
+        KafkaBroker.shared().publish(Topic.PROMOTION_APPROVED.defaultName(), approval("portal", "931"));
+        awaitFile(file, "r.example/portal:931 ");
+        assertEquals(before + 1, commits());
+    }
+
+    static void awaitFile(String file, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!GitWriterFixture.git.inBare("fleet", "show", BRANCH + ":" + file).contains(text)) {
+            assertTrue(System.nanoTime() < deadline, file + " never held " + text);
+            Thread.sleep(100);
+        }
+    }
 }

@@ -4,6 +4,11 @@ import io.tagstream.common.service.ConfigWatch;
 import io.quarkus.qute.Engine;
 import io.quarkus.qute.TemplateException;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.tagstream.common.events.Json;
+import io.tagstream.common.state.CompactedTopic;
+import io.tagstream.gitwriter.core.Ledger;
+import jakarta.annotation.Priority;
 import io.tagstream.common.config.GitRepository;
 import io.tagstream.common.config.ImagePolicy;
 import io.tagstream.common.config.ImagePromotion;
@@ -34,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,7 +52,9 @@ import org.jboss.logging.Logger;
  * time and automations sharing it are serialised. A worker commits the first approval after an idle period at once;
  * approvals that arrive while it commits and pushes (or within the optional window) join the next commit, so bursts
  * make few commits. An approval is acknowledged to Kafka only after its commit is pushed, or after git was found to
- * hold its values already (no commit, no empty commit).
+ * hold its values already (no commit, no empty commit). What was written into which marker is kept in a compacted
+ * topic (the {@link Ledger}), so a ref written once is never written again: a person's revert stands until a newer
+ * image is approved, across redeliveries and restarts.
  */
 @ApplicationScoped
 public class Writer {
@@ -70,6 +78,12 @@ public class Writer {
     @ConfigProperty(name = "tagstream.git.max-push-attempts", defaultValue = "10")
     int maxAttempts;
 
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "tagstream.git-writer.state-topic")
+    String stateTopic;
+
     @Inject
     Publisher publisher;
 
@@ -84,14 +98,32 @@ public class Writer {
     private final Map<String, Workspace> workspaces = new ConcurrentHashMap<>();
     private final Map<String, AutomationStatus> status = new ConcurrentHashMap<>();
     private final ExecutorService workers = Executors.newCachedThreadPool();
+    private final Ledger ledger = new Ledger();
+    private final CompletableFuture<Void> restored = new CompletableFuture<>();
+    private CompactedTopic store;
+
+    void start(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000) StartupEvent e) {
+        store = new CompactedTopic(bootstrap, stateTopic).ensureExists(3);
+        int n = store.load((k, v) -> {
+            if (v != null) {
+                ledger.restore(k, Json.read(v.getBytes(StandardCharsets.UTF_8), Ledger.Entry.class));
+            }
+        });
+        LOG.infof("restored %d written markers from %s", n, stateTopic);
+        restored.complete(null);
+    }
 
     void stop(@Observes ShutdownEvent e) {
         workers.shutdownNow();
         workspaces.values().forEach(Workspace::close);
+        if (store != null) {
+            store.close();
+        }
     }
 
     /** Queues an approval for every automation it concerns; {@code done} runs when all of them have handled it. */
     public void accept(CloudEvent<PromotionApproved> event, Runnable done) {
+        restored.join();
         TagstreamConfig cfg = config.config();
         ResourceId policyId = ResourceId.parse(event.data().policy());
         Optional<ImagePolicy> policy = cfg.find(ImagePolicy.class, policyId);
@@ -180,9 +212,28 @@ public class Writer {
     private void commit(String key, List<Job> jobs) {
         ImageUpdateAutomation a = jobs.get(jobs.size() - 1).automation();
         GitRepository repo = jobs.get(jobs.size() - 1).repo();
+        String automation = a.id().toString();
         Map<String, ImageValues> values = new LinkedHashMap<>();
-        jobs.forEach(j -> values.putAll(j.values())); // later approvals win
+        Map<String, Ledger.Entry> written = new LinkedHashMap<>();
+        for (Job j : jobs) { // later approvals win
+            Ledger.Split split = ledger.split(automation, j.values());
+            values.putAll(split.fresh());
+            split.written().forEach((setter, entry) -> {
+                values.remove(setter);
+                written.put(setter, entry);
+            });
+        }
         CloudEvent<PromotionApproved> last = jobs.get(jobs.size() - 1).event();
+        if (!written.isEmpty()) {
+            publisher.audit(Publisher.AUDIT.ok("approval.already-written", automation, describeWritten(written)
+                    + ": not written again, so a change a person made in git since then stands until a newer image is approved",
+                    Optional.of(last)));
+        }
+        if (values.isEmpty()) {
+            record(a, repo, Instant.now(), Optional.empty(), Optional.empty(), -jobs.size());
+            jobs.forEach(j -> j.done().run());
+            return;
+        }
         String checkout = checkoutBranch(a, repo);
         String push = pushBranch(a, repo);
         Instant started = Instant.now();
@@ -191,6 +242,7 @@ public class Writer {
             Workspace.Outcome out = ws.update(checkout, push, a.updatePath(), values,
                     new Workspace.Author(a.author().name(), a.author().email()), changes -> message(a, values, changes), a.pushOptions(),
                     maxAttempts);
+            store.putAll(toJson(ledger.record(automation, values, out.commit(), Instant.now())));
             for (Setters.Problem p : out.problems()) {
                 publisher.audit(Publisher.AUDIT.error("setter.problem", a.id().toString(), p.toString(), Optional.of(last)));
             }
@@ -257,6 +309,20 @@ public class Writer {
         } catch (TemplateException e) {
             return template; // not a Qute template (a Go template copied from Flux): use it as written
         }
+    }
+
+    private static Map<String, String> toJson(Map<String, Ledger.Entry> entries) {
+        Map<String, String> out = new LinkedHashMap<>();
+        entries.forEach((k, v) -> out.put(k, Json.writeString(v)));
+        return out;
+    }
+
+    private static String describeWritten(Map<String, Ledger.Entry> written) {
+        List<String> out = new ArrayList<>();
+        written.forEach((setter, e) -> out.add(setter + "=" + e.ref() + " was written "
+                + e.commit().map(c -> "by commit " + c.substring(0, Math.min(12, c.length()))).orElse("(git held it already)")
+                + " at " + e.at()));
+        return String.join("; ", out);
     }
 
     private static String describe(Map<String, ImageValues> values) {

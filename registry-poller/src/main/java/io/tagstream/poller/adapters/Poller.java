@@ -151,7 +151,7 @@ public class Poller {
             }
             Instant due = nextScan.computeIfAbsent(id, k -> now.plus(spread(repo)));
             if (!due.isAfter(now) && running.add(id)) {
-                scans.submit(() -> scanNow(repo, Optional.empty(), DiscoverySource.POLL));
+                scans.submit(() -> scanNow(repo, Optional.empty(), DiscoverySource.POLL, Optional.empty()));
             }
         }
     }
@@ -165,16 +165,19 @@ public class Poller {
     /** Scan now, e.g. on request over the API. */
     public boolean requestScan(ResourceId id) {
         Optional<ImageRepository> repo = config.config().find(ImageRepository.class, id);
-        repo.ifPresent(r -> scans.submit(() -> scanNow(r, Optional.empty(), DiscoverySource.POLL)));
+        repo.ifPresent(r -> scans.submit(() -> scanNow(r, Optional.empty(), DiscoverySource.POLL, Optional.empty())));
         return repo.isPresent();
     }
 
-    /** A webhook or a promotion named a repository (and maybe a tag): check it against the registry now. */
-    public void hint(ImageRepository repo, Optional<String> tag, DiscoverySource source) {
-        scans.submit(() -> scanNow(repo, tag, source));
+    /**
+     * A webhook or a promotion named a repository (and maybe a tag): check it against the registry now. A hint caused by
+     * an event (a promotion's copy) continues that event's chain: its tag-discovered carries the same correlation id.
+     */
+    public void hint(ImageRepository repo, Optional<String> tag, DiscoverySource source, Optional<String> correlation) {
+        scans.submit(() -> scanNow(repo, tag, source, correlation));
     }
 
-    private void scanNow(ImageRepository repo, Optional<String> tag, DiscoverySource source) {
+    private void scanNow(ImageRepository repo, Optional<String> tag, DiscoverySource source, Optional<String> correlation) {
         String id = repo.id().toString();
         running.add(id);
         synchronized (locks.computeIfAbsent(id, k -> new Object())) {
@@ -196,7 +199,7 @@ public class Poller {
                     f.cancel(true);
                     throw new IllegalStateException("scan did not finish within its timeout of " + timeout);
                 }
-                apply(repo, name, known, r);
+                apply(repo, name, known, r, correlation);
                 if (tag.isEmpty()) {
                     lastScan.put(id, clock.instant());
                     lastScanMillis.put(id, r.took().toMillis());
@@ -238,13 +241,15 @@ public class Poller {
     }
 
     /** Events first, then the state that records them, then the audit: a crash in between repeats, never loses. */
-    private void apply(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, Scan.Result r) {
+    private void apply(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, Scan.Result r,
+            Optional<String> correlation) {
         String id = repo.id().toString();
         if (!r.changed()) {
             return;
         }
         List<CloudEvent<?>> events = new ArrayList<>();
-        r.discovered().forEach(d -> events.add(CloudEvent.start(Publisher.SERVICE, d)));
+        r.discovered().forEach(d -> events.add(correlation.isPresent() ? CloudEvent.inChain(correlation.get(), Publisher.SERVICE, d)
+                : CloudEvent.start(Publisher.SERVICE, d)));
         r.removed().forEach(d -> events.add(CloudEvent.start(Publisher.SERVICE, d)));
         publisher.tagEvents(events);
         Map<String, String> changes = new HashMap<>();

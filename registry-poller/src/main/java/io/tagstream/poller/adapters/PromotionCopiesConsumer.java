@@ -10,6 +10,7 @@ import io.tagstream.common.events.TagDiscovered.DiscoverySource;
 import io.tagstream.common.registry.RepositoryName;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -39,7 +40,7 @@ public class PromotionCopiesConsumer {
         for (ImageRepository repo : config.config().imageRepositories()) {
             try {
                 if (RepositoryName.parse(repo.image()).canonical().equals(RepositoryName.parse(target.repository()).canonical())) {
-                    poller.hint(repo, target.tag(), DiscoverySource.WEBHOOK);
+                    poller.hint(repo, target.tag(), DiscoverySource.WEBHOOK, Optional.of(e.correlationId()));
                 }
             } catch (IllegalArgumentException ignored) {
                 // a malformed image name is reported by the scan itself

@@ -132,7 +132,7 @@ public class WebhooksResource {
                 unmatched.add(what);
             }
             for (ImageRepository repo : repos) {
-                poller.hint(repo, hint.tag(), DiscoverySource.WEBHOOK);
+                poller.hint(repo, hint.tag(), DiscoverySource.WEBHOOK, Optional.empty());
                 accepted.add(repo.id() + (hint.tag().map(t -> ":" + t).orElse(" (rescan)")));
             }
         }
