@@ -162,19 +162,21 @@ public class Writer {
         }
     }
 
-    /** Markers naming the policy get the source ref (Flux's meaning); markers naming the promotion get the target. */
+    /**
+     * The policy's own approval sets markers naming the policy (Flux's meaning); a promotion's approval sets only markers
+     * naming the promotion, with its target ref, since the policy's markers were set when the policy selected the image.
+     */
     private static Map<String, ImageValues> values(PromotionApproved a, Optional<ImagePolicy> policy, TagstreamConfig cfg) {
         boolean pin = policy.map(p -> p.digestReflectionPolicy() != ImagePolicy.DigestReflection.NEVER).orElse(false);
-        Map<String, ImageValues> v = new LinkedHashMap<>();
-        ImageRef source = ImageRef.parse(a.source());
-        v.put(a.policy().replace('/', ':'), new ImageValues(source.repository(), source.tag().orElse(""), source.digest().orElse(""), pin));
-        if (!a.promotion().equals(a.policy())) {
-            ImageRef target = ImageRef.parse(a.target());
-            boolean promotionPins = cfg.find(ImagePromotion.class, ResourceId.parse(a.promotion())).isPresent() && pin;
-            v.put(a.promotion().replace('/', ':'), new ImageValues(target.repository(), target.tag().orElse(""),
-                    target.digest().orElse(""), promotionPins));
+        if (a.promotion().equals(a.policy())) {
+            ImageRef source = ImageRef.parse(a.source());
+            return Map.of(a.policy().replace('/', ':'), new ImageValues(source.repository(), source.tag().orElse(""),
+                    source.digest().orElse(""), pin));
         }
-        return v;
+        ImageRef target = ImageRef.parse(a.target());
+        boolean promotionPins = cfg.find(ImagePromotion.class, ResourceId.parse(a.promotion())).isPresent() && pin;
+        return Map.of(a.promotion().replace('/', ':'), new ImageValues(target.repository(), target.tag().orElse(""),
+                target.digest().orElse(""), promotionPins));
     }
 
     private static String pushBranch(ImageUpdateAutomation a, GitRepository repo) {

@@ -96,16 +96,18 @@ public class Promoter {
         restored.join();
         TagstreamConfig cfg = config.config();
         Gate.Decision decision = Gate.decide(event.data(), cfg, Instant.now());
-        if (decision instanceof Gate.AutoApproved auto) {
-            var approved = CloudEvent.causedBy(event, Publisher.SERVICE, auto.approval());
-            publisher.approved(approved);
-            publisher.audit(Publisher.AUDIT.ok("promotion.approved", auto.approval().promotion(), auto.approval().target()
-                    + " approved by auto: no ImagePromotion gates policy " + event.data().policy(), Optional.of(approved)));
+        var approved = CloudEvent.causedBy(event, Publisher.SERVICE, decision.own());
+        publisher.approved(approved);
+        publisher.audit(Publisher.AUDIT.ok("promotion.approved", decision.own().promotion(), decision.own().target()
+                + " approved by auto for markers naming policy " + event.data().policy()
+                + (decision.promotions().isEmpty() ? "" : "; " + decision.promotions().size() + " promotion(s) gate the rest"),
+                Optional.of(approved)));
+        if (decision.promotions().isEmpty()) {
             return;
         }
         List<Promotion> changed;
         synchronized (gates) {
-            changed = gates.matched(event.data(), ((Gate.Gated) decision).promotions(), event.correlationId(), Instant.now());
+            changed = gates.matched(event.data(), decision.promotions(), event.correlationId(), Instant.now());
         }
         for (Promotion p : changed) {
             record(p, Optional.of(event));

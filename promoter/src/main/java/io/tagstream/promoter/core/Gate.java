@@ -10,31 +10,29 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Decides what a policy's new selection needs before it may reach git. A policy that no ImagePromotion names keeps
- * Flux's behaviour: its selection is approved at once, as is, by {@code auto}.
+ * Decides what a policy's new selection needs before it may reach git. The policy's own selection is always approved
+ * at once by {@code auto}: setter markers naming the policy follow it exactly as in Flux (a staging environment that
+ * tracks its policy). Each ImagePromotion that takes the policy as its source opens a gate; only markers naming that
+ * promotion wait for its approval and get its target ref.
  */
 public final class Gate {
 
     private Gate() {}
 
-    /** What to do with one selection. */
-    public sealed interface Decision permits AutoApproved, Gated {}
-
-    /** No promotion stands in the way: the selection goes to git unchanged. */
-    public record AutoApproved(PromotionApproved approval) implements Decision {}
-
-    /** One or more ImagePromotions take this policy as their source. */
-    public record Gated(List<ImagePromotion> promotions) implements Decision {}
+    /**
+     * What to do with one selection.
+     *
+     * @param own the policy's own approval, for markers naming the policy
+     * @param promotions the promotions gated on this selection (none: Flux's behaviour, nothing else happens)
+     */
+    public record Decision(PromotionApproved own, List<ImagePromotion> promotions) {}
 
     public static Decision decide(PolicyMatched match, TagstreamConfig config, Instant now) {
         ResourceId policy = ResourceId.parse(match.policy());
         List<ImagePromotion> gates = config.promotions().stream()
                 .filter(p -> p.sourcePolicyRef().equals(policy))
                 .toList();
-        if (!gates.isEmpty()) {
-            return new Gated(gates);
-        }
         String ref = ImageRef.of(match.image(), match.tag(), match.digest()).toString();
-        return new AutoApproved(new PromotionApproved(match.policy(), match.policy(), ref, ref, "auto", now, false));
+        return new Decision(new PromotionApproved(match.policy(), match.policy(), ref, ref, "auto", now, false), gates);
     }
 }

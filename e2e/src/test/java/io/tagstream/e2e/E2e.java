@@ -1,0 +1,116 @@
+package io.tagstream.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tagstream.common.events.AuditRecord;
+import io.tagstream.common.events.Json;
+import io.tagstream.testkit.Cli;
+import io.tagstream.testkit.KafkaBroker;
+import io.tagstream.testkit.Ports;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/** What the system tests share: starting the chain as processes, HTTP calls to it, and reading audit with kcat. */
+final class E2e {
+
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private E2e() {}
+
+    /** Ports for the four services; the poller's is chosen first because registries' notifications need it. */
+    static Map<String, Integer> ports(int pollerPort) {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("registry-poller", pollerPort);
+        ports.put("policy-evaluator", Ports.free());
+        ports.put("promoter", Ports.free());
+        ports.put("git-writer", Ports.free());
+        return ports;
+    }
+
+    /** Writes webhook or git secrets in the mounted-secret layout: {@code <dir>/<namespace>/<name>/<key>}. */
+    static void secret(Path dir, String namespace, String name, String key, String value) {
+        try {
+            Path d = Files.createDirectories(dir.resolve(namespace).resolve(name));
+            Files.writeString(d.resolve(key), value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The four services as processes on the shared broker, healthy. */
+    static Chain start(Path root, Path config, Map<String, Integer> ports, Map<String, String> env) {
+        Map<String, String> all = new LinkedHashMap<>(env);
+        all.putIfAbsent("TAGSTREAM_SECRETS_DIR", root.resolve("secrets").toString());
+        all.putIfAbsent("TAGSTREAM_GIT_WORKDIR", root.resolve("clones").toString());
+        Chain chain = Chain.start(new Chain.Options(Path.of("..").toAbsolutePath().normalize(), config, root.resolve("run"),
+                Optional.of(KafkaBroker.shared().bootstrapServers()), 0, ports, all,
+                Chain.SERVICES.stream().map(Chain.Service::name).toList()));
+        try {
+            chain.awaitHealthy(Duration.ofSeconds(120));
+        } catch (RuntimeException e) {
+            chain.close();
+            throw e;
+        }
+        return chain;
+    }
+
+    static HttpResponse<String> get(String url) {
+        return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
+    }
+
+    static HttpResponse<String> post(String url, String json, Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        headers.forEach(b::header);
+        return send(b.build());
+    }
+
+    static HttpResponse<String> send(HttpRequest r) {
+        try {
+            return HTTP.send(r, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode json(String body) {
+        try {
+            return Json.mapper().readTree(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The audit topic as an operator reads it: {@code kcat}, one JSON record per line. */
+    static List<AuditRecord> auditWithKcat() {
+        String out = Cli.run(null, List.of("kcat", "-C", "-b", KafkaBroker.shared().bootstrapServers(), "-t", "tagstream.audit",
+                "-e", "-q", "-f", "%s\\n"), Map.of());
+        return out.lines().filter(l -> l.startsWith("{"))
+                .map(l -> Json.read(l.getBytes(StandardCharsets.UTF_8), AuditRecord.class)).toList();
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier done) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            Chain.sleep(200);
+        }
+    }
+}
