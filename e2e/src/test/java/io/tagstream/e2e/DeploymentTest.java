@@ -1,0 +1,278 @@
+package io.tagstream.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tagstream.common.config.ConfigLoader;
+import io.tagstream.common.events.Topic;
+import io.tagstream.testkit.Cli;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The deployment descriptors agree with the services they run: the Kubernetes base and overlays (rendered with
+ * {@code kubectl kustomize} where kubectl is installed, else assembled from the base's resource list) and
+ * docker-compose.yml, checked against each service's application.properties and the project version.
+ */
+class DeploymentTest {
+
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    /** What a service's own configuration says about it. */
+    record ServiceFacts(String name, int port, String image, Set<String> stateTopics) {}
+
+    static List<ServiceFacts> services() {
+        String version = version();
+        List<ServiceFacts> out = new ArrayList<>();
+        for (Chain.Service s : Chain.SERVICES) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(ROOT.resolve(s.name()).resolve("src/main/resources/application.properties"))) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            assertEquals(s.name(), p.getProperty("quarkus.application.name"));
+            String name = p.getProperty("quarkus.container-image.name").replace("${quarkus.application.name}", s.name());
+            String image = p.getProperty("quarkus.container-image.registry") + "/" + p.getProperty("quarkus.container-image.group")
+                    + "/" + name + ":" + version;
+            Set<String> state = p.stringPropertyNames().stream().filter(k -> k.endsWith(".state-topic")).map(p::getProperty)
+                    .collect(Collectors.toCollection(TreeSet::new));
+            out.add(new ServiceFacts(s.name(), Integer.parseInt(p.getProperty("quarkus.http.port")), image, state));
+            assertEquals(s.defaultPort(), Integer.parseInt(p.getProperty("quarkus.http.port")), "the launcher's port for " + s.name());
+        }
+        return out;
+    }
+
+    static String version() {
+        try {
+            Matcher m = Pattern.compile("<artifactId>tagstream-parent</artifactId>\\s*<version>([^<]+)</version>")
+                    .matcher(Files.readString(ROOT.resolve("pom.xml")));
+            assertTrue(m.find());
+            return m.group(1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> yamlDocs(String text) {
+        List<Map<String, Object>> docs = new ArrayList<>();
+        for (Object o : new Yaml(new LoaderOptions()).loadAll(text)) {
+            if (o != null) {
+                docs.add((Map<String, Object>) o);
+            }
+        }
+        return docs;
+    }
+
+    static boolean kubectl() {
+        if (Boolean.getBoolean("tagstream.test.no-kubectl")) { // to exercise the fallback on a machine that has kubectl
+            return false;
+        }
+        try {
+            return new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** A kustomization rendered; without kubectl, the base's listed resources and generated ConfigMap as they are. */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> render(String dir) throws IOException {
+        Path d = ROOT.resolve("deploy/kubernetes").resolve(dir);
+        if (kubectl()) {
+            return yamlDocs(Cli.run(null, List.of("kubectl", "kustomize", d.toString()), Map.of()));
+        }
+        Map<String, Object> k = yamlDocs(Files.readString(d.resolve("kustomization.yaml"))).get(0);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Object r : (List<Object>) k.get("resources")) {
+            Path p = d.resolve(r.toString());
+            assertTrue(Files.exists(p), p + " is listed in " + dir + "/kustomization.yaml");
+            if (Files.isRegularFile(p)) {
+                out.addAll(yamlDocs(Files.readString(p)));
+            } else {
+                out.addAll(render(ROOT.resolve("deploy/kubernetes").relativize(p.normalize()).toString()));
+            }
+        }
+        out.add(Map.of("kind", "ConfigMap", "metadata", Map.of("name", "tagstream-config")));
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> T at(Object node, String... path) {
+        Object o = node;
+        for (String p : path) {
+            o = o instanceof List<?> l ? l.get(Integer.parseInt(p)) : ((Map<String, Object>) o).get(p);
+            if (o == null) {
+                throw new AssertionError("no " + String.join(".", path) + " in " + node);
+            }
+        }
+        return (T) o;
+    }
+
+    static List<Map<String, Object>> ofKind(List<Map<String, Object>> docs, String kind) {
+        return docs.stream().filter(d -> kind.equals(d.get("kind"))).toList();
+    }
+
+    static Map<String, Object> named(List<Map<String, Object>> docs, String kind, String name) {
+        return ofKind(docs, kind).stream().filter(d -> name.equals(at(d, "metadata", "name"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
+    }
+
+    @Test
+    void kubernetesBaseRunsEachServiceAsItIsConfigured() throws IOException {
+        checkKubernetes(render("base"), true);
+    }
+
+    @Test
+    void everyOverlayRendersAndKeepsTheServicesIntact() throws IOException {
+        for (String overlay : List.of("overlays/staging", "overlays/production")) {
+            List<Map<String, Object>> docs = render(overlay);
+            if (kubectl()) {
+                checkKubernetes(docs, false);
+                ofKind(docs, "Deployment").forEach(d -> assertFalse(((String) at(d, "metadata", "namespace")).isBlank()));
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static void checkKubernetes(List<Map<String, Object>> docs, boolean base) {
+        List<ServiceFacts> services = services();
+        assertEquals(services.size(), ofKind(docs, "Deployment").size());
+        assertTrue(ofKind(docs, "Role").isEmpty() && ofKind(docs, "ClusterRole").isEmpty() && ofKind(docs, "RoleBinding").isEmpty()
+                && ofKind(docs, "ClusterRoleBinding").isEmpty(), "no service needs Kubernetes API rights");
+        for (ServiceFacts s : services) {
+            Map<String, Object> dep = named(docs, "Deployment", s.name());
+            Map<String, Object> pod = at(dep, "spec", "template", "spec");
+            Map<String, Object> c = at(pod, "containers", "0");
+            String image = at(c, "image");
+            if (base) {
+                assertEquals(s.image(), image, "image of " + s.name());
+            } else {
+                assertTrue(image.startsWith(s.image().substring(0, s.image().lastIndexOf(':') + 1)), image);
+            }
+            assertEquals(s.port(), ((Number) at(c, "ports", "0", "containerPort")).intValue(), "port of " + s.name());
+            assertEquals("http", at(c, "ports", "0", "name"));
+            assertEquals("/q/health/ready", at(c, "readinessProbe", "httpGet", "path"));
+            assertEquals("/q/health/live", at(c, "livenessProbe", "httpGet", "path"));
+            assertEquals("http", at(c, "readinessProbe", "httpGet", "port"));
+            assertEquals("http", at(c, "livenessProbe", "httpGet", "port"));
+            assertTrue(((Map<String, Object>) at(c, "resources", "requests")).containsKey("memory"));
+            assertTrue(((Map<String, Object>) at(c, "resources", "limits")).containsKey("memory"));
+            assertEquals(Boolean.TRUE, at(pod, "securityContext", "runAsNonRoot"));
+            assertEquals(Boolean.FALSE, at(c, "securityContext", "allowPrivilegeEscalation"));
+            assertEquals(Boolean.TRUE, at(c, "securityContext", "readOnlyRootFilesystem"));
+            assertEquals(List.of("ALL"), at(c, "securityContext", "capabilities", "drop"));
+            assertEquals(s.name(), at(pod, "serviceAccountName"));
+            Map<String, Object> sa = named(docs, "ServiceAccount", s.name());
+            assertEquals(Boolean.FALSE, sa.get("automountServiceAccountToken"));
+            assertEquals(Boolean.FALSE, pod.get("automountServiceAccountToken"));
+            Map<String, String> env = new LinkedHashMap<>();
+            for (Map<String, Object> e : (List<Map<String, Object>>) at(c, "env")) {
+                env.put(e.get("name").toString(), String.valueOf(e.get("value")));
+            }
+            assertTrue(env.get("KAFKA_BOOTSTRAP_SERVERS").endsWith("-kafka-bootstrap:9092"), "Strimzi's bootstrap service");
+            List<Map<String, Object>> mounts = at(c, "volumeMounts");
+            Set<String> mounted = mounts.stream().map(m -> m.get("mountPath").toString()).collect(Collectors.toSet());
+            assertTrue(mounted.contains(env.get("TAGSTREAM_CONFIG_DIR")), "config is mounted");
+            assertTrue(mounted.contains(env.get("TAGSTREAM_SECRETS_DIR")), "secrets are mounted");
+            assertTrue(mounted.contains("/tmp"), "a writable /tmp beside the read-only root");
+            if (env.containsKey("TAGSTREAM_GIT_WORKDIR")) {
+                assertTrue(mounted.contains(env.get("TAGSTREAM_GIT_WORKDIR")));
+            }
+            List<Map<String, Object>> volumes = at(pod, "volumes");
+            String configMap = volumes.stream().filter(v -> v.containsKey("configMap")).map(v -> at(v, "configMap", "name").toString())
+                    .findFirst().orElseThrow();
+            assertTrue(ofKind(docs, "ConfigMap").stream().anyMatch(m -> configMap.equals(at(m, "metadata", "name"))),
+                    "the ConfigMap " + configMap + " exists");
+            assertTrue(volumes.stream().anyMatch(v -> v.containsKey("projected")), "secret references");
+
+            Map<String, Object> svc = named(docs, "Service", s.name());
+            assertEquals(s.port(), ((Number) at(svc, "spec", "ports", "0", "port")).intValue());
+            assertEquals("http", at(svc, "spec", "ports", "0", "targetPort"));
+            assertEquals((Object) at(dep, "spec", "selector", "matchLabels"), (Object) at(svc, "spec", "selector"));
+            Map<String, Object> pdb = named(docs, "PodDisruptionBudget", s.name());
+            assertEquals((Object) at(dep, "spec", "selector", "matchLabels"), (Object) at(pdb, "spec", "selector", "matchLabels"));
+        }
+        Map<String, Map<String, Object>> topics = new LinkedHashMap<>();
+        ofKind(docs, "KafkaTopic").forEach(t -> topics.put(at(t, "metadata", "name"), t));
+        for (Topic t : Topic.values()) {
+            assertTrue(topics.containsKey(t.defaultName()), "KafkaTopic " + t.defaultName());
+            assertFalse("compact".equals(((Map<String, Object>) at(topics.get(t.defaultName()), "spec", "config")).get("cleanup.policy")));
+        }
+        for (ServiceFacts s : services) {
+            for (String state : s.stateTopics()) {
+                assertTrue(topics.containsKey(state), "state KafkaTopic " + state);
+                assertEquals("compact", at(topics.get(state), "spec", "config", "cleanup.policy"), state + " is compacted");
+            }
+        }
+        Map<String, Object> ingress = ofKind(docs, "Ingress").get(0);
+        List<Map<String, Object>> paths = at(ingress, "spec", "rules", "0", "http", "paths");
+        assertEquals(Set.of("/api/v1/webhooks", "/hook"), paths.stream().map(p -> p.get("path").toString()).collect(Collectors.toSet()));
+        for (Map<String, Object> p : paths) {
+            assertEquals("registry-poller", at(p, "backend", "service", "name"));
+            assertEquals("http", at(p, "backend", "service", "port", "name"));
+        }
+    }
+
+    @Test
+    void theConfigurationsShippedWithTheDeploymentsLoad() {
+        for (String dir : List.of("deploy/kubernetes/base/config", "deploy/kubernetes/overlays/production/tagstream.yaml",
+                "deploy/compose/config")) {
+            var load = new ConfigLoader().load(ROOT.resolve(dir));
+            assertFalse(load.config().automations().isEmpty(), dir);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void dockerComposeRunsTheServicesAsTheyAreConfigured() throws IOException {
+        Map<String, Object> compose = yamlDocs(Files.readString(ROOT.resolve("docker-compose.yml"))).get(0);
+        Map<String, Object> services = at(compose, "services");
+        assertTrue(at(services, "kafka", "image").toString().startsWith("apache/kafka:"));
+        assertEquals("registry:2", at(services, "registry", "image"));
+        String kafkaListener = ((Map<String, Object>) at(services, "kafka", "environment")).get("KAFKA_ADVERTISED_LISTENERS").toString();
+        for (ServiceFacts s : services()) {
+            Map<String, Object> svc = at(services, s.name());
+            assertEquals(s.image(), svc.get("image"), "image of " + s.name());
+            assertEquals(List.of(s.port() + ":" + s.port()), svc.get("ports"));
+            Map<String, Object> env = at(svc, "environment");
+            assertTrue(kafkaListener.contains("PLAINTEXT://" + env.get("KAFKA_BOOTSTRAP_SERVERS")), s.name() + " reaches Kafka");
+            List<String> volumes = at(svc, "volumes");
+            assertTrue(volumes.stream().anyMatch(v -> v.endsWith(":" + env.get("TAGSTREAM_CONFIG_DIR") + ":ro")));
+            assertTrue(volumes.stream().anyMatch(v -> v.endsWith(":" + env.get("TAGSTREAM_SECRETS_DIR") + ":ro")));
+            for (String v : volumes) {
+                String host = v.substring(0, v.indexOf(':'));
+                if (host.startsWith("./")) {
+                    assertTrue(Files.exists(ROOT.resolve(host)), host + " exists");
+                }
+            }
+            assertEquals(Boolean.TRUE, svc.get("read_only"));
+            assertEquals("185", svc.get("user"));
+        }
+        String registryConfig = Files.readString(ROOT.resolve("deploy/compose/registry.yml"));
+        assertTrue(registryConfig.contains("http://registry-poller:" + services().get(0).port() + "/api/v1/webhooks/distribution/"),
+                "the registry notifies the poller");
+    }
+}
