@@ -36,15 +36,21 @@ class TazLabChainTest {
 
     @BeforeAll
     static void start() throws Exception {
-        int base = Ports.free();
-        while (base > 60000) {
-            base = Ports.free();
-        }
+        start(true, "1h", Optional.empty());
+    }
+
+    /**
+     * TazLab's setup; without webhooks the registry notifies nobody and only the poll at {@code interval} finds tags. A
+     * request rate, when given, lifts the default politeness limit towards the registry (20 requests/s).
+     */
+    static void start(boolean webhooks, String interval, Optional<Integer> requestsPerSecond) throws Exception {
         int pollerPort = Ports.free();
-        registry = LocalRegistry.builder()
-                .notify("http://127.0.0.1:" + pollerPort + "/api/v1/webhooks/distribution/flux-system/registry",
-                        Map.of("Authorization", "Bearer " + TOKEN))
-                .start();
+        LocalRegistry.Builder b = LocalRegistry.builder();
+        if (webhooks) {
+            b.notify("http://127.0.0.1:" + pollerPort + "/api/v1/webhooks/distribution/flux-system/registry",
+                    Map.of("Authorization", "Bearer " + TOKEN));
+        }
+        registry = b.start();
         image = registry.host() + "/tazlab/hugo-blog";
         git = GitServer.start();
         git.createBare("tazlab-k8s", "master");
@@ -55,11 +61,19 @@ class TazLabChainTest {
                 "README.md", "TazLab cluster\n"), "seed", "taz");
         Path root = WorkDirs.create("tazlab-chain");
         Path config = Files.createDirectories(root.resolve("config"));
+        if (requestsPerSecond.isPresent()) {
+            Files.writeString(config.resolve("registry.yaml"), """
+                    apiVersion: tagstream.io/v1alpha1
+                    kind: Registry
+                    metadata: {name: local, namespace: flux-system}
+                    spec: {host: '%s', insecure: true, requestsPerSecond: %d, maxConcurrency: 8}
+                    """.formatted(registry.host(), requestsPerSecond.get()));
+        }
         Files.writeString(config.resolve("tazlab.yaml"), """
                 apiVersion: image.toolkit.fluxcd.io/v1
                 kind: ImageRepository
                 metadata: {name: hugo-blog, namespace: flux-system, labels: {app: hugo-blog}}
-                spec: {image: %1$s, interval: 1h, insecure: true}
+                spec: {image: %1$s, interval: %3$s, insecure: true}
                 ---
                 apiVersion: image.toolkit.fluxcd.io/v1
                 kind: ImagePolicy
@@ -95,18 +109,11 @@ class TazLabChainTest {
                     push: {branch: master}
                   update: {path: ./apps/hugo-blog, strategy: Setters}
                   policySelector: {matchLabels: {app: hugo-blog}}
-                """.formatted(image, git.url("tazlab-k8s")));
+                """.formatted(image, git.url("tazlab-k8s"), interval));
         Path secrets = root.resolve("secrets/flux-system/webhook-token");
         Files.createDirectories(secrets);
         Files.writeString(secrets.resolve("token"), TOKEN);
-        Map<String, Integer> ports = Map.of("registry-poller", pollerPort, "policy-evaluator", Ports.free(),
-                "promoter", Ports.free(), "git-writer", Ports.free());
-        chain = Chain.start(new Chain.Options(Path.of("..").toAbsolutePath().normalize(), config, root.resolve("run"),
-                Optional.of(KafkaBroker.shared().bootstrapServers()), 0, ports,
-                Map.of("TAGSTREAM_SECRETS_DIR", root.resolve("secrets").toString(),
-                        "TAGSTREAM_GIT_WORKDIR", root.resolve("clones").toString()),
-                Chain.SERVICES.stream().map(Chain.Service::name).toList()));
-        chain.awaitHealthy(Duration.ofSeconds(90));
+        chain = E2e.start(root, config, E2e.ports(pollerPort), Map.of());
     }
 
     @AfterAll

@@ -193,7 +193,13 @@ public final class Workspace implements AutoCloseable {
             transport(push);
             String refusal = null;
             boolean raced = false;
+            StringBuilder remoteSaid = new StringBuilder();
             for (PushResult pr : push.call()) {
+                // what the server's hooks printed ("remote: GH006: Protected branch update failed…") is the reason a
+                // person can act on; JGit's status alone only says the hook declined
+                if (pr.getMessages() != null && !pr.getMessages().isBlank()) {
+                    remoteSaid.append(pr.getMessages().strip().replaceAll("\\s*\\n\\s*", "; "));
+                }
                 for (RemoteRefUpdate u : pr.getRemoteUpdates()) {
                     switch (u.getStatus()) {
                         case OK, UP_TO_DATE -> { }
@@ -209,7 +215,8 @@ public final class Workspace implements AutoCloseable {
                 }
             }
             if (refusal != null) {
-                throw new PushRefused("push to " + safeUrl(url) + " " + pushBranch + " refused: " + refusal);
+                throw new PushRefused("push to " + safeUrl(url) + " " + pushBranch + " refused: " + refusal
+                        + (remoteSaid.isEmpty() ? "" : " (remote: " + remoteSaid + ")"));
             }
             if (!raced) {
                 dirty = ownBranch; // on the checkout branch our commit is now the tip; a push branch is not what we sync to

@@ -3,7 +3,6 @@ package io.tagstream.poller.adapters;
 import io.tagstream.common.service.ConfigWatch;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduled;
 import io.tagstream.common.config.ImageRepository;
 import io.tagstream.common.config.ResourceId;
 import io.tagstream.common.config.Secrets;
@@ -96,7 +95,13 @@ public class Poller {
     private CompactedTopic store;
     private ExecutorService scans;
     private ExecutorService resolvers;
+    // Quarkus' scheduler runs jobs at most once a second; a 1 s interval needs a finer tick to really scan every second
+    private java.util.concurrent.ScheduledExecutorService ticker;
+    private final Set<String> exported = ConcurrentHashMap.newKeySet();
     private volatile boolean ready;
+
+    @ConfigProperty(name = "tagstream.poller.tick", defaultValue = "250ms")
+    Duration tick;
 
     void start(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000) StartupEvent e) {
         access = new RegistryAccess(secrets);
@@ -108,10 +113,21 @@ public class Poller {
         LOG.infof("restored %d state records (%d repositories) from %s in %d ms", n, state.size(), stateTopic,
                 (System.nanoTime() - t0) / 1_000_000);
         ready = true;
+        ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "poller-tick"));
+        ticker.scheduleWithFixedDelay(() -> {
+            try {
+                tick();
+            } catch (RuntimeException ex) {
+                LOG.warnf("scheduling scans failed: %s", ex.getMessage());
+            }
+        }, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void stop(@Observes ShutdownEvent e) {
         ready = false;
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
         if (scans != null) {
             scans.shutdownNow();
             resolvers.shutdownNow();
@@ -138,7 +154,6 @@ public class Poller {
     }
 
     /** Starts the scans that are due; a scan already running for a repository is never started twice. */
-    @Scheduled(every = "${tagstream.poller.tick:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         if (!ready) {
             return;
@@ -181,6 +196,7 @@ public class Poller {
         String id = repo.id().toString();
         running.add(id);
         synchronized (locks.computeIfAbsent(id, k -> new Object())) {
+            Instant began = clock.instant();
             try {
                 awaitReady();
                 TagstreamConfig cfg = config.config();
@@ -227,7 +243,13 @@ public class Poller {
                 }
                 LOG.warnf("scan of %s failed: %s", id, reason);
             } finally {
-                nextScan.put(id, clock.instant().plus(repo.interval()));
+                if (tag.isEmpty()) {
+                    // the interval runs from the start of a scan, so a 1 s interval scans every second; a scan that
+                    // outlasted its interval still leaves the registry one interval of rest
+                    Instant now = clock.instant();
+                    Instant next = began.plus(repo.interval());
+                    nextScan.put(id, next.isAfter(now) ? next : now.plus(repo.interval()));
+                } // a hint checked one tag: the full scan stays on its schedule
                 running.remove(id);
                 exportRegistryMetrics();
             }
@@ -283,6 +305,9 @@ public class Poller {
     private void exportRegistryMetrics() {
         access.clients().forEach((key, client) -> {
             String host = client.settings().host();
+            if (!exported.add(key + "|" + client.stats().responses().keySet())) {
+                return; // every counter of this client is registered already
+            }
             client.stats().responses().keySet().forEach(code -> io.micrometer.core.instrument.FunctionCounter
                     .builder("tagstream.registry.responses", client, c -> c.stats().responses().getOrDefault(code, 0L))
                     .tags("host", host, "status", String.valueOf(code)).register(metrics));
