@@ -108,6 +108,20 @@ public final class CompactedTopic implements AutoCloseable {
         }
     }
 
+    /** Stores a value without waiting; the future completes when the broker has it. */
+    public java.util.concurrent.CompletableFuture<Void> putAsync(String key, String value) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        producer.send(new ProducerRecord<>(topic, key, value), (meta, failure) -> {
+            if (failure == null) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(new IllegalStateException("cannot write state " + key + " to " + topic + ": "
+                        + failure.getMessage(), failure));
+            }
+        });
+        return done;
+    }
+
     /** Stores many values, waiting once for all of them. */
     public void putAll(Map<String, String> values) {
         List<java.util.concurrent.Future<?>> sent = new ArrayList<>();

@@ -98,27 +98,41 @@ public class Evaluator {
         }
     }
 
+    /**
+     * Carries the effects out, with the broker writes in flight together and awaited once: a selection is stored as
+     * announced only after its policy-matched is in Kafka, so a crash in between repeats an event, never loses one.
+     */
     private void apply(List<Effect> effects, Optional<CloudEvent<?>> cause) {
+        List<java.util.concurrent.CompletableFuture<Void>> writes = new java.util.ArrayList<>();
         for (Effect effect : effects) {
             if (effect instanceof Selections.TagStored t) {
-                state.tag(t.imageRepository(), t.tag(), t.repository(), t.digest());
+                writes.add(state.tag(t.imageRepository(), t.tag(), t.repository(), t.digest()));
             } else if (effect instanceof Selections.TagDropped t) {
-                state.tagRemoved(t.imageRepository(), t.tag());
+                writes.add(state.tagRemoved(t.imageRepository(), t.tag()));
             } else if (effect instanceof Selections.Matched m) {
                 var event = cause.<CloudEvent<io.tagstream.common.events.PolicyMatched>>map(
                         c -> CloudEvent.causedBy(c, Publisher.SERVICE, m.event()))
                         .orElseGet(() -> CloudEvent.start(Publisher.SERVICE, m.event()));
-                publisher.matched(event);
-                state.selection(m.event().policy(), m.event().tag(), m.event().digest());
+                writes.add(publisher.matched(event).thenCompose(v -> state.selection(m.event().policy(), m.event().tag(),
+                        m.event().digest())));
                 publisher.audit(Publisher.AUDIT.ok("policy.matched", m.event().policy(), "selected " + m.event().subject()
                         + m.event().previous().map(p -> " (was " + p.tag() + ")").orElse(""), Optional.of(event)));
             } else if (effect instanceof Selections.Unselected u) {
-                state.selectionCleared(u.policy());
+                writes.add(state.selectionCleared(u.policy()));
                 publisher.audit(Publisher.AUDIT.rejected("policy.unselected", u.policy(), "no longer selects "
                         + u.was().tag() + ": " + u.reason(), cause));
             } else if (effect instanceof Selections.PolicyFailed f) {
                 publisher.audit(Publisher.AUDIT.rejected("policy.failed", f.policy(), f.reason(), cause));
             }
+        }
+        try {
+            java.util.concurrent.CompletableFuture.allOf(writes.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("could not store the evaluation in Kafka: " + e.getMessage(), e);
         }
     }
 

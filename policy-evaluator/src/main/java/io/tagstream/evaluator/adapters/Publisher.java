@@ -28,8 +28,8 @@ public class Publisher {
     @Inject
     AuditLog audit;
 
-    public void matched(CloudEvent<PolicyMatched> event) {
-        Records.send(matched, event).join();
+    public java.util.concurrent.CompletableFuture<Void> matched(CloudEvent<PolicyMatched> event) {
+        return Records.send(matched, event);
     }
 
     public void audit(CloudEvent<AuditRecord> record) {

@@ -5,6 +5,7 @@ import io.tagstream.common.state.CompactedTopic;
 import io.tagstream.evaluator.core.Selection;
 import io.tagstream.evaluator.core.Selections;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The evaluator's durable state on a compacted topic: known tags ({@code tag|<imageRepository>|<tag>}) and announced
@@ -49,20 +50,20 @@ final class StateLog implements AutoCloseable {
         }
     }
 
-    void tag(String imageRepository, String tag, String repository, String digest) {
-        topic.put("tag|" + imageRepository + "|" + tag, Json.writeString(new TagValue(repository, digest)));
+    CompletableFuture<Void> tag(String imageRepository, String tag, String repository, String digest) {
+        return topic.putAsync("tag|" + imageRepository + "|" + tag, Json.writeString(new TagValue(repository, digest)));
     }
 
-    void tagRemoved(String imageRepository, String tag) {
-        topic.put("tag|" + imageRepository + "|" + tag, null);
+    CompletableFuture<Void> tagRemoved(String imageRepository, String tag) {
+        return topic.putAsync("tag|" + imageRepository + "|" + tag, null);
     }
 
-    void selection(String policy, String tag, String digest) {
-        topic.put("selection|" + policy, Json.writeString(new SelectionValue(tag, digest)));
+    CompletableFuture<Void> selection(String policy, String tag, String digest) {
+        return topic.putAsync("selection|" + policy, Json.writeString(new SelectionValue(tag, digest)));
     }
 
-    void selectionCleared(String policy) {
-        topic.put("selection|" + policy, null);
+    CompletableFuture<Void> selectionCleared(String policy) {
+        return topic.putAsync("selection|" + policy, null);
     }
 
     @Override

@@ -29,6 +29,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -98,6 +99,7 @@ public class Poller {
     // Quarkus' scheduler runs jobs at most once a second; a 1 s interval needs a finer tick to really scan every second
     private java.util.concurrent.ScheduledExecutorService ticker;
     private final Set<String> exported = ConcurrentHashMap.newKeySet();
+    private final Map<String, Map<String, Optional<String>>> pendingHints = new HashMap<>();
     private volatile boolean ready;
 
     @ConfigProperty(name = "tagstream.poller.tick", defaultValue = "250ms")
@@ -166,7 +168,7 @@ public class Poller {
             }
             Instant due = nextScan.computeIfAbsent(id, k -> now.plus(spread(repo)));
             if (!due.isAfter(now) && running.add(id)) {
-                scans.submit(() -> scanNow(repo, Optional.empty(), DiscoverySource.POLL, Optional.empty()));
+                scans.submit(() -> scanNow(repo, Optional.empty(), DiscoverySource.POLL, Map.of()));
             }
         }
     }
@@ -180,7 +182,7 @@ public class Poller {
     /** Scan now, e.g. on request over the API. */
     public boolean requestScan(ResourceId id) {
         Optional<ImageRepository> repo = config.config().find(ImageRepository.class, id);
-        repo.ifPresent(r -> scans.submit(() -> scanNow(r, Optional.empty(), DiscoverySource.POLL, Optional.empty())));
+        repo.ifPresent(r -> scans.submit(() -> scanNow(r, Optional.empty(), DiscoverySource.POLL, Map.of())));
         return repo.isPresent();
     }
 
@@ -189,14 +191,42 @@ public class Poller {
      * an event (a promotion's copy) continues that event's chain: its tag-discovered carries the same correlation id.
      */
     public void hint(ImageRepository repo, Optional<String> tag, DiscoverySource source, Optional<String> correlation) {
-        scans.submit(() -> scanNow(repo, tag, source, correlation));
+        if (tag.isEmpty()) {
+            scans.submit(() -> scanNow(repo, Optional.empty(), source, Map.of()));
+            return;
+        }
+        // hints for one repository coalesce while it is being scanned: a burst of 1,000 pushes becomes a few scans of
+        // many tags each, resolved in parallel, instead of 1,000 scans one after the other
+        String id = repo.id().toString();
+        boolean first;
+        synchronized (pendingHints) {
+            Map<String, Optional<String>> pending = pendingHints.computeIfAbsent(id, k -> new LinkedHashMap<>());
+            first = pending.isEmpty();
+            pending.merge(tag.get(), correlation, (a, b) -> a.isPresent() ? a : b);
+        }
+        if (first) {
+            scans.submit(() -> {
+                synchronized (locks.computeIfAbsent(id, k -> new Object())) {
+                    Map<String, Optional<String>> batch;
+                    synchronized (pendingHints) {
+                        batch = pendingHints.remove(id);
+                    }
+                    if (batch != null) {
+                        scanNow(repo, Optional.of(batch.keySet()), source, batch);
+                    }
+                }
+            });
+        }
     }
 
-    private void scanNow(ImageRepository repo, Optional<String> tag, DiscoverySource source, Optional<String> correlation) {
+    /** A full scan, or a check of the given tags; {@code correlations} continue the chains that named them. */
+    private void scanNow(ImageRepository repo, Optional<java.util.Set<String>> tags, DiscoverySource source,
+            Map<String, Optional<String>> correlations) {
         String id = repo.id().toString();
         running.add(id);
         synchronized (locks.computeIfAbsent(id, k -> new Object())) {
             Instant began = clock.instant();
+            Optional<java.util.Set<String>> tag = tags;
             try {
                 awaitReady();
                 TagstreamConfig cfg = config.config();
@@ -204,7 +234,7 @@ public class Poller {
                 RegistryClient client = access.client(repo, name, cfg);
                 Map<String, KnownTag> known = Map.copyOf(state.getOrDefault(id, Map.of()));
                 Future<Scan.Result> f = resolvers.submit(() -> tag.isPresent()
-                        ? Scan.one(repo, name, known, client, tag.get(), source, clock)
+                        ? Scan.some(repo, name, known, client, tag.get(), source, resolvers, clock)
                         : Scan.full(repo, name, known, client, source, resolvers, clock));
                 Duration timeout = repo.timeout().orElse(repo.interval().compareTo(Duration.ofMinutes(5)) < 0
                         ? Duration.ofMinutes(5) : repo.interval());
@@ -215,7 +245,7 @@ public class Poller {
                     f.cancel(true);
                     throw new IllegalStateException("scan did not finish within its timeout of " + timeout);
                 }
-                apply(repo, name, known, r, correlation);
+                apply(repo, name, known, r, correlations);
                 if (tag.isEmpty()) {
                     lastScan.put(id, clock.instant());
                     lastScanMillis.put(id, r.took().toMillis());
@@ -264,14 +294,14 @@ public class Poller {
 
     /** Events first, then the state that records them, then the audit: a crash in between repeats, never loses. */
     private void apply(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, Scan.Result r,
-            Optional<String> correlation) {
+            Map<String, Optional<String>> correlations) {
         String id = repo.id().toString();
         if (!r.changed()) {
             return;
         }
         List<CloudEvent<?>> events = new ArrayList<>();
-        r.discovered().forEach(d -> events.add(correlation.isPresent() ? CloudEvent.inChain(correlation.get(), Publisher.SERVICE, d)
-                : CloudEvent.start(Publisher.SERVICE, d)));
+        r.discovered().forEach(d -> events.add(correlations.getOrDefault(d.tag(), Optional.empty())
+                .<CloudEvent<?>>map(c -> CloudEvent.inChain(c, Publisher.SERVICE, d)).orElseGet(() -> CloudEvent.start(Publisher.SERVICE, d))));
         r.removed().forEach(d -> events.add(CloudEvent.start(Publisher.SERVICE, d)));
         publisher.tagEvents(events);
         Map<String, String> changes = new HashMap<>();

@@ -103,14 +103,38 @@ public final class Scan {
     /** A webhook named one tag: resolve just that one against the registry, which is the truth. */
     public static Result one(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, RegistryClient client,
             String tag, DiscoverySource source, Clock clock) {
+        return some(repo, name, known, client, List.of(tag), source, Runnable::run, clock);
+    }
+
+    /**
+     * Webhooks named these tags (a burst of pushes, coalesced): resolve each against the registry, in parallel on
+     * {@code pool}; a tag the registry no longer has is removed.
+     */
+    public static Result some(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, RegistryClient client,
+            java.util.Collection<String> tags, DiscoverySource source, Executor pool, Clock clock) {
         long t0 = System.nanoTime();
         Instant now = clock.instant();
         Map<String, KnownTag> next = new HashMap<>(known);
         List<TagDiscovered> discovered = new ArrayList<>();
         List<TagRemoved> removed = new ArrayList<>();
-        boolean excluded = repo.exclusionList().stream().anyMatch(p -> GoRegex.compile(p).matcher(tag).find());
-        if (!excluded) {
-            Optional<RegistryClient.Resolved> r = client.resolve(name.path(), tag);
+        List<String> considered = tags.stream()
+                .filter(tag -> repo.exclusionList().stream().noneMatch(p -> GoRegex.compile(p).matcher(tag).find()))
+                .toList();
+        Map<String, java.util.concurrent.CompletableFuture<Optional<RegistryClient.Resolved>>> lookups = new java.util.LinkedHashMap<>();
+        considered.forEach(tag -> lookups.put(tag, java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> client.resolve(name.path(), tag), pool)));
+        List<String> errors = new ArrayList<>();
+        lookups.forEach((tag, f) -> {
+            Optional<RegistryClient.Resolved> r;
+            try {
+                r = f.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (lookups.size() == 1 && e.getCause() instanceof RuntimeException re) {
+                    throw re; // one tag: its failure is the scan's
+                }
+                errors.add(tag + ": " + e.getCause().getMessage());
+                return;
+            }
             if (r.isPresent()) {
                 discover(repo, name, tag, r.get(), known.get(tag), source, now).ifPresent(discovered::add);
                 next.put(tag, new KnownTag(r.get().digest(), r.get().mediaType()));
@@ -118,8 +142,8 @@ public final class Scan {
                 removed.add(new TagRemoved(repo.id().toString(), name.registry(), name.canonical(), tag, known.get(tag).digest(), now));
                 next.remove(tag);
             }
-        }
-        return new Result(discovered, removed, next, 1, excluded ? 0 : 1, false, excluded ? 0 : 1, List.of(),
+        });
+        return new Result(discovered, removed, next, tags.size(), considered.size(), false, considered.size(), errors,
                 Duration.ofNanos(System.nanoTime() - t0));
     }
 
