@@ -21,6 +21,30 @@ public final class Ports {
         }
     }
 
+    /**
+     * The first of {@code count} consecutive free ports (a KRaft broker and its controller; the four services above a
+     * base port), below Linux's ephemeral range (32768+), so an outgoing connection cannot take one of them between
+     * this check and the server binding it.
+     */
+    public static int freeRun(int count) {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 500; attempt++) {
+            int port = random.nextInt(20000, 32000 - count);
+            if (java.util.stream.IntStream.range(port, port + count).allMatch(Ports::bindable)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no " + count + " consecutive free ports between 20000 and 32000");
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Waits until something accepts connections on the port, or fails naming what did not come up. */
     public static void awaitListening(int port, Duration timeout, String what, Process process) {
         long deadline = System.nanoTime() + timeout.toNanos();

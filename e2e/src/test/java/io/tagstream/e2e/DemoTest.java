@@ -15,10 +15,10 @@ class DemoTest {
 
     @Test
     void theDemoPushesAnImageAndShowsTheCommitTagstreamMade() throws Exception {
-        int base = 30000 + (int) (ProcessHandle.current().pid() % 20000);
+        int base = Ports.freeRun(5);
         Path data = Path.of("target/demo-test").toAbsolutePath();
         ProcessBuilder pb = new ProcessBuilder("../tagstream", "demo", "--exit", "--data", data.toString(),
-                "--kafka-port", String.valueOf(Ports.free()), "--base-port", String.valueOf(base)).redirectErrorStream(true);
+                "--kafka-port", String.valueOf(Ports.freeRun(2)), "--base-port", String.valueOf(base)).redirectErrorStream(true);
         pb.environment().put("TAGSTREAM_SKIP_BUILD", "1");
         pb.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
         Process demo = pb.start();

@@ -139,7 +139,7 @@ class FaultToleranceTest {
         Path config = Files.createDirectories(root.resolve("config"));
         Files.writeString(config.resolve("fleet.yaml"), y.toString());
         E2e.secret(root.resolve("secrets"), "flux-system", "webhook-token", "token", TOKEN);
-        int kafkaPort = Ports.free();
+        int kafkaPort = Ports.freeRun(2);
         chain = Chain.start(new Chain.Options(Path.of("..").toAbsolutePath().normalize(), config, root.resolve("run"),
                 Optional.empty(), kafkaPort, E2e.ports(pollerPort),
                 Map.of("TAGSTREAM_SECRETS_DIR", root.resolve("secrets").toString(),

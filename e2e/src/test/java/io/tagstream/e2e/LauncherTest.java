@@ -22,8 +22,8 @@ class LauncherTest {
 
     @Test
     void upBringsAllServicesUpAndCtrlCStopsEverything() throws Exception {
-        int kafkaPort = Ports.free();
-        int base = 20000 + (int) (ProcessHandle.current().pid() % 20000);
+        int kafkaPort = Ports.freeRun(2);
+        int base = Ports.freeRun(5);
         Path data = Path.of("target/launcher-test").toAbsolutePath();
         ProcessBuilder pb = new ProcessBuilder("../tagstream", "up", "--config", "../docs/examples/tazlab",
                 "--data", data.toString(), "--kafka-port", String.valueOf(kafkaPort), "--base-port", String.valueOf(base))
