@@ -93,6 +93,9 @@ public class Writer {
     @Inject
     Secrets secrets;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry metrics;
+
     private final Engine qute = Engine.builder().addDefaults().build();
     private final Map<String, BlockingQueue<Job>> queues = new ConcurrentHashMap<>();
     private final Map<String, Workspace> workspaces = new ConcurrentHashMap<>();
@@ -227,6 +230,7 @@ public class Writer {
         }
         CloudEvent<PromotionApproved> last = jobs.get(jobs.size() - 1).event();
         if (!written.isEmpty()) {
+            metrics.counter("tagstream.gitwriter.already.written", "automation", automation).increment(written.size());
             publisher.audit(Publisher.AUDIT.ok("approval.already-written", automation, describeWritten(written)
                     + ": not written again, so a change a person made in git since then stands until a newer image is approved",
                     Optional.of(last)));
@@ -264,12 +268,17 @@ public class Writer {
                         + " with " + changes.size() + " change(s) for " + jobs.size() + " approval(s) after " + out.attempts()
                         + " attempt(s)", Optional.of(ev)));
                 record(a, repo, started, out.commit(), Optional.empty(), -jobs.size());
+                metrics.counter("tagstream.gitwriter.commits", "automation", automation).increment();
+                metrics.counter("tagstream.gitwriter.changes", "automation", automation).increment(changes.size());
             }
+            metrics.counter("tagstream.gitwriter.push.attempts", "automation", automation).increment(out.attempts());
+            metrics.timer("tagstream.gitwriter.update", "automation", automation).record(Duration.between(started, Instant.now()));
             jobs.forEach(j -> j.done().run());
         } catch (Exception e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             LOG.errorf("automation %s could not write %s: %s", a.id(), key, reason);
             publisher.audit(Publisher.AUDIT.error("commit.failed", key, reason, Optional.of(last)));
+            metrics.counter("tagstream.gitwriter.failures", "automation", automation).increment();
             record(a, repo, started, Optional.empty(), Optional.of(reason), -jobs.size());
             jobs.forEach(j -> j.done().run()); // audited; a redelivery would fail the same way until someone fixes it
         }

@@ -63,6 +63,9 @@ public class Promoter {
     @Inject
     Secrets secrets;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry metrics;
+
     private final Gates gates = new Gates();
     private final CompletableFuture<Void> restored = new CompletableFuture<>();
     private final ExecutorService copies = Executors.newFixedThreadPool(4);
@@ -78,6 +81,8 @@ public class Promoter {
             }
         });
         LOG.infof("restored %d promotion records from %s", n, stateTopic);
+        io.micrometer.core.instrument.Gauge.builder("tagstream.promoter.pending", gates,
+                g -> g.list(Optional.of(Promotion.State.PENDING)).size()).register(metrics);
         restored.complete(null);
     }
 
@@ -97,6 +102,7 @@ public class Promoter {
         TagstreamConfig cfg = config.config();
         Gate.Decision decision = Gate.decide(event.data(), cfg, Instant.now());
         var approved = CloudEvent.causedBy(event, Publisher.SERVICE, decision.own());
+        metrics.counter("tagstream.promoter.decisions", "promotion", decision.own().promotion(), "state", "approved").increment();
         publisher.approved(approved);
         publisher.audit(Publisher.AUDIT.ok("promotion.approved", decision.own().promotion(), decision.own().target()
                 + " approved by auto for markers naming policy " + event.data().policy()
@@ -117,6 +123,8 @@ public class Promoter {
     /** Stores, audits and, for an approval, carries a promotion out. */
     void record(Promotion p, Optional<CloudEvent<?>> cause) {
         store.put(p.id(), Json.writeString(p));
+        metrics.counter("tagstream.promoter.decisions", "promotion", p.promotion(),
+                "state", p.state().name().toLowerCase(java.util.Locale.ROOT)).increment();
         String last = p.history().get(p.history().size() - 1);
         var audit = switch (p.state()) {
             case APPROVED -> Publisher.AUDIT.ok("promotion.approved", p.promotion(), p.source() + " " + last.substring(last.indexOf(' ') + 1), cause);
