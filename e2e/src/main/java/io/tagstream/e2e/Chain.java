@@ -47,6 +47,7 @@ public final class Chain implements AutoCloseable {
 
     private final Options options;
     private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Map<String, Integer> instancePorts = new java.util.concurrent.ConcurrentHashMap<>();
     private KafkaProcess kafka;
     private String bootstrap;
 
@@ -94,11 +95,17 @@ public final class Chain implements AutoCloseable {
 
     /** Starts (or restarts) one service process. */
     public void startService(Service s) {
+        startInstance(s, s.name(), port(s));
+    }
+
+    /** Starts another process of a service (a second pod), named {@code instance}, on its own HTTP port. */
+    public void startInstance(Service s, String instance, int port) {
+        instancePorts.put(instance, port);
         Path jar = options.root().resolve(s.name()).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build with ./mvnw install -DskipTests");
         }
-        Path tmp = options.dataDir().resolve("tmp").resolve(s.name());
+        Path tmp = options.dataDir().resolve("tmp").resolve(instance);
         try {
             Files.createDirectories(tmp);
         } catch (IOException e) {
@@ -109,16 +116,16 @@ public final class Chain implements AutoCloseable {
                 "-Djava.io.tmpdir=" + tmp, "-jar", jar.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(options.dataDir().resolve("logs/" + s.name() + ".log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(options.dataDir().resolve("logs/" + instance + ".log").toFile()));
         Map<String, String> env = pb.environment();
         env.putAll(options.env());
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("TAGSTREAM_CONFIG_DIR", options.configDir().toAbsolutePath().toString());
-        env.put("QUARKUS_HTTP_PORT", String.valueOf(port(s)));
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         try {
-            processes.put(s.name(), pb.start());
+            processes.put(instance, pb.start());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + s.name(), e);
+            throw new UncheckedIOException("cannot start " + instance, e);
         }
         writePids();
     }
@@ -127,8 +134,10 @@ public final class Chain implements AutoCloseable {
         return options.ports().getOrDefault(s.name(), s.defaultPort());
     }
 
+    /** The base URL of a service, or of a further instance started with {@link #startInstance}. */
     public String url(String service) {
-        return "http://127.0.0.1:" + port(service(service));
+        Integer port = instancePorts.get(service);
+        return "http://127.0.0.1:" + (port != null ? port : port(service(service)));
     }
 
     public static Service service(String name) {

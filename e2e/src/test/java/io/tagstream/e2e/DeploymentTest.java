@@ -36,7 +36,7 @@ class DeploymentTest {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
     /** What a service's own configuration says about it. */
-    record ServiceFacts(String name, int port, String image, Set<String> stateTopics) {}
+    record ServiceFacts(String name, int port, String image, Set<String> stateTopics, Set<String> ownTopics) {}
 
     static List<ServiceFacts> services() {
         String version = version();
@@ -54,7 +54,9 @@ class DeploymentTest {
                     + "/" + name + ":" + version;
             Set<String> state = p.stringPropertyNames().stream().filter(k -> k.endsWith(".state-topic")).map(p::getProperty)
                     .collect(Collectors.toCollection(TreeSet::new));
-            out.add(new ServiceFacts(s.name(), Integer.parseInt(p.getProperty("quarkus.http.port")), image, state));
+            Set<String> own = p.stringPropertyNames().stream().filter(k -> k.startsWith("tagstream.") && k.endsWith("-topic")
+                    && !k.endsWith(".state-topic")).map(p::getProperty).collect(Collectors.toCollection(TreeSet::new));
+            out.add(new ServiceFacts(s.name(), Integer.parseInt(p.getProperty("quarkus.http.port")), image, state, own));
             assertEquals(s.defaultPort(), Integer.parseInt(p.getProperty("quarkus.http.port")), "the launcher's port for " + s.name());
         }
         return out;
@@ -225,6 +227,9 @@ class DeploymentTest {
             for (String state : s.stateTopics()) {
                 assertTrue(topics.containsKey(state), "state KafkaTopic " + state);
                 assertEquals("compact", at(topics.get(state), "spec", "config", "cleanup.policy"), state + " is compacted");
+            }
+            for (String own : s.ownTopics()) {
+                assertTrue(topics.containsKey(own), s.name() + "'s KafkaTopic " + own);
             }
         }
         Map<String, Object> ingress = ofKind(docs, "Ingress").get(0);

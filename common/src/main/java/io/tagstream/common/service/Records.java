@@ -12,10 +12,15 @@ public final class Records {
     private Records() {}
 
     public static CompletableFuture<Void> send(Emitter<byte[]> emitter, CloudEvent<?> event) {
+        return send(emitter, event, event.key());
+    }
+
+    /** The same event under another key, e.g. re-keyed so that a partition holds everything for one git branch. */
+    public static CompletableFuture<Void> send(Emitter<byte[]> emitter, CloudEvent<?> event, String key) {
         CompletableFuture<Void> stored = new CompletableFuture<>();
         emitter.send(Message.of(event.value())
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                        .withKey(event.key())
+                        .withKey(key)
                         .withHeaders(event.headers())
                         .build())
                 .withAck(() -> {

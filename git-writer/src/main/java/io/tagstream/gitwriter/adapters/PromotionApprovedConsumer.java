@@ -6,6 +6,7 @@ import io.tagstream.common.events.PromotionApproved;
 import io.tagstream.common.service.AuditLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
@@ -13,8 +14,10 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * Hands approvals to the {@link Writer} without waiting for git, so approvals that arrive during a push can join the
- * next commit; each is acknowledged (its offset committed) only when its change is in git.
+ * Approvals arrive keyed by promotion; git branches need one writer each. So every approval is first re-keyed: one
+ * record per git branch it concerns goes to git-writer's branch topic, keyed {@code <repository URL>#<branch>}, and
+ * Kafka's partition assignment then gives each branch to exactly one git-writer pod, however many run. The approval
+ * is acknowledged once those records are stored.
  */
 @ApplicationScoped
 public class PromotionApprovedConsumer {
@@ -24,6 +27,9 @@ public class PromotionApprovedConsumer {
 
     @Inject
     Writer writer;
+
+    @Inject
+    Publisher publisher;
 
     @Incoming("promotion-approved")
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)
@@ -36,7 +42,8 @@ public class PromotionApprovedConsumer {
             audit.malformed(meta.getTopic(), meta.getPartition(), meta.getOffset(), e);
             return message.ack();
         }
-        writer.accept(event, message::ack);
-        return CompletableFuture.completedFuture(null);
+        List<String> branches = writer.branches(event);
+        CompletableFuture<?>[] sent = branches.stream().map(b -> publisher.forBranch(b, event)).toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(sent).thenCompose(v -> message.ack());
     }
 }

@@ -26,7 +26,17 @@ public class Publisher {
     Emitter<byte[]> pushed;
 
     @Inject
+    @Channel("branch-work-out")
+    Emitter<byte[]> branchWork;
+
+    @Inject
     AuditLog audit;
+
+    /** An approval for one branch, keyed by that branch, into git-writer's own work topic. */
+    public java.util.concurrent.CompletableFuture<Void> forBranch(String branchKey,
+            CloudEvent<io.tagstream.common.events.PromotionApproved> event) {
+        return Records.send(branchWork, event, branchKey);
+    }
 
     public void pushed(CloudEvent<CommitPushed> event) {
         Records.send(pushed, event).join();

@@ -48,8 +48,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Turns approvals into commits. Every git branch has one worker thread, so one branch is written by one writer at a
- * time and automations sharing it are serialised. A worker commits the first approval after an idle period at once;
+ * Turns approvals into commits. Approvals reach it re-keyed by branch ({@link PromotionApprovedConsumer}), so each
+ * branch belongs to one pod; within the pod every branch has one worker thread, so one branch is written by one
+ * writer at a time and automations sharing it are serialised. A worker commits the first approval after an idle period at once;
  * approvals that arrive while it commits and pushes (or within the optional window) join the next commit, so bursts
  * make few commits. An approval is acknowledged to Kafka only after its commit is pushed, or after git was found to
  * hold its values already (no commit, no empty commit). What was written into which marker is kept in a compacted
@@ -84,6 +85,9 @@ public class Writer {
     @ConfigProperty(name = "tagstream.git-writer.state-topic")
     String stateTopic;
 
+    @ConfigProperty(name = "tagstream.git-writer.branch-topic")
+    String branchTopic;
+
     @Inject
     Publisher publisher;
 
@@ -106,6 +110,7 @@ public class Writer {
     private CompactedTopic store;
 
     void start(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000) StartupEvent e) {
+        ensureBranchTopic();
         store = new CompactedTopic(bootstrap, stateTopic).ensureExists(3);
         int n = store.load((k, v) -> {
             if (v != null) {
@@ -116,6 +121,25 @@ public class Writer {
         restored.complete(null);
     }
 
+    /** Six partitions, so up to six git-writer pods share the branches (Strimzi may have created it already). */
+    private void ensureBranchTopic() {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", bootstrap);
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(branchTopic, Optional.of(6), Optional.empty())))
+                    .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException ex) {
+            if (!(ex.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw new IllegalStateException("cannot create " + branchTopic + ": " + ex.getCause().getMessage(), ex.getCause());
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        } catch (java.util.concurrent.TimeoutException ex) {
+            throw new IllegalStateException("Kafka did not answer creating " + branchTopic, ex);
+        }
+    }
+
     void stop(@Observes ShutdownEvent e) {
         workers.shutdownNow();
         workspaces.values().forEach(Workspace::close);
@@ -124,44 +148,68 @@ public class Writer {
         }
     }
 
-    /** Queues an approval for every automation it concerns; {@code done} runs when all of them have handled it. */
-    public void accept(CloudEvent<PromotionApproved> event, Runnable done) {
+    /** The automations an approval concerns: same namespace, not suspended, selecting its policy. */
+    private List<ImageUpdateAutomation> targets(CloudEvent<PromotionApproved> event, TagstreamConfig cfg) {
+        ResourceId policyId = ResourceId.parse(event.data().policy());
+        Optional<ImagePolicy> policy = cfg.find(ImagePolicy.class, policyId);
+        return cfg.automations().stream()
+                .filter(a -> !a.suspend() && a.id().namespace().equals(policyId.namespace()))
+                .filter(a -> a.policySelector().entrySet().stream()
+                        .allMatch(l -> policy.map(p -> l.getValue().equals(p.labels().get(l.getKey()))).orElse(false)))
+                .filter(a -> cfg.find(GitRepository.class, a.sourceRef()).isPresent())
+                .toList();
+    }
+
+    /** The branches ({@code <repository URL>#<branch>}) an approval will be written to; none is audited as unused. */
+    public List<String> branches(CloudEvent<PromotionApproved> event) {
+        TagstreamConfig cfg = config.config();
+        List<String> keys = targets(event, cfg).stream()
+                .map(a -> {
+                    GitRepository repo = cfg.find(GitRepository.class, a.sourceRef()).orElseThrow();
+                    return branchKey(repo.url(), pushBranch(a, repo));
+                })
+                .distinct().toList();
+        if (keys.isEmpty()) {
+            publisher.audit(Publisher.AUDIT.rejected("approval.unused", event.data().promotion(), "no ImageUpdateAutomation in "
+                    + ResourceId.parse(event.data().policy()).namespace() + " selects policy " + event.data().policy(),
+                    Optional.of(event)));
+        }
+        return keys;
+    }
+
+    /**
+     * Queues an approval for every automation it concerns that writes {@code branch}; {@code done} runs when all of
+     * them have handled it.
+     */
+    public void accept(CloudEvent<PromotionApproved> event, String branch, Runnable done) {
         restored.join();
         TagstreamConfig cfg = config.config();
         ResourceId policyId = ResourceId.parse(event.data().policy());
         Optional<ImagePolicy> policy = cfg.find(ImagePolicy.class, policyId);
         Map<String, ImageValues> values = values(event.data(), policy, cfg);
-        List<ImageUpdateAutomation> targets = cfg.automations().stream()
-                .filter(a -> !a.suspend() && a.id().namespace().equals(policyId.namespace()))
-                .filter(a -> a.policySelector().entrySet().stream()
-                        .allMatch(l -> policy.map(p -> l.getValue().equals(p.labels().get(l.getKey()))).orElse(false)))
+        List<ImageUpdateAutomation> targets = targets(event, cfg).stream()
+                .filter(a -> {
+                    GitRepository repo = cfg.find(GitRepository.class, a.sourceRef()).orElseThrow();
+                    return branchKey(repo.url(), pushBranch(a, repo)).equals(branch);
+                })
                 .toList();
         if (targets.isEmpty()) {
-            publisher.audit(Publisher.AUDIT.rejected("approval.unused", event.data().promotion(), "no ImageUpdateAutomation in "
-                    + policyId.namespace() + " selects policy " + policyId, Optional.of(event)));
-            done.run();
+            done.run(); // the configuration changed since the approval was routed here: nothing writes this branch now
             return;
         }
         var remaining = new java.util.concurrent.atomic.AtomicInteger(targets.size());
         for (ImageUpdateAutomation a : targets) {
-            Optional<GitRepository> repo = cfg.find(GitRepository.class, a.sourceRef());
-            if (repo.isEmpty()) {
-                if (remaining.decrementAndGet() == 0) {
-                    done.run();
-                }
-                continue;
-            }
-            String key = branchKey(repo.get().url(), pushBranch(a, repo.get()));
-            queues.computeIfAbsent(key, k -> {
+            GitRepository repo = cfg.find(GitRepository.class, a.sourceRef()).orElseThrow();
+            queues.computeIfAbsent(branch, k -> {
                 BlockingQueue<Job> q = new LinkedBlockingQueue<>();
                 workers.submit(() -> work(k, q));
                 return q;
-            }).add(new Job(a, repo.get(), event, values, () -> {
+            }).add(new Job(a, repo, event, values, () -> {
                 if (remaining.decrementAndGet() == 0) {
                     done.run();
                 }
             }));
-            pending(a, repo.get(), +1);
+            pending(a, repo, +1);
         }
     }
 

@@ -1,0 +1,152 @@
+package io.tagstream.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tagstream.testkit.GitServer;
+import io.tagstream.testkit.LocalRegistry;
+import io.tagstream.testkit.Ports;
+import io.tagstream.testkit.TestImages;
+import io.tagstream.testkit.WorkDirs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two git-writer pods on eight fleet repositories: approvals are re-keyed by branch, so Kafka gives every branch to
+ * exactly one of them. Every change lands, and no branch is pushed to by both pods.
+ */
+class TwoGitWritersTest {
+
+    static final int REPOS = 8;
+    static final int VERSIONS = 5;
+    static final String TOKEN = "two-writers-token";
+    static LocalRegistry registry;
+    static GitServer git;
+    static Chain chain;
+    static Path logs;
+
+    static String app(int i) {
+        return "app" + i;
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        int pollerPort = Ports.free();
+        registry = LocalRegistry.builder()
+                .notify("http://127.0.0.1:" + pollerPort + "/api/v1/webhooks/distribution/flux-system/registry",
+                        Map.of("Authorization", "Bearer " + TOKEN))
+                .start();
+        git = GitServer.start();
+        StringBuilder y = new StringBuilder("""
+                apiVersion: notification.toolkit.fluxcd.io/v1
+                kind: Receiver
+                metadata: {name: registry, namespace: flux-system}
+                spec:
+                  type: distribution
+                  secretRef: {name: webhook-token}
+                  resources: [{kind: ImageRepository, name: '*'}]
+                """);
+        for (int i = 1; i <= REPOS; i++) {
+            git.createBare(app(i), "main");
+            git.commit(app(i), "main", Map.of("deploy.yaml", PromotionChainTest.deployment(app(i),
+                    registry.host() + "/apps/" + app(i) + ":1.0.0", "flux-system:" + app(i))), "seed", "alice");
+            y.append("""
+                    ---
+                    apiVersion: image.toolkit.fluxcd.io/v1
+                    kind: ImageRepository
+                    metadata: {name: %1$s, namespace: flux-system}
+                    spec: {image: '%2$s/apps/%1$s', interval: 1h, insecure: true}
+                    ---
+                    apiVersion: image.toolkit.fluxcd.io/v1
+                    kind: ImagePolicy
+                    metadata: {name: %1$s, namespace: flux-system, labels: {app: %1$s}}
+                    spec:
+                      imageRepositoryRef: {name: %1$s}
+                      policy: {semver: {range: '>=1.0.0'}}
+                    ---
+                    apiVersion: source.toolkit.fluxcd.io/v1
+                    kind: GitRepository
+                    metadata: {name: %1$s, namespace: flux-system}
+                    spec: {url: '%3$s', ref: {branch: main}}
+                    ---
+                    apiVersion: image.toolkit.fluxcd.io/v1
+                    kind: ImageUpdateAutomation
+                    metadata: {name: %1$s, namespace: flux-system}
+                    spec:
+                      sourceRef: {kind: GitRepository, name: %1$s}
+                      git:
+                        checkout: {ref: {branch: main}}
+                        commit: {author: {name: tagstream, email: bot@example.com}}
+                        push: {branch: main}
+                      update: {path: ./, strategy: Setters}
+                      policySelector: {matchLabels: {app: %1$s}}
+                    """.formatted(app(i), registry.host(), git.url(app(i))));
+        }
+        Path root = WorkDirs.create("two-writers");
+        Path config = Files.createDirectories(root.resolve("config"));
+        Files.writeString(config.resolve("apps.yaml"), y.toString());
+        E2e.secret(root.resolve("secrets"), "flux-system", "webhook-token", "token", TOKEN);
+        chain = E2e.start(root, config, E2e.ports(pollerPort), Map.of());
+        chain.startInstance(Chain.service("git-writer"), "git-writer-2", Ports.free());
+        chain.awaitHealthy(Duration.ofSeconds(120));
+        logs = root.resolve("run/logs");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (chain != null) {
+            chain.close();
+        }
+        if (registry != null) {
+            registry.close();
+        }
+        if (git != null) {
+            git.close();
+        }
+    }
+
+    /** The branches a pod pushed to, from its own log. */
+    static Set<String> pushedBy(String instance) throws Exception {
+        Set<String> out = new TreeSet<>();
+        Matcher m = Pattern.compile("audit commit\\.pushed (\\S+) OK").matcher(Files.readString(logs.resolve(instance + ".log")));
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    @Test
+    void everyBranchIsWrittenByOnePodAndEveryChangeLands() throws Exception {
+        Thread.sleep(3000); // both pods have joined the consumer groups and own their partitions
+        for (int v = 1; v <= VERSIONS; v++) {
+            for (int i = 1; i <= REPOS; i++) {
+                TestImages.push(registry, "apps/" + app(i), "1.0." + v);
+            }
+        }
+        E2e.await("every repository at 1.0." + VERSIONS, Duration.ofSeconds(120), () -> IntStream.rangeClosed(1, REPOS)
+                .allMatch(i -> git.inBare(app(i), "show", "main:deploy.yaml").contains(":1.0." + VERSIONS + " ")));
+        Set<String> first = pushedBy("git-writer");
+        Set<String> second = pushedBy("git-writer-2");
+        Set<String> both = new TreeSet<>(first);
+        both.retainAll(second);
+        System.out.printf("two git-writers: %d branches by the first, %d by the second%n", first.size(), second.size());
+        assertTrue(both.isEmpty(), "branches pushed by both pods: " + both);
+        assertEquals(REPOS, first.size() + second.size(), "every branch was pushed: " + first + " " + second);
+        for (int i = 1; i <= REPOS; i++) {
+            List<String> values = git.inBare(app(i), "log", "-p", "--format=", "main").lines()
+                    .filter(l -> l.matches("\\+\\s+image:.*")).toList();
+            assertEquals(values.size(), values.stream().distinct().count(), app(i) + ": no value written twice " + values);
+        }
+    }
+}
