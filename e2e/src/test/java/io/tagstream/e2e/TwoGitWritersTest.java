@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * Two git-writer pods on eight fleet repositories: approvals are re-keyed by branch, so Kafka gives every branch to
  * exactly one of them. Every change lands, and no branch is pushed to by both pods.
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class TwoGitWritersTest {
 
     static final int REPOS = 8;
@@ -127,6 +128,7 @@ class TwoGitWritersTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void everyBranchIsWrittenByOnePodAndEveryChangeLands() throws Exception {
         Thread.sleep(3000); // both pods have joined the consumer groups and own their partitions
         for (int v = 1; v <= VERSIONS; v++) {
@@ -148,5 +150,36 @@ class TwoGitWritersTest {
                     .filter(l -> l.matches("\\+\\s+image:.*")).toList();
             assertEquals(values.size(), values.stream().distinct().count(), app(i) + ": no value written twice " + values);
         }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void aRevertStandsWhenTheBranchMovesToTheOtherPod() throws Exception {
+        String victim = pushedBy("git-writer-2").isEmpty() ? "git-writer" : "git-writer-2";
+        String survivor = victim.equals("git-writer") ? "git-writer-2" : "git-writer";
+        String branch = pushedBy(victim).iterator().next(); // a branch the victim owns
+        String repo = branch.substring(branch.lastIndexOf('/') + 1, branch.indexOf(".git#"));
+        String file = git.inBare(repo, "show", "main:deploy.yaml");
+        git.commit(repo, "main", Map.of("deploy.yaml", file.replace(":1.0." + VERSIONS + " ", ":1.0.1 ")), "Revert to 1.0.1", "alice");
+        int commits = Integer.parseInt(git.inBare(repo, "rev-list", "--count", "main").trim());
+
+        chain.stopService(victim, false); // its branches go to the other pod
+        java.util.function.Predicate<io.tagstream.common.events.CloudEvent<io.tagstream.common.events.PromotionApproved>> written =
+                e -> e.data().policy().equals("flux-system/" + repo) && e.data().source().contains(":1.0." + VERSIONS + "@");
+        var approvals = io.tagstream.testkit.KafkaBroker.shared().events(
+                io.tagstream.common.events.Topic.PROMOTION_APPROVED.defaultName(), io.tagstream.common.events.PromotionApproved.class,
+                l -> l.stream().anyMatch(written), Duration.ofSeconds(30));
+        var last = approvals.stream().filter(written).reduce((a, b) -> b).orElseThrow();
+        var again = io.tagstream.common.events.CloudEvent.start("test", last.data()); // the same ref approved again
+        io.tagstream.testkit.KafkaBroker.shared().publish(io.tagstream.common.events.Topic.PROMOTION_APPROVED.defaultName(), again);
+        E2e.await("the other pod to see the ref was written", Duration.ofSeconds(90), () -> {
+            try {
+                return Files.readString(logs.resolve(survivor + ".log")).contains("audit approval.already-written flux-system/" + repo + " ");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertEquals(commits, Integer.parseInt(git.inBare(repo, "rev-list", "--count", "main").trim()), "the revert stands");
+        assertTrue(git.inBare(repo, "show", "main:deploy.yaml").contains(":1.0.1 "));
     }
 }

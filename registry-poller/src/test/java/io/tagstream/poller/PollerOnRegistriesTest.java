@@ -247,4 +247,19 @@ class PollerOnRegistriesTest {
         assertEquals(img.digest(), d.digest());
         given().contentType(ContentType.JSON).body(payload).post("/hook/" + "0".repeat(64)).then().statusCode(404);
     }
+
+    @Test
+    @Order(10)
+    void aWebhookThatArrivesBeforeTheTagIsReadableIsCheckedAgain() throws Exception {
+        // distribution notifies before it links the tag; here the tag appears half a second after the webhook
+        String hook = WebhookAuth.fluxHookPath(PollerFixture.HOOK_TOKEN, "hub", "test");
+        String payload = "{\"repository\": \"team/app\", \"tag\": \"5.1.0\"}";
+        given().contentType(ContentType.JSON).body(payload).post("/hook/" + hook).then().statusCode(202);
+        Thread.sleep(500);
+        var img = TestImages.push(PollerFixture.open, "team/app", "5.1.0");
+        List<Event> events = tagEvents("test/app", l -> l.stream().anyMatch(e -> e instanceof TagDiscovered d && d.tag().equals("5.1.0")));
+        TagDiscovered d = (TagDiscovered) events.stream().filter(e -> e instanceof TagDiscovered x && x.tag().equals("5.1.0")).findFirst().orElseThrow();
+        assertEquals(img.digest(), d.digest());
+        assertEquals(DiscoverySource.WEBHOOK, d.source());
+    }
 }

@@ -34,6 +34,7 @@ public final class CompactedTopic implements AutoCloseable {
     private final String topic;
     private final Properties base = new Properties();
     private final KafkaProducer<String, String> producer;
+    private volatile Thread follower;
 
     public CompactedTopic(String bootstrapServers, String topic) {
         this.topic = topic;
@@ -71,26 +72,87 @@ public final class CompactedTopic implements AutoCloseable {
         return this;
     }
 
-    /** Every record from the beginning to the end offsets seen at the start, in order; returns how many. */
-    public int load(BiConsumer<String, String> apply) {
+    /**
+     * Loads the topic like {@link #load}, then keeps applying what other writers (other pods of the service) add, on a
+     * daemon thread, until {@link #close}. {@code apply} must be thread-safe; a pod's own writes come back to it too.
+     */
+    public int loadAndFollow(BiConsumer<String, String> apply) {
+        KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerProperties());
+        int applied;
+        try {
+            applied = readToEnd(c, apply);
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        Thread t = new Thread(() -> {
+            try (c) {
+                while (!Thread.currentThread().isInterrupted()) {
+                    for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
+                        try {
+                            apply.accept(r.key(), r.value());
+                        } catch (RuntimeException e) {
+                            // a record this version cannot read must not stop the others from arriving
+                            System.getLogger(CompactedTopic.class.getName()).log(System.Logger.Level.WARNING,
+                                    "skipping state record " + r.key() + " of " + topic + ": " + e.getMessage());
+                        }
+                    }
+                }
+            } catch (org.apache.kafka.common.errors.InterruptException | org.apache.kafka.common.errors.WakeupException e) {
+                // closing
+            }
+        }, "follow-" + topic);
+        t.setDaemon(true);
+        t.start();
+        follower = t;
+        return applied;
+    }
+
+    private Properties consumerProperties() {
         Properties p = new Properties();
         p.putAll(base);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        return p;
+    }
+
+    /** Every record from the beginning to the end offsets seen at the start, in order; returns how many. */
+    public int load(BiConsumer<String, String> apply) {
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(consumerProperties())) {
+            return readToEnd(c, apply);
+        }
+    }
+
+    private int readToEnd(KafkaConsumer<String, String> c, BiConsumer<String, String> apply) {
         int applied = 0;
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
-            List<TopicPartition> parts = new ArrayList<>();
-            c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(parts));
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
-                    apply.accept(r.key(), r.value());
-                    applied++;
+        List<TopicPartition> parts = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (parts.isEmpty()) { // a topic created a moment ago may not be in the metadata yet
+            var infos = c.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos != null) {
+                infos.forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
+            }
+            if (parts.isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("state topic " + topic + " has no partitions");
                 }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        c.assign(parts);
+        c.seekToBeginning(parts);
+        Map<TopicPartition, Long> end = new HashMap<>(c.endOffsets(parts));
+        while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+            for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
+                apply.accept(r.key(), r.value());
+                applied++;
             }
         }
         return applied;
@@ -140,6 +202,10 @@ public final class CompactedTopic implements AutoCloseable {
 
     @Override
     public void close() {
+        Thread t = follower;
+        if (t != null) {
+            t.interrupt();
+        }
         producer.close(Duration.ofSeconds(5));
     }
 }

@@ -112,7 +112,8 @@ public class Writer {
     void start(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000) StartupEvent e) {
         ensureBranchTopic();
         store = new CompactedTopic(bootstrap, stateTopic).ensureExists(3);
-        int n = store.load((k, v) -> {
+        // followed, not only loaded: when Kafka hands a branch over from another pod, its ledger is already here
+        int n = store.loadAndFollow((k, v) -> {
             if (v != null) {
                 ledger.restore(k, Json.read(v.getBytes(StandardCharsets.UTF_8), Ledger.Entry.class));
             }

@@ -100,6 +100,8 @@ public class Poller {
     private java.util.concurrent.ScheduledExecutorService ticker;
     private final Set<String> exported = ConcurrentHashMap.newKeySet();
     private final Map<String, Map<String, Optional<String>>> pendingHints = new HashMap<>();
+    private final Map<String, Integer> hintRetries = new ConcurrentHashMap<>();
+    private static final long[] HINT_RETRY_DELAYS_MS = {200, 1000, 5000};
     private volatile boolean ready;
 
     @ConfigProperty(name = "tagstream.poller.tick", defaultValue = "250ms")
@@ -219,6 +221,25 @@ public class Poller {
         }
     }
 
+    /**
+     * A registry may notify before the pushed tag is readable: distribution posts ManifestPushed before it links the
+     * tag. A hinted tag the registry does not know yet is asked for again a little later, three times at most.
+     */
+    private void retryNotFound(ImageRepository repo, List<String> notFound, DiscoverySource source,
+            Map<String, Optional<String>> correlations) {
+        String id = repo.id().toString();
+        for (String t : notFound) {
+            int attempt = hintRetries.merge(id + "|" + t, 1, Integer::sum);
+            if (attempt > HINT_RETRY_DELAYS_MS.length) {
+                hintRetries.remove(id + "|" + t);
+                LOG.infof("webhook named %s:%s, which the registry does not have", id, t);
+                continue;
+            }
+            ticker.schedule(() -> hint(repo, Optional.of(t), source, correlations.getOrDefault(t, Optional.empty())),
+                    HINT_RETRY_DELAYS_MS[attempt - 1], TimeUnit.MILLISECONDS);
+        }
+    }
+
     /** A full scan, or a check of the given tags; {@code correlations} continue the chains that named them. */
     private void scanNow(ImageRepository repo, Optional<java.util.Set<String>> tags, DiscoverySource source,
             Map<String, Optional<String>> correlations) {
@@ -246,6 +267,9 @@ public class Poller {
                     throw new IllegalStateException("scan did not finish within its timeout of " + timeout);
                 }
                 apply(repo, name, known, r, correlations);
+                if (tag.isPresent()) {
+                    retryNotFound(repo, r.notFound(), source, correlations);
+                }
                 if (tag.isEmpty()) {
                     lastScan.put(id, clock.instant());
                     lastScanMillis.put(id, r.took().toMillis());
@@ -299,6 +323,7 @@ public class Poller {
         if (!r.changed()) {
             return;
         }
+        r.discovered().forEach(d -> hintRetries.remove(id + "|" + d.tag()));
         List<CloudEvent<?>> events = new ArrayList<>();
         r.discovered().forEach(d -> events.add(correlations.getOrDefault(d.tag(), Optional.empty())
                 .<CloudEvent<?>>map(c -> CloudEvent.inChain(c, Publisher.SERVICE, d)).orElseGet(() -> CloudEvent.start(Publisher.SERVICE, d))));

@@ -39,6 +39,7 @@ public final class Scan {
             boolean capped,
             int resolved,
             List<String> errors,
+            List<String> notFound,
             Duration took) {
 
         public boolean changed() {
@@ -96,7 +97,7 @@ public final class Scan {
                 next.remove(k.getKey());
             }
         }
-        return new Result(discovered, removed, next, listed.size(), kept.size(), capped, toResolve.size(), errors,
+        return new Result(discovered, removed, next, listed.size(), kept.size(), capped, toResolve.size(), errors, List.of(),
                 Duration.ofNanos(System.nanoTime() - t0));
     }
 
@@ -108,7 +109,7 @@ public final class Scan {
 
     /**
      * Webhooks named these tags (a burst of pushes, coalesced): resolve each against the registry, in parallel on
-     * {@code pool}; a tag the registry no longer has is removed.
+     * {@code pool}; a known tag the registry no longer has is removed, an unknown one is reported as not found.
      */
     public static Result some(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, RegistryClient client,
             java.util.Collection<String> tags, DiscoverySource source, Executor pool, Clock clock) {
@@ -124,6 +125,7 @@ public final class Scan {
         considered.forEach(tag -> lookups.put(tag, java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> client.resolve(name.path(), tag), pool)));
         List<String> errors = new ArrayList<>();
+        List<String> notFound = new ArrayList<>();
         lookups.forEach((tag, f) -> {
             Optional<RegistryClient.Resolved> r;
             try {
@@ -141,9 +143,11 @@ public final class Scan {
             } else if (known.containsKey(tag)) {
                 removed.add(new TagRemoved(repo.id().toString(), name.registry(), name.canonical(), tag, known.get(tag).digest(), now));
                 next.remove(tag);
+            } else {
+                notFound.add(tag);
             }
         });
-        return new Result(discovered, removed, next, tags.size(), considered.size(), false, considered.size(), errors,
+        return new Result(discovered, removed, next, tags.size(), considered.size(), false, considered.size(), errors, notFound,
                 Duration.ofNanos(System.nanoTime() - t0));
     }
 
