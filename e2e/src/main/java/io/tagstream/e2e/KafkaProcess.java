@@ -1,5 +1,6 @@
 package io.tagstream.e2e;
 
+import io.tagstream.common.state.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -10,13 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * A single-node KRaft broker (combined broker and controller) in a forked JVM, with its data under the given
@@ -122,21 +118,7 @@ public final class KafkaProcess implements AutoCloseable {
 
     /** Creates Tagstream's topics if missing, so consumers find them before the first producer writes. */
     public static void createTopics(String bootstrap, Map<String, Integer> partitionsByTopic) {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (Admin admin = Admin.create(p)) {
-            for (var t : partitionsByTopic.entrySet()) {
-                try {
-                    admin.createTopics(List.of(new NewTopic(t.getKey(), t.getValue(), (short) 1))).all().get(30, TimeUnit.SECONDS);
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + t.getKey(), e.getCause());
-                    }
-                }
-            }
-        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka did not answer topic creation", e);
-        }
+        partitionsByTopic.forEach((topic, partitions) -> Topics.ensure(bootstrap, topic, partitions, Map.of()));
     }
 
     public boolean isAlive() {

@@ -32,6 +32,18 @@ public class AuditLog {
         write(records().rejected("event.malformed", topic + "/" + partition + "@" + offset, e.getMessage(), java.util.Optional.empty()));
     }
 
+    /** The event in a consumed message, or empty when it is malformed (then audited, to be acknowledged and skipped). */
+    public <T extends io.tagstream.common.events.Event> java.util.Optional<CloudEvent<T>> read(
+            org.eclipse.microprofile.reactive.messaging.Message<byte[]> message, Class<T> type) {
+        var meta = message.getMetadata(io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata.class).orElseThrow();
+        try {
+            return java.util.Optional.of(CloudEvent.read(meta.getHeaders(), message.getPayload(), type));
+        } catch (CloudEvent.MalformedEventException e) {
+            malformed(meta.getTopic(), meta.getPartition(), meta.getOffset(), e);
+            return java.util.Optional.empty();
+        }
+    }
+
     public void write(CloudEvent<AuditRecord> record) {
         AuditRecord r = record.data();
         LOG.infof("audit %s %s %s: %s", r.action(), r.subject(), r.outcome(), r.reason());

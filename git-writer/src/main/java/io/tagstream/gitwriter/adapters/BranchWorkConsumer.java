@@ -6,6 +6,7 @@ import io.tagstream.common.events.PromotionApproved;
 import io.tagstream.common.service.AuditLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
@@ -29,15 +30,12 @@ public class BranchWorkConsumer {
     @Incoming("branch-work")
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)
     public CompletionStage<Void> consume(Message<byte[]> message) {
-        var meta = message.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
-        CloudEvent<PromotionApproved> event;
-        try {
-            event = CloudEvent.read(meta.getHeaders(), message.getPayload(), PromotionApproved.class);
-        } catch (CloudEvent.MalformedEventException e) {
-            audit.malformed(meta.getTopic(), meta.getPartition(), meta.getOffset(), e);
+        Optional<CloudEvent<PromotionApproved>> event = audit.read(message, PromotionApproved.class);
+        if (event.isEmpty()) {
             return message.ack();
         }
-        writer.accept(event, String.valueOf(meta.getKey()), message::ack);
+        String branch = String.valueOf(message.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow().getKey());
+        writer.accept(event.get(), branch, message::ack);
         return CompletableFuture.completedFuture(null);
     }
 }

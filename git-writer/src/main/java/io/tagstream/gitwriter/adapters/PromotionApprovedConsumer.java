@@ -1,12 +1,12 @@
 package io.tagstream.gitwriter.adapters;
 
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.PromotionApproved;
 import io.tagstream.common.service.AuditLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
@@ -34,14 +34,11 @@ public class PromotionApprovedConsumer {
     @Incoming("promotion-approved")
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)
     public CompletionStage<Void> consume(Message<byte[]> message) {
-        var meta = message.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
-        CloudEvent<PromotionApproved> event;
-        try {
-            event = CloudEvent.read(meta.getHeaders(), message.getPayload(), PromotionApproved.class);
-        } catch (CloudEvent.MalformedEventException e) {
-            audit.malformed(meta.getTopic(), meta.getPartition(), meta.getOffset(), e);
+        Optional<CloudEvent<PromotionApproved>> read = audit.read(message, PromotionApproved.class);
+        if (read.isEmpty()) {
             return message.ack();
         }
+        CloudEvent<PromotionApproved> event = read.get();
         List<String> branches = writer.branches(event);
         CompletableFuture<?>[] sent = branches.stream().map(b -> publisher.forBranch(b, event)).toArray(CompletableFuture[]::new);
         return CompletableFuture.allOf(sent).thenCompose(v -> message.ack());

@@ -110,7 +110,8 @@ public class Writer {
     private CompactedTopic store;
 
     void start(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000) StartupEvent e) {
-        ensureBranchTopic();
+        // six partitions, so up to six git-writer pods share the branches
+        io.tagstream.common.state.Topics.ensure(bootstrap, branchTopic, 6, Map.of());
         store = new CompactedTopic(bootstrap, stateTopic).ensureExists(3);
         // followed, not only loaded: when Kafka hands a branch over from another pod, its ledger is already here
         int n = store.loadAndFollow((k, v) -> {
@@ -120,25 +121,6 @@ public class Writer {
         });
         LOG.infof("restored %d written markers from %s", n, stateTopic);
         restored.complete(null);
-    }
-
-    /** Six partitions, so up to six git-writer pods share the branches (Strimzi may have created it already). */
-    private void ensureBranchTopic() {
-        java.util.Properties p = new java.util.Properties();
-        p.put("bootstrap.servers", bootstrap);
-        try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(branchTopic, Optional.of(6), Optional.empty())))
-                    .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException ex) {
-            if (!(ex.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-                throw new IllegalStateException("cannot create " + branchTopic + ": " + ex.getCause().getMessage(), ex.getCause());
-            }
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        } catch (java.util.concurrent.TimeoutException ex) {
-            throw new IllegalStateException("Kafka did not answer creating " + branchTopic, ex);
-        }
     }
 
     void stop(@Observes ShutdownEvent e) {

@@ -241,13 +241,12 @@ public class Poller {
     }
 
     /** A full scan, or a check of the given tags; {@code correlations} continue the chains that named them. */
-    private void scanNow(ImageRepository repo, Optional<java.util.Set<String>> tags, DiscoverySource source,
+    private void scanNow(ImageRepository repo, Optional<java.util.Set<String>> tag, DiscoverySource source,
             Map<String, Optional<String>> correlations) {
         String id = repo.id().toString();
         running.add(id);
         synchronized (locks.computeIfAbsent(id, k -> new Object())) {
             Instant began = clock.instant();
-            Optional<java.util.Set<String>> tag = tags;
             try {
                 awaitReady();
                 TagstreamConfig cfg = config.config();

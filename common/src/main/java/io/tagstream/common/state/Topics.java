@@ -1,0 +1,37 @@
+package io.tagstream.common.state;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creating a topic a service needs before it consumes it, unless it exists (Strimzi may have made it already). */
+public final class Topics {
+
+    private Topics() {}
+
+    /** Creates {@code topic} with the broker's replication factor and the given configs; an existing topic is left as is. */
+    public static void ensure(String bootstrapServers, String topic, int partitions, Map<String, String> configs) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers);
+        try (Admin admin = Admin.create(p)) {
+            NewTopic t = new NewTopic(topic, Optional.of(partitions), Optional.empty()).configs(configs);
+            admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka did not answer creating " + topic, e);
+        }
+    }
+}
