@@ -48,10 +48,10 @@ class BadInputTest {
         git = GitServer.start();
         git.createBare("fleet", "main");
         git.commit("fleet", "main", Map.of("apps/good.yaml",
-                PromotionChainTest.deployment("good", registry.host() + "/good/app:1.0.0", "flux-system:good")), "seed", "alice");
+                E2e.deployment("good", registry.host() + "/good/app:1.0.0", "flux-system:good")), "seed", "alice");
         git.createBare("locked", "main");
         git.commit("locked", "main", Map.of("apps/locked.yaml",
-                PromotionChainTest.deployment("locked", registry.host() + "/locked/app:1.0.0", "flux-system:locked")), "seed", "alice");
+                E2e.deployment("locked", registry.host() + "/locked/app:1.0.0", "flux-system:locked")), "seed", "alice");
         // a server-side hook refuses every push, as a protected branch does
         Path hook = Path.of(git.inBare("locked", "rev-parse", "--absolute-git-dir").trim()).resolve("hooks/pre-receive");
         Files.writeString(hook, "#!/bin/sh\necho 'GH006: Protected branch update failed for refs/heads/main.' >&2\nexit 1\n");
@@ -61,37 +61,8 @@ class BadInputTest {
         config = Files.createDirectories(root.resolve("config"));
         StringBuilder y = new StringBuilder();
         for (String app : List.of("good", "locked")) {
-            y.append("""
-                    apiVersion: image.toolkit.fluxcd.io/v1
-                    kind: ImageRepository
-                    metadata: {name: %1$s, namespace: flux-system}
-                    spec: {image: '%2$s/%1$s/app', interval: 1h, insecure: true}
-                    ---
-                    apiVersion: image.toolkit.fluxcd.io/v1
-                    kind: ImagePolicy
-                    metadata: {name: %1$s, namespace: flux-system, labels: {app: %1$s}}
-                    spec:
-                      imageRepositoryRef: {name: %1$s}
-                      policy: {semver: {range: '>=1.0.0'}}
-                    ---
-                    apiVersion: source.toolkit.fluxcd.io/v1
-                    kind: GitRepository
-                    metadata: {name: %1$s, namespace: flux-system}
-                    spec: {url: '%3$s', ref: {branch: main}}
-                    ---
-                    apiVersion: image.toolkit.fluxcd.io/v1
-                    kind: ImageUpdateAutomation
-                    metadata: {name: %1$s, namespace: flux-system}
-                    spec:
-                      sourceRef: {kind: GitRepository, name: %1$s}
-                      git:
-                        checkout: {ref: {branch: main}}
-                        commit: {author: {name: tagstream, email: bot@example.com}}
-                        push: {branch: main}
-                      update: {path: ./apps, strategy: Setters}
-                      policySelector: {matchLabels: {app: %1$s}}
-                    ---
-                    """.formatted(app, registry.host(), git.url(app.equals("good") ? "fleet" : "locked")));
+            y.append(E2e.semverApp(app, registry.host() + "/" + app + "/app", git.url(app.equals("good") ? "fleet" : "locked"),
+                    "./apps")).append("---\n");
         }
         y.append("""
                 apiVersion: image.toolkit.fluxcd.io/v1
@@ -114,15 +85,7 @@ class BadInputTest {
 
     @AfterAll
     static void stop() {
-        if (chain != null) {
-            chain.close();
-        }
-        if (registry != null) {
-            registry.close();
-        }
-        if (git != null) {
-            git.close();
-        }
+        E2e.closeAll(chain, registry, git);
     }
 
     static void pushGoodAndSeeItCommitted(String tag) {

@@ -66,6 +66,63 @@ final class E2e {
         return chain;
     }
 
+    /** Stops what a test started, in order, each even if another fails to stop; nulls (never started) are skipped. */
+    static void closeAll(AutoCloseable... resources) {
+        for (AutoCloseable c : resources) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                System.err.println("could not stop " + c + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** A one-container Deployment whose image line carries a setter marker. */
+    static String deployment(String name, String image, String marker) {
+        return "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: " + name + "\nspec:\n  template:\n    spec:\n"
+                + "      containers:\n        - name: " + name + "\n          image: " + image
+                + " # {\"$imagepolicy\": \"" + marker + "\"}\n";
+    }
+
+    /**
+     * One app in flux-system: its ImageRepository, a semver {@code >=1.0.0} ImagePolicy labelled {@code app: <name>}, a
+     * GitRepository on branch main and the ImageUpdateAutomation that writes its markers under {@code updatePath}.
+     */
+    static String semverApp(String name, String image, String gitUrl, String updatePath) {
+        return """
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImageRepository
+                metadata: {name: %1$s, namespace: flux-system}
+                spec: {image: '%2$s', interval: 1h, insecure: true}
+                ---
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImagePolicy
+                metadata: {name: %1$s, namespace: flux-system, labels: {app: %1$s}}
+                spec:
+                  imageRepositoryRef: {name: %1$s}
+                  policy: {semver: {range: '>=1.0.0'}}
+                ---
+                apiVersion: source.toolkit.fluxcd.io/v1
+                kind: GitRepository
+                metadata: {name: %1$s, namespace: flux-system}
+                spec: {url: '%3$s', ref: {branch: main}}
+                ---
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImageUpdateAutomation
+                metadata: {name: %1$s, namespace: flux-system}
+                spec:
+                  sourceRef: {kind: GitRepository, name: %1$s}
+                  git:
+                    checkout: {ref: {branch: main}}
+                    commit: {author: {name: tagstream, email: bot@example.com}}
+                    push: {branch: main}
+                  update: {path: %4$s, strategy: Setters}
+                  policySelector: {matchLabels: {app: %1$s}}
+                """.formatted(name, image, gitUrl, updatePath);
+    }
+
     static HttpResponse<String> get(String url) {
         return send(HttpRequest.newBuilder(URI.create(url)).GET().build());
     }

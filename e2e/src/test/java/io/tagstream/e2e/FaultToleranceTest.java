@@ -119,10 +119,10 @@ class FaultToleranceTest {
                     push: {branch: main}
                   update: {path: ./apps, strategy: Setters}
                 """.formatted(registry.host(), flaky.host(), git.url("fleet")));
-        files.put("apps/flaky.yaml", PromotionChainTest.deployment("flaky", flaky.host() + "/flaky/app:1.0.0", "flux-system:flaky"));
+        files.put("apps/flaky.yaml", E2e.deployment("flaky", flaky.host() + "/flaky/app:1.0.0", "flux-system:flaky"));
         for (int i = 1; i <= APPS; i++) {
             files.put("apps/" + app(i) + ".yaml",
-                    PromotionChainTest.deployment(app(i), registry.host() + "/fleet/apps:" + app(i) + "-v0", "flux-system:" + app(i)));
+                    E2e.deployment(app(i), registry.host() + "/fleet/apps:" + app(i) + "-v0", "flux-system:" + app(i)));
             y.append("""
                     ---
                     apiVersion: image.toolkit.fluxcd.io/v1
@@ -153,19 +153,8 @@ class FaultToleranceTest {
     }
 
     @AfterAll
-    static void stop() throws Exception {
-        if (chain != null) {
-            chain.close();
-        }
-        if (flaky != null) {
-            flaky.close();
-        }
-        if (registry != null) {
-            registry.close();
-        }
-        if (git != null) {
-            git.close();
-        }
+    static void stop() {
+        E2e.closeAll(chain, flaky, registry, git);
     }
 
     static String show(int i) {

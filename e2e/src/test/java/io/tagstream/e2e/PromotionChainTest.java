@@ -69,9 +69,9 @@ class PromotionChainTest {
         git = GitServer.start();
         git.createBare(FLEET, BRANCH);
         git.commit(FLEET, BRANCH, Map.of(
-                PORTAL_FILE, deployment("pemos-portal", prod.host() + "/eose-fleet/pemos-portal:922", "flux-system:ct-fac-portal"),
-                "envs/staging/shop.yaml", deployment("shop", staging.host() + "/shop/app:1.0.0@" + shop100.digest(), "shop:shop-staging"),
-                "envs/prod/shop.yaml", deployment("shop", prod.host() + "/shop/app:1.0.0@" + shop100.digest(), "shop:shop-prod")),
+                PORTAL_FILE, E2e.deployment("pemos-portal", prod.host() + "/eose-fleet/pemos-portal:922", "flux-system:ct-fac-portal"),
+                "envs/staging/shop.yaml", E2e.deployment("shop", staging.host() + "/shop/app:1.0.0@" + shop100.digest(), "shop:shop-staging"),
+                "envs/prod/shop.yaml", E2e.deployment("shop", prod.host() + "/shop/app:1.0.0@" + shop100.digest(), "shop:shop-prod")),
                 "seed", "alice");
 
         Path root = WorkDirs.create("promotion-chain");
@@ -211,26 +211,9 @@ class PromotionChainTest {
         E2e.await("pending promotions of 922 and shop 1.0.0", Duration.ofSeconds(60), () -> pending().size() == 2);
     }
 
-    static String deployment(String name, String image, String marker) {
-        return "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: " + name + "\nspec:\n  template:\n    spec:\n"
-                + "      containers:\n        - name: " + name + "\n          image: " + image
-                + " # {\"$imagepolicy\": \"" + marker + "\"}\n";
-    }
-
     @AfterAll
     static void stop() {
-        if (chain != null) {
-            chain.close();
-        }
-        for (AutoCloseable c : new AutoCloseable[] {qe, prod, staging, git}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception e) {
-                // best effort
-            }
-        }
+        E2e.closeAll(chain, qe, prod, staging, git);
     }
 
     static List<JsonNode> pending() {

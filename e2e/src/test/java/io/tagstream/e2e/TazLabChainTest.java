@@ -110,23 +110,13 @@ class TazLabChainTest {
                   update: {path: ./apps/hugo-blog, strategy: Setters}
                   policySelector: {matchLabels: {app: hugo-blog}}
                 """.formatted(image, git.url("tazlab-k8s"), interval));
-        Path secrets = root.resolve("secrets/flux-system/webhook-token");
-        Files.createDirectories(secrets);
-        Files.writeString(secrets.resolve("token"), TOKEN);
+        E2e.secret(root.resolve("secrets"), "flux-system", "webhook-token", "token", TOKEN);
         chain = E2e.start(root, config, E2e.ports(pollerPort), Map.of());
     }
 
     @AfterAll
     static void stop() {
-        if (chain != null) {
-            chain.close();
-        }
-        if (registry != null) {
-            registry.close();
-        }
-        if (git != null) {
-            git.close();
-        }
+        E2e.closeAll(chain, registry, git);
     }
 
     static List<String> subjects() {

@@ -60,39 +60,9 @@ class TwoGitWritersTest {
                 """);
         for (int i = 1; i <= REPOS; i++) {
             git.createBare(app(i), "main");
-            git.commit(app(i), "main", Map.of("deploy.yaml", PromotionChainTest.deployment(app(i),
+            git.commit(app(i), "main", Map.of("deploy.yaml", E2e.deployment(app(i),
                     registry.host() + "/apps/" + app(i) + ":1.0.0", "flux-system:" + app(i))), "seed", "alice");
-            y.append("""
-                    ---
-                    apiVersion: image.toolkit.fluxcd.io/v1
-                    kind: ImageRepository
-                    metadata: {name: %1$s, namespace: flux-system}
-                    spec: {image: '%2$s/apps/%1$s', interval: 1h, insecure: true}
-                    ---
-                    apiVersion: image.toolkit.fluxcd.io/v1
-                    kind: ImagePolicy
-                    metadata: {name: %1$s, namespace: flux-system, labels: {app: %1$s}}
-                    spec:
-                      imageRepositoryRef: {name: %1$s}
-                      policy: {semver: {range: '>=1.0.0'}}
-                    ---
-                    apiVersion: source.toolkit.fluxcd.io/v1
-                    kind: GitRepository
-                    metadata: {name: %1$s, namespace: flux-system}
-                    spec: {url: '%3$s', ref: {branch: main}}
-                    ---
-                    apiVersion: image.toolkit.fluxcd.io/v1
-                    kind: ImageUpdateAutomation
-                    metadata: {name: %1$s, namespace: flux-system}
-                    spec:
-                      sourceRef: {kind: GitRepository, name: %1$s}
-                      git:
-                        checkout: {ref: {branch: main}}
-                        commit: {author: {name: tagstream, email: bot@example.com}}
-                        push: {branch: main}
-                      update: {path: ./, strategy: Setters}
-                      policySelector: {matchLabels: {app: %1$s}}
-                    """.formatted(app(i), registry.host(), git.url(app(i))));
+            y.append("---\n").append(E2e.semverApp(app(i), registry.host() + "/apps/" + app(i), git.url(app(i)), "./"));
         }
         Path root = WorkDirs.create("two-writers");
         Path config = Files.createDirectories(root.resolve("config"));
@@ -106,15 +76,7 @@ class TwoGitWritersTest {
 
     @AfterAll
     static void stop() {
-        if (chain != null) {
-            chain.close();
-        }
-        if (registry != null) {
-            registry.close();
-        }
-        if (git != null) {
-            git.close();
-        }
+        E2e.closeAll(chain, registry, git);
     }
 
     /** The branches a pod pushed to, from its own log. */
