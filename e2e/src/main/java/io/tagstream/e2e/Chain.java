@@ -119,6 +119,10 @@ public final class Chain implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(options.dataDir().resolve("logs/" + instance + ".log").toFile()));
         Map<String, String> env = pb.environment();
         env.putAll(options.env());
+        if (!instance.equals(s.name()) && env.containsKey("TAGSTREAM_GIT_WORKDIR")) {
+            // each pod has a working directory of its own (an emptyDir in Kubernetes)
+            env.put("TAGSTREAM_GIT_WORKDIR", Path.of(env.get("TAGSTREAM_GIT_WORKDIR")).resolve(instance).toString());
+        }
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("TAGSTREAM_CONFIG_DIR", options.configDir().toAbsolutePath().toString());
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));

@@ -24,13 +24,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two git-writer pods on eight fleet repositories: approvals are re-keyed by branch, so Kafka gives every branch to
- * exactly one of them. Every change lands, and no branch is pushed to by both pods.
+ * exactly one of them. Every change lands, and no branch is pushed to by both pods. A third pod joining mid-flow
+ * moves branches between pods without a stale value landing over a newer one; a branch handed over keeps its revert.
  */
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class TwoGitWritersTest {
 
     static final int REPOS = 8;
     static final int VERSIONS = 5;
+    static volatile int latest = VERSIONS; // the newest version pushed so far
+    static int partitions; // of git-writer's branch topic
     static final String TOKEN = "two-writers-token";
     static LocalRegistry registry;
     static GitServer git;
@@ -72,6 +75,13 @@ class TwoGitWritersTest {
         chain.startInstance(Chain.service("git-writer"), "git-writer-2", Ports.free());
         chain.awaitHealthy(Duration.ofSeconds(120));
         logs = root.resolve("run/logs");
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", chain.bootstrapServers());
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            partitions = admin.describeTopics(List.of("tagstream.git-writer.branches")).allTopicNames().get()
+                    .get("tagstream.git-writer.branches").partitions().size();
+        }
+        assertEquals(6, partitions, "git-writer creates its branch topic before its consumers could have the broker do it");
     }
 
     @AfterAll
@@ -89,10 +99,59 @@ class TwoGitWritersTest {
         return out;
     }
 
+    /** The branch-topic partitions a pod says it owns now, from its own log. */
+    static Set<Integer> owns(String instance) throws Exception {
+        Set<Integer> out = new TreeSet<>();
+        Matcher m = Pattern.compile("this pod owns \\[([0-9, ]*)]").matcher(Files.readString(logs.resolve(instance + ".log")));
+        String last = "";
+        while (m.find()) {
+            last = m.group(1);
+        }
+        for (String p : last.split(",\\s*")) {
+            if (!p.isBlank()) {
+                out.add(Integer.parseInt(p.trim()));
+            }
+        }
+        return out;
+    }
+
+    /** Waits until the pods' partitions cover the branch topic once, each pod owning some. */
+    static void awaitOwnership(String... instances) {
+        E2e.await("every branch partition owned by exactly one of " + List.of(instances), Duration.ofSeconds(60), () -> {
+            try {
+                int total = 0;
+                Set<Integer> all = new TreeSet<>();
+                for (String i : instances) {
+                    Set<Integer> o = owns(i);
+                    if (o.isEmpty()) {
+                        return false;
+                    }
+                    total += o.size();
+                    all.addAll(o);
+                }
+                return total == partitions && all.size() == partitions;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    static int partition(String branchKey) {
+        return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
+                branchKey.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
+    }
+
+    /** The image versions written into a repository, oldest first. */
+    static List<Integer> written(int i) {
+        List<String> lines = git.inBare(app(i), "log", "--reverse", "-p", "--format=", "main").lines()
+                .filter(l -> l.matches("\\+\\s+image:.*")).toList();
+        return lines.stream().map(l -> Integer.parseInt(l.replaceAll(".*:1\\.0\\.([0-9]+) .*", "$1"))).toList();
+    }
+
     @Test
     @org.junit.jupiter.api.Order(1)
     void everyBranchIsWrittenByOnePodAndEveryChangeLands() throws Exception {
-        Thread.sleep(3000); // both pods have joined the consumer groups and own their partitions
+        awaitOwnership("git-writer", "git-writer-2");
         for (int v = 1; v <= VERSIONS; v++) {
             for (int i = 1; i <= REPOS; i++) {
                 TestImages.push(registry, "apps/" + app(i), "1.0." + v);
@@ -108,26 +167,75 @@ class TwoGitWritersTest {
         assertTrue(both.isEmpty(), "branches pushed by both pods: " + both);
         assertEquals(REPOS, first.size() + second.size(), "every branch was pushed: " + first + " " + second);
         for (int i = 1; i <= REPOS; i++) {
-            List<String> values = git.inBare(app(i), "log", "-p", "--format=", "main").lines()
-                    .filter(l -> l.matches("\\+\\s+image:.*")).toList();
-            assertEquals(values.size(), values.stream().distinct().count(), app(i) + ": no value written twice " + values);
+            List<Integer> values = written(i);
+            assertEquals(values.stream().sorted().distinct().toList(), values, app(i) + ": each value once, rising " + values);
         }
     }
 
     @Test
     @org.junit.jupiter.api.Order(2)
+    void aPodJoiningMidFlowTakesBranchesWithoutAStaleWrite() throws Exception {
+        // rounds of pushes go on while a third pod starts and takes partitions, and for two rounds after that
+        Thread pusher = new Thread(() -> {
+            int roundsAfterJoin = -1;
+            for (int v = VERSIONS + 1; roundsAfterJoin < 2 && v <= 60; v++) {
+                for (int i = 1; i <= REPOS; i++) {
+                    TestImages.push(registry, "apps/" + app(i), "1.0." + v);
+                }
+                latest = v;
+                try {
+                    if (roundsAfterJoin >= 0 || !owns("git-writer-3").isEmpty()) {
+                        roundsAfterJoin++;
+                    }
+                } catch (Exception e) {
+                    // no log yet
+                }
+            }
+        });
+        pusher.start();
+        chain.startInstance(Chain.service("git-writer"), "git-writer-3", Ports.free()); // branches move while approvals flow
+        pusher.join();
+        chain.awaitHealthy(Duration.ofSeconds(120));
+        int last = latest;
+        E2e.await("every repository at 1.0." + last, Duration.ofSeconds(120), () -> IntStream.rangeClosed(1, REPOS)
+                .allMatch(i -> git.inBare(app(i), "show", "main:deploy.yaml").contains(":1.0." + last + " ")));
+        awaitOwnership("git-writer", "git-writer-2", "git-writer-3");
+        Thread.sleep(2000); // a stale write, if any, would land now
+        for (int i = 1; i <= REPOS; i++) {
+            List<Integer> values = written(i);
+            assertEquals(values.stream().sorted().distinct().toList(), values, app(i) + ": each value once, rising " + values);
+            assertTrue(git.inBare(app(i), "show", "main:deploy.yaml").contains(":1.0." + last + " "), app(i));
+        }
+        System.out.printf("three git-writers: versions up to 1.0.%d; partitions %s / %s / %s%n", last, owns("git-writer"),
+                owns("git-writer-2"), owns("git-writer-3"));
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(3)
     void aRevertStandsWhenTheBranchMovesToTheOtherPod() throws Exception {
-        String victim = pushedBy("git-writer-2").isEmpty() ? "git-writer" : "git-writer-2";
+        chain.stopService("git-writer-3", false);
+        awaitOwnership("git-writer", "git-writer-2");
+        // a branch that the victim owns now (Kafka's default partitioner places the branch key)
+        Set<String> branches = new TreeSet<>(pushedBy("git-writer"));
+        branches.addAll(pushedBy("git-writer-2"));
+        String victim = "git-writer-2";
+        Set<Integer> victims = owns(victim);
+        String branch = branches.stream().filter(b -> victims.contains(partition(b))).findFirst().orElse(null);
+        if (branch == null) {
+            victim = "git-writer";
+            Set<Integer> firsts = owns(victim);
+            branch = branches.stream().filter(b -> firsts.contains(partition(b))).findFirst().orElseThrow();
+        }
         String survivor = victim.equals("git-writer") ? "git-writer-2" : "git-writer";
-        String branch = pushedBy(victim).iterator().next(); // a branch the victim owns
         String repo = branch.substring(branch.lastIndexOf('/') + 1, branch.indexOf(".git#"));
         String file = git.inBare(repo, "show", "main:deploy.yaml");
-        git.commit(repo, "main", Map.of("deploy.yaml", file.replace(":1.0." + VERSIONS + " ", ":1.0.1 ")), "Revert to 1.0.1", "alice");
+        assertTrue(file.contains(":1.0." + latest + " "), file);
+        git.commit(repo, "main", Map.of("deploy.yaml", file.replace(":1.0." + latest + " ", ":1.0.1 ")), "Revert to 1.0.1", "alice");
         int commits = Integer.parseInt(git.inBare(repo, "rev-list", "--count", "main").trim());
 
         chain.stopService(victim, false); // its branches go to the other pod
         java.util.function.Predicate<io.tagstream.common.events.CloudEvent<io.tagstream.common.events.PromotionApproved>> written =
-                e -> e.data().policy().equals("flux-system/" + repo) && e.data().source().contains(":1.0." + VERSIONS + "@");
+                e -> e.data().policy().equals("flux-system/" + repo) && e.data().source().contains(":1.0." + latest + "@");
         var approvals = io.tagstream.testkit.KafkaBroker.shared().events(
                 io.tagstream.common.events.Topic.PROMOTION_APPROVED.defaultName(), io.tagstream.common.events.PromotionApproved.class,
                 l -> l.stream().anyMatch(written), Duration.ofSeconds(30));

@@ -17,11 +17,19 @@ public final class Records {
 
     /** The same event under another key, e.g. re-keyed so that a partition holds everything for one git branch. */
     public static CompletableFuture<Void> send(Emitter<byte[]> emitter, CloudEvent<?> event, String key) {
+        return send(emitter, event, key, java.util.Map.of());
+    }
+
+    /** As {@link #send(Emitter, CloudEvent, String)}, with headers of the sender's own next to the CloudEvents ones. */
+    public static CompletableFuture<Void> send(Emitter<byte[]> emitter, CloudEvent<?> event, String key,
+            java.util.Map<String, String> extraHeaders) {
         CompletableFuture<Void> stored = new CompletableFuture<>();
+        org.apache.kafka.common.header.Headers headers = event.headers();
+        extraHeaders.forEach((k, v) -> headers.add(k, v.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         emitter.send(Message.of(event.value())
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                         .withKey(key)
-                        .withHeaders(event.headers())
+                        .withHeaders(headers)
                         .build())
                 .withAck(() -> {
                     stored.complete(null);

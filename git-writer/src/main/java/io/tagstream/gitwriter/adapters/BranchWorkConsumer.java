@@ -34,8 +34,10 @@ public class BranchWorkConsumer {
         if (event.isEmpty()) {
             return message.ack();
         }
-        String branch = String.valueOf(message.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow().getKey());
-        writer.accept(event.get(), branch, message::ack);
+        IncomingKafkaRecordMetadata<?, ?> record = message.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
+        var approval = io.tagstream.common.events.CloudEvent.header(record.getHeaders(), Publisher.APPROVAL_POSITION)
+                .flatMap(io.tagstream.gitwriter.core.Ledger.Position::parse);
+        writer.accept(event.get(), approval, String.valueOf(record.getKey()), record.getPartition(), message::ack);
         return CompletableFuture.completedFuture(null);
     }
 }

@@ -40,7 +40,10 @@ public class PromotionApprovedConsumer {
         }
         CloudEvent<PromotionApproved> event = read.get();
         List<String> branches = writer.branches(event);
-        CompletableFuture<?>[] sent = branches.stream().map(b -> publisher.forBranch(b, event)).toArray(CompletableFuture[]::new);
+        var record = message.getMetadata(io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata.class).orElseThrow();
+        var position = new io.tagstream.gitwriter.core.Ledger.Position(record.getPartition(), record.getOffset());
+        CompletableFuture<?>[] sent = branches.stream().map(b -> publisher.forBranch(b, event, position))
+                .toArray(CompletableFuture[]::new);
         return CompletableFuture.allOf(sent).thenCompose(v -> message.ack());
     }
 }

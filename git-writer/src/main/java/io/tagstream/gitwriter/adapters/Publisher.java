@@ -20,6 +20,8 @@ public class Publisher {
 
     public static final String SERVICE = "git-writer";
     public static final Audit AUDIT = new Audit(SERVICE);
+    /** On a re-keyed approval: {@code partition/offset} of the promotion-approved record it was read from. */
+    public static final String APPROVAL_POSITION = "tagstream_approval";
 
     @Inject
     @Channel("commit-pushed")
@@ -34,8 +36,8 @@ public class Publisher {
 
     /** An approval for one branch, keyed by that branch, into git-writer's own work topic. */
     public java.util.concurrent.CompletableFuture<Void> forBranch(String branchKey,
-            CloudEvent<io.tagstream.common.events.PromotionApproved> event) {
-        return Records.send(branchWork, event, branchKey);
+            CloudEvent<io.tagstream.common.events.PromotionApproved> event, io.tagstream.gitwriter.core.Ledger.Position position) {
+        return Records.send(branchWork, event, branchKey, java.util.Map.of(APPROVAL_POSITION, position.toString()));
     }
 
     public void pushed(CloudEvent<CommitPushed> event) {

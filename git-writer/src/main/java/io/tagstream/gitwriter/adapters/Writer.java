@@ -64,7 +64,7 @@ public class Writer {
 
     /** One approval waiting for a branch, with what to do once it is in git. */
     record Job(ImageUpdateAutomation automation, GitRepository repo, CloudEvent<PromotionApproved> event,
-            Map<String, ImageValues> values, Runnable done) {}
+            Map<String, ImageValues> values, Optional<Ledger.Position> approval, int partition, Runnable done) {}
 
     /** What the status API shows for one automation. */
     public record AutomationStatus(String automation, String repository, String branch, Optional<Instant> lastRun,
@@ -108,11 +108,30 @@ public class Writer {
     private final Ledger ledger = new Ledger();
     private final CompletableFuture<Void> restored = new CompletableFuture<>();
     private CompactedTopic store;
+    /*
+     * Branch-topic partitions this pod owns, and how many commits are under way per partition. Kafka moves a partition
+     * to another pod only after this pod's revocation callback returns; the callback drops the partition's queued jobs
+     * (unacknowledged, so the new owner gets them again) and waits for its commits under way, so two pods never write
+     * one branch at once and a stale older approval can never land after the new owner wrote a newer one.
+     */
+    private final Object ownership = new Object();
+    private final java.util.Set<Integer> owned = new java.util.HashSet<>();
+    private final Map<Integer, Integer> busy = new java.util.HashMap<>();
 
-    void start(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000) StartupEvent e) {
+    @ConfigProperty(name = "tagstream.git.revoke-timeout", defaultValue = "60s")
+    Duration revokeTimeout;
+
+    /*
+     * Before the messaging connectors start (they do at priority LIBRARY_BEFORE): a consumer or producer touching the
+     * branch topic first would have the broker create it with its default partition count.
+     */
+    void createTopics(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.PLATFORM_BEFORE + 100) StartupEvent e) {
         // six partitions, so up to six git-writer pods share the branches
         io.tagstream.common.state.Topics.ensure(bootstrap, branchTopic, 6, Map.of());
         store = new CompactedTopic(bootstrap, stateTopic).ensureExists(3);
+    }
+
+    void start(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000) StartupEvent e) {
         // followed, not only loaded: when Kafka hands a branch over from another pod, its ledger is already here
         int n = store.loadAndFollow((k, v) -> {
             if (v != null) {
@@ -161,11 +180,20 @@ public class Writer {
     }
 
     /**
-     * Queues an approval for every automation it concerns that writes {@code branch}; {@code done} runs when all of
-     * them have handled it.
+     * Queues an approval, read from {@code partition} of the branch topic, for every automation it concerns that writes
+     * {@code branch}; {@code done} runs when all of them have handled it. An approval from a partition this pod no
+     * longer owns is dropped unacknowledged: its new owner reads it again. {@code approval} is where the approval sits
+     * in the promotion-approved topic, which orders approvals for one marker.
      */
-    public void accept(CloudEvent<PromotionApproved> event, String branch, Runnable done) {
+    public void accept(CloudEvent<PromotionApproved> event, Optional<Ledger.Position> approval, String branch, int partition,
+            Runnable done) {
         restored.join();
+        synchronized (ownership) {
+            if (!owned.contains(partition)) {
+                LOG.debugf("approval %s for %s dropped: partition %d moved to another pod", event.id(), branch, partition);
+                return;
+            }
+        }
         TagstreamConfig cfg = config.config();
         ResourceId policyId = ResourceId.parse(event.data().policy());
         Optional<ImagePolicy> policy = cfg.find(ImagePolicy.class, policyId);
@@ -187,7 +215,7 @@ public class Writer {
                 BlockingQueue<Job> q = new LinkedBlockingQueue<>();
                 workers.submit(() -> work(k, q));
                 return q;
-            }).add(new Job(a, repo, event, values, () -> {
+            }).add(new Job(a, repo, event, values, approval, partition, () -> {
                 if (remaining.decrementAndGet() == 0) {
                     done.run();
                 }
@@ -237,12 +265,118 @@ public class Writer {
                 return;
             }
             queue.drainTo(batch); // everything that arrived meanwhile joins this commit
-            Map<String, List<Job>> byAutomation = new LinkedHashMap<>();
-            batch.forEach(j -> byAutomation.computeIfAbsent(j.automation().id().toString(), k -> new ArrayList<>()).add(j));
-            for (List<Job> jobs : byAutomation.values()) {
-                commit(key, jobs);
+            List<Job> mine = claim(batch);
+            try {
+                Map<String, List<Job>> byAutomation = new LinkedHashMap<>();
+                mine.forEach(j -> byAutomation.computeIfAbsent(j.automation().id().toString(), k -> new ArrayList<>()).add(j));
+                for (List<Job> jobs : byAutomation.values()) {
+                    if (!commitUntilDone(key, jobs)) {
+                        return;
+                    }
+                }
+            } finally {
+                release(mine);
             }
         }
+    }
+
+    /**
+     * Git refusals are handled (audited) inside {@link #commit}; anything else — Kafka unreachable for the audit or the
+     * ledger — is retried with backoff, so a branch's worker never dies and leaves its queue unread. Returns false when
+     * interrupted; stops retrying when the branch moved to another pod (its jobs are read again there).
+     */
+    private boolean commitUntilDone(String key, List<Job> jobs) {
+        long backoff = 500;
+        while (true) {
+            try {
+                commit(key, jobs);
+                return true;
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "branch %s: could not finish %d approval(s); retrying in %d ms", key, jobs.size(), backoff);
+            }
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            backoff = Math.min(backoff * 2, 30_000);
+            synchronized (ownership) {
+                if (jobs.stream().noneMatch(j -> owned.contains(j.partition()))) {
+                    return true;
+                }
+            }
+        }
+    }
+
+    /**
+     * The jobs whose partition this pod still owns, counted as under way until {@link #release}; the others were
+     * revoked between being queued and taken, and are left to the partition's next owner.
+     */
+    private List<Job> claim(List<Job> batch) {
+        synchronized (ownership) {
+            List<Job> mine = new ArrayList<>();
+            for (Job j : batch) {
+                if (owned.contains(j.partition())) {
+                    mine.add(j);
+                    busy.merge(j.partition(), 1, Integer::sum);
+                } else {
+                    pending(j.automation(), j.repo(), -1);
+                }
+            }
+            return mine;
+        }
+    }
+
+    private void release(List<Job> jobs) {
+        synchronized (ownership) {
+            jobs.forEach(j -> busy.computeIfPresent(j.partition(), (p, n) -> n == 1 ? null : n - 1));
+            ownership.notifyAll();
+        }
+    }
+
+    /** Kafka gave this pod these branch-topic partitions. */
+    public void assigned(java.util.Collection<Integer> partitions) {
+        synchronized (ownership) {
+            owned.addAll(partitions);
+            LOG.infof("branch partitions assigned %s; this pod owns %s", new java.util.TreeSet<>(partitions),
+                    new java.util.TreeSet<>(owned));
+        }
+    }
+
+    /**
+     * Kafka takes these partitions away: their queued approvals are dropped (the next owner reads them again) and, if
+     * {@code finish}, this returns once their commits under way have finished, or after the revoke timeout. Partitions
+     * lost (this pod was too slow to answer the group) already have a new owner: nothing to wait for.
+     */
+    public void revoked(java.util.Collection<Integer> partitions, boolean finish) {
+        List<Job> dropped = new ArrayList<>();
+        synchronized (ownership) {
+            owned.removeAll(partitions);
+            queues.values().forEach(q -> q.removeIf(j -> {
+                boolean gone = partitions.contains(j.partition());
+                if (gone) {
+                    dropped.add(j);
+                }
+                return gone;
+            }));
+            long deadline = System.nanoTime() + revokeTimeout.toNanos();
+            try {
+                while (finish && partitions.stream().anyMatch(busy::containsKey)) {
+                    long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                    if (left <= 0) {
+                        LOG.warnf("branch partitions %s revoked while commits are still under way after %s", partitions, revokeTimeout);
+                        break;
+                    }
+                    ownership.wait(left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.infof("branch partitions revoked %s (%d queued approval(s) left to the next owner); this pod owns %s",
+                    new java.util.TreeSet<>(partitions), dropped.size(), new java.util.TreeSet<>(owned));
+        }
+        dropped.forEach(j -> pending(j.automation(), j.repo(), -1));
     }
 
     private void commit(String key, List<Job> jobs) {
@@ -250,16 +384,30 @@ public class Writer {
         GitRepository repo = jobs.get(jobs.size() - 1).repo();
         String automation = a.id().toString();
         Map<String, ImageValues> values = new LinkedHashMap<>();
+        Map<String, Ledger.Position> positions = new LinkedHashMap<>();
         Map<String, Ledger.Entry> written = new LinkedHashMap<>();
+        Map<String, String> superseded = new LinkedHashMap<>();
         for (Job j : jobs) { // later approvals win
-            Ledger.Split split = ledger.split(automation, j.values());
-            values.putAll(split.fresh());
+            Ledger.Split split = ledger.split(automation, j.values(), j.approval());
+            split.fresh().forEach((setter, v) -> {
+                values.put(setter, v);
+                j.approval().ifPresentOrElse(p -> positions.put(setter, p), () -> positions.remove(setter));
+                written.remove(setter);
+            });
             split.written().forEach((setter, entry) -> {
                 values.remove(setter);
                 written.put(setter, entry);
             });
+            split.superseded().forEach((setter, entry) -> superseded.put(setter, Ledger.ref(j.values().get(setter))
+                    + " (approval at promotion-approved " + j.approval().orElseThrow() + ") is older than " + entry.ref()
+                    + " (at " + entry.approval().orElseThrow() + ")"));
         }
         CloudEvent<PromotionApproved> last = jobs.get(jobs.size() - 1).event();
+        if (!superseded.isEmpty()) {
+            metrics.counter("tagstream.gitwriter.superseded", "automation", automation).increment(superseded.size());
+            publisher.audit(Publisher.AUDIT.ok("approval.superseded", automation, String.join("; ", superseded.values())
+                    + ": a copy of an approval already handled, not written over the newer image", Optional.of(last)));
+        }
         if (!written.isEmpty()) {
             metrics.counter("tagstream.gitwriter.already.written", "automation", automation).increment(written.size());
             publisher.audit(Publisher.AUDIT.ok("approval.already-written", automation, describeWritten(written)
@@ -274,37 +422,23 @@ public class Writer {
         String checkout = checkoutBranch(a, repo);
         String push = pushBranch(a, repo);
         Instant started = Instant.now();
+        Workspace.Outcome out;
         try {
             Workspace ws = workspaces.computeIfAbsent(Workspace.safeUrl(repo.url()) + "#" + checkout, k -> open(k, repo, a));
-            Workspace.Outcome out = ws.update(checkout, push, a.updatePath(), values,
-                    new Workspace.Author(a.author().name(), a.author().email()), changes -> message(a, values, changes), a.pushOptions(),
-                    maxAttempts);
-            store.putAll(toJson(ledger.record(automation, values, out.commit(), Instant.now())));
-            for (Setters.Problem p : out.problems()) {
-                publisher.audit(Publisher.AUDIT.error("setter.problem", a.id().toString(), p.toString(), Optional.of(last)));
+            java.util.concurrent.Callable<Workspace.Outcome> update = () -> ws.update(checkout, push, a.updatePath(), values,
+                    new Workspace.Author(a.author().name(), a.author().email()), changes -> message(a, values, changes),
+                    a.pushOptions(), maxAttempts);
+            try {
+                out = update.call();
+            } catch (Workspace.PushRefused e) {
+                throw e;
+            } catch (Exception e) {
+                // the remote did not refuse: the clone may be what is broken (a killed pod's lock files); once more
+                // from a fresh clone before calling it a failure
+                LOG.warnf("automation %s: %s failed in clone (%s); cloning afresh", a.id(), key, e.toString());
+                ws.discard();
+                out = update.call();
             }
-            if (out.commit().isEmpty()) {
-                publisher.audit(Publisher.AUDIT.ok("commit.skipped", key, "git already holds " + describe(values)
-                        + ": no commit", Optional.of(last)));
-                record(a, repo, started, Optional.empty(), out.problems().isEmpty() ? Optional.empty()
-                        : Optional.of(out.problems().get(0).toString()), -jobs.size());
-            } else {
-                List<CommitPushed.Change> changes = out.changes().stream()
-                        .map(c -> new CommitPushed.Change(c.file(), c.setter(), c.oldValue(), c.newValue())).toList();
-                CommitPushed pushed = new CommitPushed(a.id().toString(), Workspace.safeUrl(repo.url()), push,
-                        out.commit().get(), changes, Instant.now(), jobs.stream().map(j -> j.event().id()).toList());
-                var ev = CloudEvent.causedBy(last, Publisher.SERVICE, pushed);
-                publisher.pushed(ev);
-                publisher.audit(Publisher.AUDIT.ok("commit.pushed", key, "pushed " + out.commit().get().substring(0, 12)
-                        + " with " + changes.size() + " change(s) for " + jobs.size() + " approval(s) after " + out.attempts()
-                        + " attempt(s)", Optional.of(ev)));
-                record(a, repo, started, out.commit(), Optional.empty(), -jobs.size());
-                metrics.counter("tagstream.gitwriter.commits", "automation", automation).increment();
-                metrics.counter("tagstream.gitwriter.changes", "automation", automation).increment(changes.size());
-            }
-            metrics.counter("tagstream.gitwriter.push.attempts", "automation", automation).increment(out.attempts());
-            metrics.timer("tagstream.gitwriter.update", "automation", automation).record(Duration.between(started, Instant.now()));
-            jobs.forEach(j -> j.done().run());
         } catch (Exception e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             LOG.errorf("automation %s could not write %s: %s", a.id(), key, reason);
@@ -312,7 +446,63 @@ public class Writer {
             metrics.counter("tagstream.gitwriter.failures", "automation", automation).increment();
             record(a, repo, started, Optional.empty(), Optional.of(reason), -jobs.size());
             jobs.forEach(j -> j.done().run()); // audited; a redelivery would fail the same way until someone fixes it
+            return;
         }
+        // git holds the change now; what follows tells Kafka, and is retried until Kafka has it (one event id, so
+        // consumers see a retried commit-pushed once)
+        Workspace.Outcome done = out;
+        Map<String, String> entries = toJson(ledger.record(automation, values, positions, out.commit(), Instant.now()));
+        Optional<CloudEvent<CommitPushed>> pushedEvent = out.commit().map(commit -> CloudEvent.causedBy(last, Publisher.SERVICE,
+                new CommitPushed(a.id().toString(), Workspace.safeUrl(repo.url()), push, commit, done.changes().stream()
+                        .map(c -> new CommitPushed.Change(c.file(), c.setter(), c.oldValue(), c.newValue())).toList(),
+                        Instant.now(), jobs.stream().map(j -> j.event().id()).toList())));
+        boolean stored = false;
+        boolean announced = false;
+        for (long backoff = 500; !announced; backoff = Math.min(backoff * 2, 30_000)) {
+            try {
+                if (!stored) {
+                    store.putAll(entries);
+                    stored = true;
+                }
+                announce(key, a, out, pushedEvent, values, last, jobs.size());
+                announced = true;
+            } catch (RuntimeException e) {
+                LOG.errorf("branch %s: pushed %s but could not tell Kafka (%s); retrying in %d ms", key,
+                        out.commit().orElse("nothing"), e.getMessage(), backoff);
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return; // shutting down: unacknowledged, so the approvals are read again and found written
+                }
+            }
+        }
+        record(a, repo, started, out.commit(), out.commit().isPresent() || out.problems().isEmpty() ? Optional.empty()
+                : Optional.of(out.problems().get(0).toString()), -jobs.size());
+        if (out.commit().isPresent()) {
+            metrics.counter("tagstream.gitwriter.commits", "automation", automation).increment();
+            metrics.counter("tagstream.gitwriter.changes", "automation", automation).increment(out.changes().size());
+        }
+        metrics.counter("tagstream.gitwriter.push.attempts", "automation", automation).increment(out.attempts());
+        metrics.timer("tagstream.gitwriter.update", "automation", automation).record(Duration.between(started, Instant.now()));
+        jobs.forEach(j -> j.done().run());
+    }
+
+    /** The audit records and the commit-pushed event for one finished update. */
+    private void announce(String key, ImageUpdateAutomation a, Workspace.Outcome out, Optional<CloudEvent<CommitPushed>> pushed,
+            Map<String, ImageValues> values, CloudEvent<PromotionApproved> last, int approvals) {
+        for (Setters.Problem p : out.problems()) {
+            publisher.audit(Publisher.AUDIT.error("setter.problem", a.id().toString(), p.toString(), Optional.of(last)));
+        }
+        if (pushed.isEmpty()) {
+            publisher.audit(Publisher.AUDIT.ok("commit.skipped", key, "git already holds " + describe(values) + ": no commit",
+                    Optional.of(last)));
+            return;
+        }
+        publisher.pushed(pushed.get());
+        publisher.audit(Publisher.AUDIT.ok("commit.pushed", key, "pushed " + out.commit().get().substring(0, 12) + " with "
+                + out.changes().size() + " change(s) for " + approvals + " approval(s) after " + out.attempts() + " attempt(s)",
+                Optional.of(pushed.get())));
     }
 
     /** A working clone with the repository's credentials (token or SSH key) and the automation's signing key. */

@@ -12,14 +12,58 @@ import java.util.concurrent.ConcurrentHashMap;
  * last written for that marker — a redelivered event, a restarted pod, a tag deleted and pushed again — changes
  * nothing, whatever git holds now; only a different ref (a newer tag, a moved digest) is written. So reverting an image
  * commit holds until a newer image is approved, unlike tools that reconcile git back to the registry's latest tag.
+ *
+ * <p>An entry also remembers where the approval that wrote it sits in the promotion-approved topic. Approvals for one
+ * marker all come from one promotion, so from one partition, in order; one at or before that position is a copy of an
+ * approval already handled (re-keyed twice after a git-writer restart, or still queued at a pod that lost the branch),
+ * and writing it would put an older image over a newer one. Such an approval is superseded, not written.
  */
 public final class Ledger {
 
-    /** The ref last written into one marker, and the commit that wrote it (empty when git already held it). */
-    public record Entry(String ref, Optional<String> commit, Instant at) {}
+    /** Where an approval sits in the promotion-approved topic. */
+    public record Position(int partition, long offset) {
 
-    /** An approval's values split into those to write and those written before. */
-    public record Split(Map<String, ImageValues> fresh, Map<String, Entry> written) {}
+        /** {@code partition/offset}, as carried in a record header. */
+        public static Optional<Position> parse(String s) {
+            int slash = s == null ? -1 : s.indexOf('/');
+            if (slash < 1) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(new Position(Integer.parseInt(s.substring(0, slash)), Long.parseLong(s.substring(slash + 1))));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return partition + "/" + offset;
+        }
+
+        /** Whether this approval was read no later than {@code other}; positions in different partitions are not ordered. */
+        boolean notAfter(Position other) {
+            return partition == other.partition && offset <= other.offset;
+        }
+    }
+
+    /**
+     * The ref last written into one marker, the commit that wrote it (empty when git already held it), and the
+     * position of the approval that asked for it (empty in entries from before positions were kept).
+     */
+    public record Entry(String ref, Optional<String> commit, Instant at, Optional<Position> approval) {
+
+        public Entry {
+            commit = commit == null ? Optional.empty() : commit;
+            approval = approval == null ? Optional.empty() : approval;
+        }
+    }
+
+    /**
+     * An approval's values split into those to write, those written before, and those an approval read later
+     * already replaced.
+     */
+    public record Split(Map<String, ImageValues> fresh, Map<String, Entry> written, Map<String, Entry> superseded) {}
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
@@ -32,25 +76,32 @@ public final class Ledger {
         return v.image() + ":" + v.tag() + (v.digest().isEmpty() ? "" : "@" + v.digest());
     }
 
-    public Split split(String automation, Map<String, ImageValues> values) {
+    public Split split(String automation, Map<String, ImageValues> values, Optional<Position> approval) {
         Map<String, ImageValues> fresh = new LinkedHashMap<>();
         Map<String, Entry> written = new LinkedHashMap<>();
+        Map<String, Entry> superseded = new LinkedHashMap<>();
         values.forEach((setter, v) -> {
             Entry e = entries.get(key(automation, setter));
             if (e != null && e.ref().equals(ref(v))) {
                 written.put(setter, e);
+            } else if (e != null && approval.isPresent() && e.approval().filter(approval.get()::notAfter).isPresent()) {
+                superseded.put(setter, e);
             } else {
                 fresh.put(setter, v);
             }
         });
-        return new Split(fresh, written);
+        return new Split(fresh, written, superseded);
     }
 
-    /** Records values as written; returns the entries by key, for the caller to persist. */
-    public Map<String, Entry> record(String automation, Map<String, ImageValues> values, Optional<String> commit, Instant at) {
+    /**
+     * Records values as written, each with the position of the approval it came from; returns the entries by key,
+     * for the caller to persist.
+     */
+    public Map<String, Entry> record(String automation, Map<String, ImageValues> values, Map<String, Position> approvals,
+            Optional<String> commit, Instant at) {
         Map<String, Entry> out = new LinkedHashMap<>();
         values.forEach((setter, v) -> {
-            Entry e = new Entry(ref(v), commit, at);
+            Entry e = new Entry(ref(v), commit, at, Optional.ofNullable(approvals.get(setter)));
             entries.put(key(automation, setter), e);
             out.put(key(automation, setter), e);
         });

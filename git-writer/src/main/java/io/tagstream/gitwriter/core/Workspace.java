@@ -48,7 +48,7 @@ public final class Workspace implements AutoCloseable {
     private Git git;
     private Optional<org.eclipse.jgit.lib.Signer> signer = Optional.empty();
     private Optional<org.eclipse.jgit.transport.sshd.SshdSessionFactory> ssh = Optional.empty();
-    private final Setters.MarkerIndex markers = new Setters.MarkerIndex();
+    private Setters.MarkerIndex markers = new Setters.MarkerIndex();
     /** Set while files may differ from HEAD (between applying setters and a pushed commit); forces a full reset. */
     private boolean dirty = true;
 
@@ -118,6 +118,11 @@ public final class Workspace implements AutoCloseable {
                 transport(clone);
                 git = clone.call();
             }
+            // JGit's automatic gc runs detached by default; one still running when the next commit starts another
+            // fails that commit on gc.log.lock. Here it runs in the branch's own worker, one at a time.
+            var config = git.getRepository().getConfig();
+            config.setBoolean("gc", null, "autoDetach", false);
+            config.save();
         }
         return git;
     }
@@ -257,6 +262,26 @@ public final class Workspace implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Throws the clone away, so the next update clones afresh: for a clone left unusable (lock files of a process
+     * killed mid-write, a full disk since freed).
+     */
+    public void discard() throws IOException {
+        if (git != null) {
+            git.close();
+            git = null;
+        }
+        dirty = true;
+        markers = new Setters.MarkerIndex();
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
     }
 

@@ -36,8 +36,8 @@ class LedgerTest {
                         Map.of("p", v("924", D1), "q", v("924", D1)), List.of("q"), List.of("p")));
         for (Row r : rows) {
             Ledger l = new Ledger();
-            l.record(AUTO, r.before(), Optional.of("abc"), Instant.EPOCH);
-            Ledger.Split s = l.split(AUTO, r.approval());
+            l.record(AUTO, r.before(), Map.of(), Optional.of("abc"), Instant.EPOCH);
+            Ledger.Split s = l.split(AUTO, r.approval(), Optional.empty());
             assertEquals(r.fresh(), List.copyOf(s.fresh().keySet()), r.name());
             assertEquals(r.written(), List.copyOf(s.written().keySet()), r.name());
         }
@@ -46,14 +46,58 @@ class LedgerTest {
     @Test
     void markersOfAnotherAutomationAreIndependent() {
         Ledger l = new Ledger();
-        l.record(AUTO, Map.of("p", v("924", D1)), Optional.empty(), Instant.EPOCH);
-        assertEquals(List.of("p"), List.copyOf(l.split("flux-system/other", Map.of("p", v("924", D1))).fresh().keySet()));
+        l.record(AUTO, Map.of("p", v("924", D1)), Map.of(), Optional.empty(), Instant.EPOCH);
+        assertEquals(List.of("p"), List.copyOf(l.split("flux-system/other", Map.of("p", v("924", D1)), Optional.empty()).fresh().keySet()));
     }
 
     @Test
     void restoredEntriesCountAsWritten() {
         Ledger l = new Ledger();
-        l.restore(Ledger.key(AUTO, "p"), new Ledger.Entry(Ledger.ref(v("924", D1)), Optional.of("abc"), Instant.EPOCH));
-        assertEquals(List.of("p"), List.copyOf(l.split(AUTO, Map.of("p", v("924", D1))).written().keySet()));
+        l.restore(Ledger.key(AUTO, "p"), new Ledger.Entry(Ledger.ref(v("924", D1)), Optional.of("abc"), Instant.EPOCH,
+                Optional.empty()));
+        assertEquals(List.of("p"), List.copyOf(l.split(AUTO, Map.of("p", v("924", D1)), Optional.empty()).written().keySet()));
+    }
+
+    record Order(String name, Optional<Ledger.Position> writtenAt, Optional<Ledger.Position> approvalAt, String expected) {}
+
+    static Optional<Ledger.Position> at(int partition, long offset) {
+        return Optional.of(new Ledger.Position(partition, offset));
+    }
+
+    @Test
+    void anApprovalReadBeforeTheOneWrittenIsSuperseded() {
+        List<Order> rows = List.of(
+                new Order("read later: a newer image", at(2, 10), at(2, 11), "fresh"),
+                new Order("read earlier: a copy re-keyed twice or queued at a pod that lost the branch", at(2, 10), at(2, 7), "superseded"),
+                new Order("the very approval that wrote it, with another ref cannot happen; same position counts as seen", at(2, 10),
+                        at(2, 10), "superseded"),
+                new Order("another partition (the topic was repartitioned): not comparable", at(2, 10), at(3, 1), "fresh"),
+                new Order("entry from before positions were kept", Optional.empty(), at(2, 1), "fresh"),
+                new Order("approval without a position (published by hand)", at(2, 10), Optional.empty(), "fresh"));
+        for (Order r : rows) {
+            Ledger l = new Ledger();
+            l.record(AUTO, Map.of("p", v("925", D2)), r.writtenAt().map(p -> Map.of("p", p)).orElse(Map.of()), Optional.of("abc"),
+                    Instant.EPOCH);
+            Ledger.Split s = l.split(AUTO, Map.of("p", v("924", D1)), r.approvalAt());
+            String got = s.fresh().containsKey("p") ? "fresh" : s.superseded().containsKey("p") ? "superseded" : "written";
+            assertEquals(r.expected(), got, r.name());
+        }
+    }
+
+    @Test
+    void positionsTravelAsHeaderText() {
+        assertEquals(at(4, 123456789012L), Ledger.Position.parse("4/123456789012"));
+        assertEquals(Optional.empty(), Ledger.Position.parse("4-12"));
+        assertEquals(Optional.empty(), Ledger.Position.parse("x/1"));
+        assertEquals(Optional.empty(), Ledger.Position.parse(null));
+    }
+
+    @Test
+    void entriesWrittenBeforePositionsWereKeptStillRead() {
+        Ledger.Entry e = io.tagstream.common.events.Json.read(
+                "{\"ref\":\"r:1\",\"commit\":\"abc\",\"at\":\"2026-11-23T00:00:00Z\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Ledger.Entry.class);
+        assertEquals(Optional.empty(), e.approval());
+        assertEquals(Optional.of("abc"), e.commit());
     }
 }

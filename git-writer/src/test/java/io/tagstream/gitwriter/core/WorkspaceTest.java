@@ -61,6 +61,23 @@ class WorkspaceTest {
     }
 
     @Test
+    void aCloneLeftLockedByAKilledPodIsClonedAfresh() throws Exception {
+        seed("locked-clone");
+        Path dir = WorkDirs.create("ws-locked");
+        try (Workspace ws = new Workspace(dir, git.url("locked-clone"), Optional.empty(), Optional.empty())) {
+            ws.update("feat/pemclau-master", "feat/pemclau-master", ".", portal("923"), BOT, "923", Map.of(), 5);
+            Files.writeString(dir.resolve(".git/index.lock"), ""); // what a SIGKILL during a checkout leaves behind
+            assertThrows(Exception.class, () -> ws.update("feat/pemclau-master", "feat/pemclau-master", ".", portal("924"), BOT, "924",
+                    Map.of(), 5));
+            ws.discard();
+            var out = ws.update("feat/pemclau-master", "feat/pemclau-master", ".", portal("924"), BOT, "924", Map.of(), 5);
+            assertTrue(out.commit().isPresent());
+            assertTrue(git.inBare("locked-clone", "show", "feat/pemclau-master:fleet-sync/ctc-flux/eose-entry/portal.yaml")
+                    .contains(":924 "));
+        }
+    }
+
+    @Test
     void commitsOnlyTheChangedLineOnceAndNoEmptyCommit() throws Exception {
         seed("once");
         try (Workspace ws = workspace("once")) {
