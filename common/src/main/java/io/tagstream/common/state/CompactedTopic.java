@@ -30,6 +30,8 @@ public final class CompactedTopic implements AutoCloseable {
     private final Properties base = new Properties();
     private final KafkaProducer<String, String> producer;
     private volatile Thread follower;
+    private volatile KafkaConsumer<String, String> followed;
+    private volatile boolean closing;
 
     public CompactedTopic(String bootstrapServers, String topic) {
         this.topic = topic;
@@ -70,7 +72,7 @@ public final class CompactedTopic implements AutoCloseable {
         }
         Thread t = new Thread(() -> {
             try (c) {
-                while (!Thread.currentThread().isInterrupted()) {
+                while (!closing) {
                     for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
                         try {
                             apply.accept(r.key(), r.value());
@@ -86,6 +88,7 @@ public final class CompactedTopic implements AutoCloseable {
             }
         }, "follow-" + topic);
         t.setDaemon(true);
+        followed = c;
         t.start();
         follower = t;
         return applied;
@@ -187,7 +190,14 @@ public final class CompactedTopic implements AutoCloseable {
     public void close() {
         Thread t = follower;
         if (t != null) {
-            t.interrupt();
+            // woken rather than interrupted, so the follower closes its consumer cleanly
+            closing = true;
+            followed.wakeup();
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         producer.close(Duration.ofSeconds(5));
     }
