@@ -13,8 +13,10 @@ import io.tagstream.common.events.PromotionApproved;
 import io.tagstream.common.events.Topic;
 import io.tagstream.testkit.KafkaBroker;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -128,6 +130,57 @@ class WriterOnGitTest {
         KafkaBroker.shared().publish(Topic.PROMOTION_APPROVED.defaultName(), approval("portal", "931"));
         awaitFile(file, "r.example/portal:931 ");
         assertEquals(before + 1, commits());
+    }
+
+    static final String PORTAL = "fleet-sync/ctc-flux/eose-entry/portal.yaml";
+
+    /** What a pod that died between its push and announcing it leaves in Kafka: the intent it recorded before pushing. */
+    static void intent(String commit, String eventId, CloudEvent<PromotionApproved> approval, String tag) throws Exception {
+        String url = io.tagstream.gitwriter.core.Workspace.safeUrl(GitWriterFixture.git.url("fleet"));
+        var entry = new io.tagstream.gitwriter.core.Ledger.Entry(approval.data().source(), Optional.of(commit),
+                Instant.now(), Optional.empty());
+        var i = new io.tagstream.gitwriter.core.Ledger.Intent(commit, eventId, Instant.now(), approval.correlationId(),
+                new CommitPushed("flux-system/eose-entry-auto", url, BRANCH, commit, List.of(new CommitPushed.Change(PORTAL,
+                        "flux-system:portal", "r.example/portal:931", "r.example/portal:" + tag)), Instant.now(), List.of(approval.id())),
+                java.util.Map.of(io.tagstream.gitwriter.core.Ledger.key("flux-system/eose-entry-auto", "flux-system:portal"), entry));
+        try (var producer = KafkaBroker.shared().producer()) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("tagstream.git-writer.state",
+                    io.tagstream.gitwriter.core.Ledger.intentKey(url + "#" + BRANCH).getBytes(StandardCharsets.UTF_8),
+                    io.tagstream.common.events.Json.writeString(i).getBytes(StandardCharsets.UTF_8))).get();
+        }
+        Thread.sleep(1500); // the running pod follows the state topic
+    }
+
+    @Test
+    @Order(5)
+    void aPushWhoseWriterDiedBeforeAnnouncingItIsAnnouncedOnceAndNotCommittedAgain() throws Exception {
+        // the dead pod's commit is in git...
+        String content = GitWriterFixture.git.inBare("fleet", "show", BRANCH + ":" + PORTAL).replace("portal:931 ", "portal:940 ");
+        GitWriterFixture.git.commit("fleet", BRANCH, java.util.Map.of(PORTAL, content), "chore(flux): auto-update image tags", "flux-bot");
+        String sha = GitWriterFixture.git.inBare("fleet", "rev-parse", BRANCH).trim();
+        int before = commits();
+        int announced = pushed(1).size();
+        var approval = approval("portal", "940");
+        intent(sha, "event-of-the-dead-pod", approval, "940");
+        // ...and its approval, never acknowledged, is delivered again
+        KafkaBroker.shared().publish(Topic.PROMOTION_APPROVED.defaultName(), approval);
+        List<CloudEvent<CommitPushed>> events = pushed(announced + 1);
+        CloudEvent<CommitPushed> late = events.get(announced);
+        assertEquals("event-of-the-dead-pod", late.id(), "announced with the id chosen before the push");
+        assertEquals(sha, late.data().commit());
+        Thread.sleep(2000);
+        assertEquals(before, commits(), "no second commit");
+        assertEquals(announced + 1, pushed(announced + 2, Duration.ofSeconds(2)).size(), "announced once");
+
+        // an intent whose commit never reached git is forgotten, and the approval is written as usual
+        var next = approval("portal", "941");
+        intent("0123456789abcdef0123456789abcdef01234567", "event-never-pushed", next, "941");
+        KafkaBroker.shared().publish(Topic.PROMOTION_APPROVED.defaultName(), next);
+        awaitFile(PORTAL, "r.example/portal:941 ");
+        assertEquals(before + 1, commits());
+        events = pushed(announced + 2);
+        assertTrue(events.stream().noneMatch(e -> e.id().equals("event-never-pushed")), "a push that did not happen is not announced");
+        assertEquals(List.of(next.id()), events.get(events.size() - 1).data().causes());
     }
 
     static void awaitFile(String file, String text) throws InterruptedException {

@@ -133,11 +133,7 @@ public class Writer {
 
     void start(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000) StartupEvent e) {
         // followed, not only loaded: when Kafka hands a branch over from another pod, its ledger is already here
-        int n = store.loadAndFollow((k, v) -> {
-            if (v != null) {
-                ledger.restore(k, Json.read(v.getBytes(StandardCharsets.UTF_8), Ledger.Entry.class));
-            }
-        });
+        int n = store.loadAndFollow(ledger::restore);
         LOG.infof("restored %d written markers from %s", n, stateTopic);
         restored.complete(null);
     }
@@ -383,6 +379,11 @@ public class Writer {
         ImageUpdateAutomation a = jobs.get(jobs.size() - 1).automation();
         GitRepository repo = jobs.get(jobs.size() - 1).repo();
         String automation = a.id().toString();
+        CloudEvent<PromotionApproved> last = jobs.get(jobs.size() - 1).event();
+        if (ledger.intent(key).isPresent()) {
+            recover(key, workspaces.computeIfAbsent(key + "|" + checkoutBranch(a, repo), k -> open(k, repo, a)),
+                    pushBranch(a, repo), a, last);
+        }
         Map<String, ImageValues> values = new LinkedHashMap<>();
         Map<String, Ledger.Position> positions = new LinkedHashMap<>();
         Map<String, Ledger.Entry> written = new LinkedHashMap<>();
@@ -402,7 +403,6 @@ public class Writer {
                     + " (approval at promotion-approved " + j.approval().orElseThrow() + ") is older than " + entry.ref()
                     + " (at " + entry.approval().orElseThrow() + ")"));
         }
-        CloudEvent<PromotionApproved> last = jobs.get(jobs.size() - 1).event();
         if (!superseded.isEmpty()) {
             metrics.counter("tagstream.gitwriter.superseded", "automation", automation).increment(superseded.size());
             publisher.audit(Publisher.AUDIT.ok("approval.superseded", automation, String.join("; ", superseded.values())
@@ -422,15 +422,32 @@ public class Writer {
         String checkout = checkoutBranch(a, repo);
         String push = pushBranch(a, repo);
         Instant started = Instant.now();
+        Workspace ws = workspaces.computeIfAbsent(key + "|" + checkout, k -> open(k, repo, a));
+        // what the push will announce, fixed before the push (one event id however often it is sent)
+        java.util.concurrent.atomic.AtomicReference<Ledger.Intent> intent = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.function.Consumer<Workspace.Staged> beforePush = staged -> {
+            CloudEvent<CommitPushed> ev = CloudEvent.causedBy(last, Publisher.SERVICE, new CommitPushed(automation,
+                    Workspace.safeUrl(repo.url()), push, staged.commit(), staged.changes().stream()
+                            .map(c -> new CommitPushed.Change(c.file(), c.setter(), c.oldValue(), c.newValue())).toList(),
+                    Instant.now(), jobs.stream().map(j -> j.event().id()).toList()));
+            Ledger.Intent i = new Ledger.Intent(staged.commit(), ev.id(), ev.time(), ev.correlationId(), ev.data(),
+                    ledger.entries(automation, values, positions, Optional.of(staged.commit()), Instant.now()));
+            try {
+                store.put(Ledger.intentKey(key), Json.writeString(i));
+            } catch (RuntimeException e) {
+                throw new KafkaUnavailable(e);
+            }
+            ledger.intend(key, i);
+            intent.set(i);
+        };
         Workspace.Outcome out;
         try {
-            Workspace ws = workspaces.computeIfAbsent(Workspace.safeUrl(repo.url()) + "#" + checkout, k -> open(k, repo, a));
             java.util.concurrent.Callable<Workspace.Outcome> update = () -> ws.update(checkout, push, a.updatePath(), values,
                     new Workspace.Author(a.author().name(), a.author().email()), changes -> message(a, values, changes),
-                    a.pushOptions(), maxAttempts);
+                    a.pushOptions(), maxAttempts, beforePush);
             try {
                 out = update.call();
-            } catch (Workspace.PushRefused e) {
+            } catch (Workspace.PushRefused | KafkaUnavailable e) {
                 throw e;
             } catch (Exception e) {
                 // the remote did not refuse: the clone may be what is broken (a killed pod's lock files); once more
@@ -439,6 +456,8 @@ public class Writer {
                 ws.discard();
                 out = update.call();
             }
+        } catch (KafkaUnavailable e) {
+            throw e; // nothing pushed: retried as a whole
         } catch (Exception e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             LOG.errorf("automation %s could not write %s: %s", a.id(), key, reason);
@@ -448,34 +467,12 @@ public class Writer {
             jobs.forEach(j -> j.done().run()); // audited; a redelivery would fail the same way until someone fixes it
             return;
         }
-        // git holds the change now; what follows tells Kafka, and is retried until Kafka has it (one event id, so
-        // consumers see a retried commit-pushed once)
-        Workspace.Outcome done = out;
-        Map<String, String> entries = toJson(ledger.record(automation, values, positions, out.commit(), Instant.now()));
-        Optional<CloudEvent<CommitPushed>> pushedEvent = out.commit().map(commit -> CloudEvent.causedBy(last, Publisher.SERVICE,
-                new CommitPushed(a.id().toString(), Workspace.safeUrl(repo.url()), push, commit, done.changes().stream()
-                        .map(c -> new CommitPushed.Change(c.file(), c.setter(), c.oldValue(), c.newValue())).toList(),
-                        Instant.now(), jobs.stream().map(j -> j.event().id()).toList())));
-        boolean stored = false;
-        boolean announced = false;
-        for (long backoff = 500; !announced; backoff = Math.min(backoff * 2, 30_000)) {
-            try {
-                if (!stored) {
-                    store.putAll(entries);
-                    stored = true;
-                }
-                announce(key, a, out, pushedEvent, values, last, jobs.size());
-                announced = true;
-            } catch (RuntimeException e) {
-                LOG.errorf("branch %s: pushed %s but could not tell Kafka (%s); retrying in %d ms", key,
-                        out.commit().orElse("nothing"), e.getMessage(), backoff);
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return; // shutting down: unacknowledged, so the approvals are read again and found written
-                }
-            }
+        Optional<Ledger.Intent> pushed = out.commit().map(c -> intent.get());
+        Map<String, Ledger.Entry> entries = pushed.map(Ledger.Intent::entries)
+                .orElseGet(() -> ledger.entries(automation, values, positions, Optional.empty(), Instant.now()));
+        // git holds the change now; what follows tells Kafka, and is retried until Kafka has it
+        if (!settle(key, a, out, pushed, entries, values, last, jobs.size())) {
+            return; // shutting down: unacknowledged, so the approvals are read again and found written
         }
         record(a, repo, started, out.commit(), out.commit().isPresent() || out.problems().isEmpty() ? Optional.empty()
                 : Optional.of(out.problems().get(0).toString()), -jobs.size());
@@ -486,6 +483,86 @@ public class Writer {
         metrics.counter("tagstream.gitwriter.push.attempts", "automation", automation).increment(out.attempts());
         metrics.timer("tagstream.gitwriter.update", "automation", automation).record(Duration.between(started, Instant.now()));
         jobs.forEach(j -> j.done().run());
+    }
+
+    /** Kafka did not take the record of a push about to happen: nothing is pushed, and the commit is tried again. */
+    static final class KafkaUnavailable extends RuntimeException {
+        KafkaUnavailable(Throwable cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /**
+     * Announces an update (audit, and commit-pushed for a push), then stores its ledger entries and clears the branch's
+     * intent; retried with backoff until Kafka has it all. Returns false when interrupted.
+     */
+    private boolean settle(String key, ImageUpdateAutomation a, Workspace.Outcome out, Optional<Ledger.Intent> pushed,
+            Map<String, Ledger.Entry> entries, Map<String, ImageValues> values, CloudEvent<PromotionApproved> last, int approvals) {
+        boolean announced = false;
+        for (long backoff = 500; ; backoff = Math.min(backoff * 2, 30_000)) {
+            try {
+                if (!announced) {
+                    announce(key, a, out, pushed.map(Writer::event), values, last, approvals);
+                    announced = true;
+                }
+                persist(key, entries, pushed.isPresent());
+                return true;
+            } catch (RuntimeException e) {
+                LOG.errorf("branch %s: %s but could not tell Kafka (%s); retrying in %d ms", key,
+                        out.commit().map(c -> "pushed " + c).orElse("git holds the values"), e.getMessage(), backoff);
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+    }
+
+    private void persist(String key, Map<String, Ledger.Entry> entries, boolean clearIntent) {
+        Map<String, String> records = toJson(entries);
+        if (clearIntent) {
+            records.put(Ledger.intentKey(key), null);
+        }
+        store.putAll(records);
+        entries.forEach(ledger::restore);
+        if (clearIntent) {
+            ledger.settle(key);
+        }
+    }
+
+    private static CloudEvent<CommitPushed> event(Ledger.Intent i) {
+        return new CloudEvent<>(i.eventId(), Publisher.SERVICE, i.eventTime(), i.correlationId(), i.pushed());
+    }
+
+    /**
+     * A push recorded as intended and not announced — the pod that made it died in between: when git has the commit,
+     * it is announced now with the event id chosen then, and its entries are recorded, so the approvals redelivered
+     * to this pod find their values written; when git does not have it, it never was pushed and is forgotten.
+     */
+    private void recover(String key, Workspace ws, String push, ImageUpdateAutomation a, CloudEvent<PromotionApproved> cause) {
+        Optional<Ledger.Intent> found = ledger.intent(key);
+        if (found.isEmpty()) {
+            return;
+        }
+        Ledger.Intent i = found.get();
+        boolean inGit;
+        try {
+            inGit = ws.holds(push, i.commit());
+        } catch (Exception e) {
+            LOG.warnf("branch %s: cannot tell whether %s was pushed (%s); asking again with the next approval", key, i.commit(), e);
+            return;
+        }
+        if (inGit) {
+            publisher.pushed(event(i));
+            publisher.audit(Publisher.AUDIT.ok("commit.pushed", key, "pushed " + i.commit().substring(0, 12) + " with "
+                    + i.pushed().changes().size() + " change(s), announced after its writer stopped", Optional.of(event(i))));
+            persist(key, i.entries(), true);
+        } else {
+            store.put(Ledger.intentKey(key), null);
+            ledger.settle(key);
+        }
     }
 
     /** The audit records and the commit-pushed event for one finished update. */

@@ -65,7 +65,54 @@ public final class Ledger {
      */
     public record Split(Map<String, ImageValues> fresh, Map<String, Entry> written, Map<String, Entry> superseded) {}
 
+    /**
+     * A commit about to be pushed to a branch, recorded before the push: if the pod dies before it has announced the
+     * push, the branch's next owner finds the commit in git and announces it with the same event id and records its
+     * entries, so the redelivered approval neither commits again nor goes unannounced.
+     */
+    public record Intent(String commit, String eventId, Instant eventTime, String correlationId,
+            io.tagstream.common.events.CommitPushed pushed, Map<String, Entry> entries) {}
+
+    private static final String INTENT = "intent|";
+
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<String, Intent> intents = new ConcurrentHashMap<>();
+
+    /** The state-topic key of a branch's intent; ledger keys ({@code namespace/name|setter}) never start so. */
+    public static String intentKey(String branch) {
+        return INTENT + branch;
+    }
+
+    public static boolean isIntentKey(String key) {
+        return key.startsWith(INTENT);
+    }
+
+    public Optional<Intent> intent(String branch) {
+        return Optional.ofNullable(intents.get(intentKey(branch)));
+    }
+
+    /** Applies one state-topic record, ledger entry or intent; {@code null} (a tombstone) removes an intent. */
+    public void restore(String key, String json) {
+        if (isIntentKey(key)) {
+            if (json == null) {
+                intents.remove(key);
+            } else {
+                intents.put(key, io.tagstream.common.events.Json.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        Intent.class));
+            }
+        } else if (json != null) {
+            restore(key, io.tagstream.common.events.Json.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), Entry.class));
+        }
+    }
+
+    public void intend(String branch, Intent intent) {
+        intents.put(intentKey(branch), intent);
+    }
+
+    /** The intent is settled (announced, or found never pushed). */
+    public void settle(String branch) {
+        intents.remove(intentKey(branch));
+    }
 
     public static String key(String automation, String setter) {
         return automation + "|" + setter;
@@ -99,12 +146,17 @@ public final class Ledger {
      */
     public Map<String, Entry> record(String automation, Map<String, ImageValues> values, Map<String, Position> approvals,
             Optional<String> commit, Instant at) {
+        Map<String, Entry> out = entries(automation, values, approvals, commit, at);
+        entries.putAll(out);
+        return out;
+    }
+
+    /** The entries that {@link #record} would record, by key, without recording them. */
+    public Map<String, Entry> entries(String automation, Map<String, ImageValues> values, Map<String, Position> approvals,
+            Optional<String> commit, Instant at) {
         Map<String, Entry> out = new LinkedHashMap<>();
-        values.forEach((setter, v) -> {
-            Entry e = new Entry(ref(v), commit, at, Optional.ofNullable(approvals.get(setter)));
-            entries.put(key(automation, setter), e);
-            out.put(key(automation, setter), e);
-        });
+        values.forEach((setter, v) -> out.put(key(automation, setter),
+                new Entry(ref(v), commit, at, Optional.ofNullable(approvals.get(setter)))));
         return out;
     }
 

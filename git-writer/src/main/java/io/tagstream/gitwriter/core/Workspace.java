@@ -167,6 +167,19 @@ public final class Workspace implements AutoCloseable {
     public Outcome update(String checkoutBranch, String pushBranch, String path, Map<String, ImageValues> values,
             Author author, java.util.function.Function<List<Setters.Change>, String> message, Map<String, String> pushOptions,
             int maxAttempts) throws IOException, GitAPIException {
+        return update(checkoutBranch, pushBranch, path, values, author, message, pushOptions, maxAttempts, staged -> { });
+    }
+
+    /** A commit made and about to be pushed. */
+    public record Staged(String commit, List<Setters.Change> changes) {}
+
+    /**
+     * As above; {@code beforePush} sees each commit before its push, so a caller can record that the push may happen
+     * (if it throws, nothing is pushed).
+     */
+    public Outcome update(String checkoutBranch, String pushBranch, String path, Map<String, ImageValues> values,
+            Author author, java.util.function.Function<List<Setters.Change>, String> message, Map<String, String> pushOptions,
+            int maxAttempts, java.util.function.Consumer<Staged> beforePush) throws IOException, GitAPIException {
         boolean ownBranch = !pushBranch.equals(checkoutBranch);
         for (int attempt = 1; ; attempt++) {
             sync(checkoutBranch);
@@ -188,6 +201,7 @@ public final class Workspace implements AutoCloseable {
                 commitCmd.setSign(false);
             }
             RevCommit commit = commitCmd.call();
+            beforePush.accept(new Staged(commit.name(), r.changes()));
             var push = g.push().setRemote("origin").setForce(ownBranch)
                     .setRefSpecs(new RefSpec((ownBranch ? "+" : "") + commit.name() + ":refs/heads/" + pushBranch));
             if (!pushOptions.isEmpty()) {
@@ -233,6 +247,20 @@ public final class Workspace implements AutoCloseable {
             }
             backoff(attempt);
         }
+    }
+
+    /** Whether the remote's {@code branch} contains {@code commit} (after a fetch). */
+    public boolean holds(String branch, String commit) throws IOException, GitAPIException {
+        Git g = open();
+        var fetch = g.fetch().setRemote("origin").setRefSpecs(new RefSpec("+refs/heads/*:refs/remotes/origin/*"));
+        transport(fetch);
+        fetch.call();
+        ObjectId head = g.getRepository().resolve("refs/remotes/origin/" + branch);
+        ObjectId id = ObjectId.fromString(commit);
+        if (head == null || !g.getRepository().getObjectDatabase().has(id)) {
+            return false;
+        }
+        return isAncestor(g, id, head);
     }
 
     private static boolean isAncestor(Git g, ObjectId ancestor, ObjectId tip) throws IOException {
