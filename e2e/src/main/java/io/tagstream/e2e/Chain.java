@@ -134,6 +134,11 @@ public final class Chain implements AutoCloseable {
         writePids();
     }
 
+    /** Starts a stopped instance of a service again, on the port it had. */
+    public void restartInstance(Service s, String instance) {
+        startInstance(s, instance, instancePorts.getOrDefault(instance, port(s)));
+    }
+
     public int port(Service s) {
         return options.ports().getOrDefault(s.name(), s.defaultPort());
     }

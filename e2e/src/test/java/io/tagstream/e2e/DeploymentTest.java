@@ -232,6 +232,8 @@ class DeploymentTest {
                 assertTrue(topics.containsKey(own), s.name() + "'s KafkaTopic " + own);
             }
         }
+        assertEquals(1, ((Number) at(topics.get("tagstream.promoter.requests"), "spec", "partitions")).intValue(),
+                "one partition: the pod holding it is the one promoter that decides");
         Map<String, Object> ingress = ofKind(docs, "Ingress").get(0);
         List<Map<String, Object>> paths = at(ingress, "spec", "rules", "0", "http", "paths");
         assertEquals(Set.of("/api/v1/webhooks", "/hook"), paths.stream().map(p -> p.get("path").toString()).collect(Collectors.toSet()));

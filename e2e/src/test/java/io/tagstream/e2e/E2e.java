@@ -66,6 +66,21 @@ final class E2e {
         return chain;
     }
 
+    /** The promoter pod that leads among {@code pods}, as their metrics say ({@code tagstream_promoter_leader 1}). */
+    static String leadingPromoter(Chain chain, List<String> pods) {
+        await("a promoter pod to lead", Duration.ofSeconds(60), () -> pods.stream().anyMatch(p -> leads(chain, p)));
+        return pods.stream().filter(p -> leads(chain, p)).findFirst().orElseThrow();
+    }
+
+    static boolean leads(Chain chain, String pod) {
+        try {
+            return get(chain.url(pod) + "/q/metrics").body().lines()
+                    .anyMatch(l -> l.startsWith("tagstream_promoter_leader") && l.endsWith(" 1.0"));
+        } catch (RuntimeException e) {
+            return false; // a pod being killed or started
+        }
+    }
+
     /** Stops what a test started, in order, each even if another fails to stop; nulls (never started) are skipped. */
     static void closeAll(AutoCloseable... resources) {
         for (AutoCloseable c : resources) {

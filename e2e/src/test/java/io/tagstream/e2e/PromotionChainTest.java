@@ -35,7 +35,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  *   policy (semver {@code >=900.0.0}, coerce) → commit {@code 922 → 924} on feat/pemclau-master as flux-bot, every step
  *   audited under one correlation id (read with kcat);</li>
  *   <li>environment promotion: staging follows semver by itself, prod waits for approval and gets staging's digest;</li>
- *   <li>rollback: a person reverts the image commit and Tagstream leaves it until a newer tag arrives.</li>
+ *   <li>rollback: a person reverts the image commit and Tagstream leaves it until a newer tag arrives;</li>
+ *   <li>two promoter pods: either takes decisions, both show the same promotions, and when the one leading is
+ *   killed the other takes over, opening, approving and copying.</li>
  * </ul>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -201,6 +203,8 @@ class PromotionChainTest {
         E2e.secret(root.resolve("secrets"), "flux-system", "webhook-token", "token", TOKEN);
         E2e.secret(root.resolve("secrets"), "shop", "webhook-token", "token", TOKEN);
         chain = E2e.start(root, config, E2e.ports(pollerPort), Map.of());
+        chain.startInstance(Chain.service("promoter"), "promoter-2", Ports.free());
+        chain.awaitHealthy(Duration.ofSeconds(120));
         // the first scans find 922 in both registries and shop 1.0.0: git already holds them, so no commit
         for (String repo : List.of("flux-system/eoseentry-pemos-portal", "flux-system/ctfacentry-pemos-portal", "shop/shop")) {
             E2e.post(chain.url("registry-poller") + "/api/v1/repositories/" + repo + "/scan", "", Map.of());
@@ -217,15 +221,31 @@ class PromotionChainTest {
     }
 
     static List<JsonNode> pending() {
-        JsonNode list = E2e.json(E2e.get(chain.url("promoter") + "/api/v1/promotions?state=pending").body());
+        return pending("promoter");
+    }
+
+    static List<JsonNode> pending(String pod) {
+        JsonNode list = E2e.json(E2e.get(chain.url(pod) + "/api/v1/promotions?state=pending").body());
         return StreamSupport.stream(list.spliterator(), false).toList();
     }
 
     static JsonNode pendingFor(String promotion, String tag) {
-        E2e.await("a pending promotion " + promotion + " of " + tag, Duration.ofSeconds(60),
-                () -> pending().stream().anyMatch(p -> p.get("promotion").asText().equals(promotion) && p.get("tag").asText().equals(tag)));
-        return pending().stream().filter(p -> p.get("promotion").asText().equals(promotion) && p.get("tag").asText().equals(tag))
+        return pendingFor("promoter", promotion, tag);
+    }
+
+    static JsonNode pendingFor(String pod, String promotion, String tag) {
+        E2e.await("a pending promotion " + promotion + " of " + tag + " on " + pod, Duration.ofSeconds(60),
+                () -> pending(pod).stream().anyMatch(p -> p.get("promotion").asText().equals(promotion) && p.get("tag").asText().equals(tag)));
+        return pending(pod).stream().filter(p -> p.get("promotion").asText().equals(promotion) && p.get("tag").asText().equals(tag))
                 .findFirst().orElseThrow();
+    }
+
+    static String leader() {
+        return E2e.leadingPromoter(chain, List.of("promoter", "promoter-2"));
+    }
+
+    static String state(String pod, String id) {
+        return E2e.json(E2e.get(chain.url(pod) + "/api/v1/promotions/" + id).body()).get("state").asText();
     }
 
     static String show(String file) {
@@ -301,8 +321,17 @@ class PromotionChainTest {
         assertEquals(before + 1, commits());
 
         JsonNode p = pendingFor("shop/shop-prod", "1.1.0");
-        assertEquals(200, E2e.post(chain.url("promoter") + "/api/v1/promotions/" + p.get("id").asText() + "/approve",
-                "{\"by\": \"release-manager\"}", Map.of()).statusCode());
+        // either pod takes a decision: this one goes through the one that does not lead, and both show its outcome
+        String follower = leader().equals("promoter") ? "promoter-2" : "promoter";
+        var approved = E2e.post(chain.url(follower) + "/api/v1/promotions/" + p.get("id").asText() + "/approve",
+                "{\"by\": \"release-manager\"}", Map.of());
+        assertEquals(200, approved.statusCode(), approved.body());
+        assertEquals("APPROVED", E2e.json(approved.body()).get("state").asText());
+        E2e.await("both pods to show the approval", Duration.ofSeconds(10), () -> List.of("promoter", "promoter-2").stream()
+                .allMatch(pod -> state(pod, p.get("id").asText()).equals("APPROVED")));
+        var again = E2e.post(chain.url(follower) + "/api/v1/promotions/" + p.get("id").asText() + "/approve",
+                "{\"by\": \"release-manager\"}", Map.of());
+        assertEquals(409, again.statusCode(), again.body());
         E2e.await("prod to get 1.1.0", Duration.ofSeconds(60), () -> show("envs/prod/shop.yaml").contains(":1.1.0@"));
         Matcher m = Pattern.compile("image: (\\S+):1\\.1\\.0@(sha256:[0-9a-f]{64}) #").matcher(show("envs/prod/shop.yaml"));
         assertTrue(m.find(), show("envs/prod/shop.yaml"));
@@ -345,5 +374,32 @@ class PromotionChainTest {
         E2e.await("the fleet to hold 925", Duration.ofSeconds(60), () -> show(PORTAL_FILE).contains("pemos-portal:925 "));
         assertEquals(afterRevert + 1, commits());
         assertEquals(qe925.digest(), digestIn(prod, "eose-fleet/pemos-portal:925"));
+    }
+
+    @Test
+    @Order(4)
+    void whenTheLeadingPromoterPodIsKilledTheOtherTakesOver() {
+        String leader = leader();
+        String other = leader.equals("promoter") ? "promoter-2" : "promoter";
+        int before = commits();
+        chain.stopService(leader, true);
+
+        TestImages.Pushed qe926 = TestImages.push(qe, "pemos-portal", "926");
+        // the survivor leads once Kafka ends the killed pod's session (10 s): it opens the promotion and takes the decision
+        JsonNode p = pendingFor(other, "flux-system/pemos-portal-prod", "926");
+        assertEquals(other, leader());
+        var approved = E2e.post(chain.url(other) + "/api/v1/promotions/" + p.get("id").asText() + "/approve",
+                "{\"by\": \"chatops-bot\"}", Map.of());
+        assertEquals(200, approved.statusCode(), approved.body());
+        E2e.await("the fleet to hold 926", Duration.ofSeconds(60), () -> show(PORTAL_FILE).contains("pemos-portal:926 "));
+        assertEquals(before + 1, commits());
+        assertEquals(qe926.digest(), digestIn(prod, "eose-fleet/pemos-portal:926"));
+
+        // the killed pod comes back as a follower and knows what happened while it was away
+        chain.restartInstance(Chain.service("promoter"), leader);
+        chain.awaitHealthy(Duration.ofSeconds(90));
+        assertEquals("APPROVED", state(leader, p.get("id").asText()));
+        assertTrue(E2e.json(E2e.get(chain.url(leader) + "/api/v1/promotions/" + p.get("id").asText()).body())
+                .get("target").asText().contains("/eose-fleet/pemos-portal:926@" + qe926.digest()));
     }
 }

@@ -140,4 +140,44 @@ class GatesOnRegistriesTest {
                 l -> false, Duration.ofSeconds(1)).stream().filter(e -> e.data().promotion().equals("flux-system/frozen-prod")).toList();
         assertEquals(List.of(), events, "never a silent success");
     }
+
+    /** The leader's replies in the state topic, by request id. */
+    static Map<String, io.tagstream.promoter.adapters.Reply> replies() {
+        Map<String, io.tagstream.promoter.adapters.Reply> out = new HashMap<>();
+        try (CompactedTopic t = new CompactedTopic(KafkaBroker.shared().bootstrapServers(), "tagstream.promoter.state")) {
+            t.load((k, v) -> {
+                if (k.startsWith(io.tagstream.promoter.adapters.Reply.KEY_PREFIX) && v != null) {
+                    var r = Json.read(v.getBytes(StandardCharsets.UTF_8), io.tagstream.promoter.adapters.Reply.class);
+                    out.put(r.request(), r);
+                }
+            });
+        }
+        return out;
+    }
+
+    @Test
+    void aDecisionDeliveredTwiceIsAppliedOnce() throws Exception {
+        var img = TestImages.push(PromoterFixture.qe, "portal", "925");
+        match("portal", img);
+        String id = id("portal-prod", img);
+        awaitState(id, "PENDING");
+        // what a redelivery looks like to the leader: the same request twice on the requests topic, then another one
+        byte[] reject = Json.write(new io.tagstream.promoter.adapters.Request.Reject("twice-1", id, "sre", "breaks login"));
+        byte[] approve = Json.write(new io.tagstream.promoter.adapters.Request.Approve("twice-2", id, "qe-bot", ""));
+        try (var producer = KafkaBroker.shared().producer()) {
+            for (byte[] r : List.of(reject, reject, approve)) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("tagstream.promoter.requests", r)).get();
+            }
+        }
+        Map<String, io.tagstream.promoter.adapters.Reply> replies = Map.of();
+        for (int i = 0; i < 100 && !replies.containsKey("twice-2"); i++) {
+            Thread.sleep(100);
+            replies = replies();
+        }
+        assertEquals(409, replies.get("twice-2").status(), "approving a rejected promotion is refused");
+        assertEquals(200, replies.get("twice-1").status(), "the redelivered reject left the first answer as it was");
+        awaitState(id, "REJECTED");
+        List<String> history = given().get("/api/v1/promotions/" + id).jsonPath().getList("history", String.class);
+        assertEquals(1, history.stream().filter(h -> h.contains("rejected by user:sre")).count(), String.join("\n", history));
+    }
 }

@@ -32,6 +32,8 @@ public final class CompactedTopic implements AutoCloseable {
     private volatile Thread follower;
     private volatile KafkaConsumer<String, String> followed;
     private volatile boolean closing;
+    /** Where the follower has read to, per partition: what {@link #awaitFollowed} compares with the end offsets. */
+    private final Map<TopicPartition, Long> followedTo = new java.util.concurrent.ConcurrentHashMap<>();
 
     public CompactedTopic(String bootstrapServers, String topic) {
         this.topic = topic;
@@ -70,6 +72,7 @@ public final class CompactedTopic implements AutoCloseable {
             c.close();
             throw e;
         }
+        c.assignment().forEach(tp -> followedTo.put(tp, c.position(tp)));
         Thread t = new Thread(() -> {
             try (c) {
                 while (!closing) {
@@ -82,6 +85,7 @@ public final class CompactedTopic implements AutoCloseable {
                                     "skipping state record " + r.key() + " of " + topic + ": " + e.getMessage());
                         }
                     }
+                    c.assignment().forEach(tp -> followedTo.put(tp, c.position(tp)));
                 }
             } catch (org.apache.kafka.common.errors.InterruptException | org.apache.kafka.common.errors.WakeupException e) {
                 // closing
@@ -92,6 +96,42 @@ public final class CompactedTopic implements AutoCloseable {
         t.start();
         follower = t;
         return applied;
+    }
+
+    /**
+     * Waits until the follower has applied everything written to the topic before this call, e.g. by a pod that led
+     * before this one; {@code false} if that took longer than {@code timeout}.
+     */
+    public boolean awaitFollowed(Duration timeout) {
+        if (follower == null) {
+            throw new IllegalStateException("awaitFollowed needs loadAndFollow first");
+        }
+        Map<TopicPartition, Long> end = new HashMap<>();
+        // the admin client, not a consumer: a consumer asked for partitions it is not assigned logs a warning each time
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(base)) {
+            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+            followedTo.keySet().forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            admin.listOffsets(latest).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .forEach((tp, info) -> end.put(tp, info.offset()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (end.entrySet().stream().anyMatch(e -> followedTo.getOrDefault(e.getKey(), 0L) < e.getValue())) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     private Properties consumerProperties() {

@@ -2,7 +2,6 @@ package io.tagstream.promoter.adapters;
 
 import io.tagstream.common.events.ImageRef;
 import io.tagstream.common.service.ApiError;
-import io.tagstream.promoter.core.Gates;
 import io.tagstream.promoter.core.Promotion;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -14,10 +13,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /** Promotions and their decisions, shaped for ChatOps bots: list, read, approve, reject, signal. */
 @Path("/api/v1")
@@ -62,11 +61,8 @@ public class PromotionsResource {
         if (d == null || d.by() == null || d.by().isBlank()) {
             return ApiError.of(Response.Status.BAD_REQUEST, "say who approves: {\"by\": \"<user or bot>\", \"comment\": \"…\"}");
         }
-        try {
-            return Response.ok(promoter.approve(id, d.by(), d.comment() == null ? "" : d.comment())).build();
-        } catch (Gates.Refused e) {
-            return ApiError.of(Response.Status.fromStatusCode(e.status()), e.getMessage());
-        }
+        return answer(new Request.Approve(UUID.randomUUID().toString(), id, d.by(), d.comment() == null ? "" : d.comment()),
+                r -> Response.ok(r.promotions().get(0)).build());
     }
 
     @POST
@@ -76,11 +72,8 @@ public class PromotionsResource {
         if (d == null || d.by() == null || d.by().isBlank()) {
             return ApiError.of(Response.Status.BAD_REQUEST, "say who rejects: {\"by\": \"<user or bot>\", \"comment\": \"…\"}");
         }
-        try {
-            return Response.ok(promoter.reject(id, d.by(), d.comment() == null ? "" : d.comment())).build();
-        } catch (Gates.Refused e) {
-            return ApiError.of(Response.Status.fromStatusCode(e.status()), e.getMessage());
-        }
+        return answer(new Request.Reject(UUID.randomUUID().toString(), id, d.by(), d.comment() == null ? "" : d.comment()),
+                r -> Response.ok(r.promotions().get(0)).build());
     }
 
     @POST
@@ -96,11 +89,23 @@ public class PromotionsResource {
         if (digest.isEmpty()) {
             return ApiError.of(Response.Status.BAD_REQUEST, "name the image by digest: \"digest\" or an \"image\" with @sha256:…");
         }
-        try {
-            List<Promotion> changed = promoter.signal(s.signal(), digest.get(), s.by());
-            return Response.accepted(Map.of("promotions", changed)).build();
-        } catch (Gates.Refused e) {
-            return ApiError.of(Response.Status.fromStatusCode(e.status()), e.getMessage());
+        return answer(new Request.Signal(UUID.randomUUID().toString(), s.signal(), digest.get(), s.by()),
+                r -> Response.accepted(Map.of("promotions", r.promotions())).build());
+    }
+
+    /**
+     * The leader's reply; or, when no pod leads within the answer timeout (one is being replaced), 202 with the
+     * request's id: it stays queued and is applied once a pod leads, and the promotion shows the outcome.
+     */
+    private Response answer(Request request, java.util.function.Function<Reply, Response> applied) {
+        Optional<Reply> reply = promoter.ask(request);
+        if (reply.isEmpty()) {
+            return Response.accepted(Map.of("request", request.id(), "state", "queued", "message",
+                    "no promoter pod answered within " + promoter.answerTimeout().toSeconds() + " s (one is taking over the lead);"
+                            + " the request is queued and applied when it does: read the promotion to see the outcome")).build();
         }
+        Reply r = reply.get();
+        return r.status() == 200 ? applied.apply(r)
+                : ApiError.of(Response.Status.fromStatusCode(r.status()), r.error().orElse("refused"));
     }
 }

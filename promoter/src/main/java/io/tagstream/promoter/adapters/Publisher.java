@@ -7,7 +7,11 @@ import io.tagstream.common.events.PromotionApproved;
 import io.tagstream.common.service.AuditLog;
 import io.tagstream.common.service.Records;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.tagstream.common.events.Json;
 import jakarta.inject.Inject;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 
@@ -26,10 +30,35 @@ public class Publisher {
     Emitter<byte[]> approved;
 
     @Inject
+    @Channel("requests-out")
+    Emitter<byte[]> requests;
+
+    @Inject
     AuditLog audit;
 
     public void approved(CloudEvent<PromotionApproved> event) {
         Records.send(approved, event).join();
+    }
+
+    /** A match that opens promotions, forwarded as it came (CloudEvents headers and all) to the pod that leads. */
+    public void toLeader(CloudEvent<io.tagstream.common.events.PolicyMatched> event) {
+        Records.send(requests, event).join();
+    }
+
+    /** A decision taken over REST, for the pod that leads; keyed by its id (the topic has one partition anyway). */
+    public void request(Request r) {
+        CompletableFuture<Void> stored = new CompletableFuture<>();
+        requests.send(Message.of(Json.write(r))
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(r.id()).build())
+                .withAck(() -> {
+                    stored.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .withNack(failure -> {
+                    stored.completeExceptionally(failure);
+                    return CompletableFuture.completedFuture(null);
+                }));
+        stored.join();
     }
 
     public void audit(CloudEvent<AuditRecord> record) {

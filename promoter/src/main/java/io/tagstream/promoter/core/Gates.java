@@ -38,8 +38,17 @@ public final class Gates {
 
     private final Map<String, Promotion> all = new ConcurrentHashMap<>();
 
+    /**
+     * Takes a promotion as stored. Every change appends to a promotion's history, so a longer history is a later
+     * version: a pod following the state topic may read its own earlier writes after later ones, and must keep the later.
+     */
     public void restore(Promotion p) {
-        all.put(p.id(), p);
+        all.merge(p.id(), p, (known, stored) -> stored.history().size() >= known.history().size() ? stored : known);
+    }
+
+    /** Approved promotions not yet carried out (no target, not failed): a pod that takes over finishes them. */
+    public List<Promotion> approvedNotCarriedOut() {
+        return list(Optional.of(State.APPROVED)).stream().filter(p -> p.target().isEmpty()).toList();
     }
 
     public Optional<Promotion> get(String id) {

@@ -73,6 +73,21 @@ class GatesTest {
     }
 
     @Test
+    void aFollowerReadingAnOlderVersionAfterANewerKeepsTheNewer() throws Exception {
+        TagstreamConfig c = config("{mode: manual}");
+        Gates leader = new Gates();
+        Promotion opened = leader.matched(match("3.0.0"), c.promotions(), "corr", NOW).get(0);
+        Promotion approved = leader.approve(opened.id(), "bob", "", c, NOW);
+        Gates follower = new Gates();
+        follower.restore(approved);
+        follower.restore(opened); // the pod's own earlier write, read back late
+        assertEquals(Promotion.State.APPROVED, follower.get(opened.id()).orElseThrow().state());
+        assertEquals(List.of(approved), follower.approvedNotCarriedOut());
+        Promotion carried = follower.carried(opened.id(), Optional.of("prod.example/app:3.0.0@" + D), Optional.empty(), NOW);
+        assertEquals(List.of(), follower.approvedNotCarriedOut(), "carried out: " + carried.target());
+    }
+
+    @Test
     void targetTagTemplates() {
         TagstreamConfig c = config("{mode: auto}");
         Gates g = new Gates();
