@@ -23,10 +23,16 @@ public final class Records {
     /** As {@link #send(Emitter, CloudEvent, String)}, with headers of the sender's own next to the CloudEvents ones. */
     public static CompletableFuture<Void> send(Emitter<byte[]> emitter, CloudEvent<?> event, String key,
             java.util.Map<String, String> extraHeaders) {
-        CompletableFuture<Void> stored = new CompletableFuture<>();
         org.apache.kafka.common.header.Headers headers = event.headers();
         extraHeaders.forEach((k, v) -> headers.add(k, v.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        emitter.send(Message.of(event.value())
+        return send(emitter, key, event.value(), headers);
+    }
+
+    /** Any value under a key, with the given headers (none: an empty set); completes when the broker acks. */
+    public static CompletableFuture<Void> send(Emitter<byte[]> emitter, String key, byte[] value,
+            org.apache.kafka.common.header.Headers headers) {
+        CompletableFuture<Void> stored = new CompletableFuture<>();
+        emitter.send(Message.of(value)
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                         .withKey(key)
                         .withHeaders(headers)

@@ -223,9 +223,7 @@ public class Promoter {
             reply = new Reply(r.id(), 200, Optional.empty(), changed, now);
         } catch (Gates.Refused e) {
             reply = new Reply(r.id(), e.status(), Optional.of(e.getMessage()), List.of(), now);
-            String subject = r instanceof Request.Approve a ? a.promotion()
-                    : r instanceof Request.Reject j ? j.promotion() : ((Request.Signal) r).digest();
-            publisher.audit(Publisher.AUDIT.rejected("promotion.request-refused", subject,
+            publisher.audit(Publisher.AUDIT.rejected("promotion.request-refused", r.subject(),
                     r.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " by " + r.by() + ": " + e.getMessage(),
                     Optional.empty()));
         }

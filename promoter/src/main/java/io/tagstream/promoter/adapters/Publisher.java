@@ -3,15 +3,12 @@ package io.tagstream.promoter.adapters;
 import io.tagstream.common.events.Audit;
 import io.tagstream.common.events.AuditRecord;
 import io.tagstream.common.events.CloudEvent;
+import io.tagstream.common.events.Json;
 import io.tagstream.common.events.PromotionApproved;
 import io.tagstream.common.service.AuditLog;
 import io.tagstream.common.service.Records;
 import jakarta.enterprise.context.ApplicationScoped;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import io.tagstream.common.events.Json;
 import jakarta.inject.Inject;
-import java.util.concurrent.CompletableFuture;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 
@@ -47,18 +44,7 @@ public class Publisher {
 
     /** A decision taken over REST, for the pod that leads; keyed by its id (the topic has one partition anyway). */
     public void request(Request r) {
-        CompletableFuture<Void> stored = new CompletableFuture<>();
-        requests.send(Message.of(Json.write(r))
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(r.id()).build())
-                .withAck(() -> {
-                    stored.complete(null);
-                    return CompletableFuture.completedFuture(null);
-                })
-                .withNack(failure -> {
-                    stored.completeExceptionally(failure);
-                    return CompletableFuture.completedFuture(null);
-                }));
-        stored.join();
+        Records.send(requests, r.id(), Json.write(r), new org.apache.kafka.common.header.internals.RecordHeaders()).join();
     }
 
     public void audit(CloudEvent<AuditRecord> record) {

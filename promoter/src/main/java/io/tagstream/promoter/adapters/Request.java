@@ -18,9 +18,27 @@ public sealed interface Request {
 
     String by();
 
-    record Approve(String id, String promotion, String by, String comment) implements Request {}
+    /** What it concerns, for the audit of a refusal: a promotion's id, or a signal's digest. */
+    String subject();
 
-    record Reject(String id, String promotion, String by, String comment) implements Request {}
+    record Approve(String id, String promotion, String by, String comment) implements Request {
+        @Override
+        public String subject() {
+            return promotion;
+        }
+    }
 
-    record Signal(String id, String signal, String digest, String by) implements Request {}
+    record Reject(String id, String promotion, String by, String comment) implements Request {
+        @Override
+        public String subject() {
+            return promotion;
+        }
+    }
+
+    record Signal(String id, String signal, String digest, String by) implements Request {
+        @Override
+        public String subject() {
+            return digest;
+        }
+    }
 }
