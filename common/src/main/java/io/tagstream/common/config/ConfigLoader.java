@@ -3,6 +3,7 @@ package io.tagstream.common.config;
 import io.tagstream.common.config.ImagePolicy.DigestReflection;
 import io.tagstream.common.config.ImagePolicy.Order;
 import io.tagstream.common.config.YamlFields.Doc;
+import io.tagstream.common.policy.PolicyChecks;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -98,6 +99,9 @@ public final class ConfigLoader {
         TagstreamConfig config = new TagstreamConfig(resources);
         if (errors.isEmpty()) {
             crossCheck(config, errors);
+        }
+        if (errors.isEmpty()) {
+            errors.addAll(PolicyChecks.check(config));
         }
         if (errors.isEmpty()) {
             for (ConfigCheck c : checks) {

@@ -38,7 +38,7 @@ public final class ConfigReloader {
         /** Flat details for a health check response. */
         public java.util.Map<String, Object> details() {
             java.util.Map<String, Object> d = new java.util.LinkedHashMap<>();
-            activeFingerprint.ifPresent(f -> d.put("fingerprint", f.substring(0, 12)));
+            activeFingerprint.ifPresent(f -> d.put("generation", generation(f)));
             loadedAt.ifPresent(t -> d.put("loadedAt", t.toString()));
             d.put("resources", resources);
             for (int i = 0; i < pendingErrors.size(); i++) {
@@ -51,15 +51,27 @@ public final class ConfigReloader {
         }
     }
 
+    /**
+     * A configuration's generation: the first 12 hex digits of the fingerprint of its files' names and contents. Every
+     * service loads the same files with the same loader and checks, so the same generation gets the same verdict
+     * everywhere, and each service's readiness details and audit records name the generation it runs.
+     */
+    public static String generation(String fingerprint) {
+        return fingerprint.substring(0, Math.min(12, fingerprint.length()));
+    }
+
     /** The audit record of a check that changed something: a new configuration applied, or an edit refused. */
     public Optional<io.tagstream.common.events.CloudEvent<io.tagstream.common.events.AuditRecord>> audit(
             Outcome outcome, io.tagstream.common.events.Audit audit) {
         if (outcome instanceof Applied a) {
-            return Optional.of(audit.ok("config.reload", dir.toString(), "applied "
-                    + a.load().config().resources().size() + " resources from " + dir, Optional.empty()));
+            return Optional.of(audit.ok("config.reload", dir.toString(), "applied generation "
+                    + generation(a.load().fingerprint()) + ": " + a.load().config().resources().size() + " resources from "
+                    + dir, Optional.empty()));
         }
         if (outcome instanceof Refused r) {
-            return Optional.of(audit.rejected("config.reload", dir.toString(), "kept the last good configuration; "
+            return Optional.of(audit.rejected("config.reload", dir.toString(), "refused generation "
+                    + generation(r.fingerprint()) + ", kept the last good configuration"
+                    + Optional.ofNullable(active).map(l -> " (generation " + generation(l.fingerprint()) + ")").orElse("") + "; "
                     + r.errors().stream().map(ConfigError::toString).collect(java.util.stream.Collectors.joining("; ")),
                     Optional.empty()));
         }

@@ -52,6 +52,10 @@ public class Evaluator {
         state.ensureTopic(3);
         long t0 = System.nanoTime();
         int n = state.load(selections);
+        int moved = state.migrate(selections);
+        if (moved > 0) {
+            LOG.infof("moved %d known tags to the state layout keyed by image", moved);
+        }
         LOG.infof("restored %d state records (%d known tags) from %s in %d ms", n, selections.knownTags(), stateTopic,
                 (System.nanoTime() - t0) / 1_000_000);
         restored.complete(null);
@@ -108,19 +112,23 @@ public class Evaluator {
             if (effect instanceof Selections.TagStored t) {
                 writes.add(state.tag(t.imageRepository(), t.tag(), t.repository(), t.digest()));
             } else if (effect instanceof Selections.TagDropped t) {
-                writes.add(state.tagRemoved(t.imageRepository(), t.tag()));
+                writes.add(state.tagRemoved(t.imageRepository(), t.repository(), t.tag()));
             } else if (effect instanceof Selections.Matched m) {
                 var event = cause.<CloudEvent<io.tagstream.common.events.PolicyMatched>>map(
                         c -> CloudEvent.causedBy(c, Publisher.SERVICE, m.event()))
                         .orElseGet(() -> CloudEvent.start(Publisher.SERVICE, m.event()));
-                writes.add(publisher.matched(event).thenCompose(v -> state.selection(m.event().policy(), m.event().tag(),
-                        m.event().digest())));
+                writes.add(publisher.matched(event).thenCompose(v -> state.selection(m.event().policy(), m.event().image(),
+                        m.event().tag(), m.event().digest())));
                 publisher.audit(Publisher.AUDIT.ok("policy.matched", m.event().policy(), "selected " + m.event().subject()
                         + m.event().previous().map(p -> " (was " + p.tag() + ")").orElse(""), Optional.of(event)));
             } else if (effect instanceof Selections.Unselected u) {
                 writes.add(state.selectionCleared(u.policy()));
                 publisher.audit(Publisher.AUDIT.rejected("policy.unselected", u.policy(), "no longer selects "
                         + u.was().tag() + ": " + u.reason(), cause));
+            } else if (effect instanceof Selections.PolicyForgotten f) {
+                writes.add(state.selectionCleared(f.policy()));
+                publisher.audit(Publisher.AUDIT.ok("policy.removed", f.policy(), "ImagePolicy " + f.policy()
+                        + " is no longer configured: its selection " + f.was().tag() + " is forgotten", cause));
             } else if (effect instanceof Selections.PolicyFailed f) {
                 publisher.audit(Publisher.AUDIT.rejected("policy.failed", f.policy(), f.reason(), cause));
             }

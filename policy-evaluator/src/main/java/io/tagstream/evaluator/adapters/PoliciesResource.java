@@ -1,11 +1,11 @@
 package io.tagstream.evaluator.adapters;
 
+import io.tagstream.common.policy.InvalidPolicyException;
 import io.tagstream.common.service.ApiError;
 import io.tagstream.common.service.ConfigWatch;
 import io.tagstream.common.config.ImagePolicy;
 import io.tagstream.common.config.ResourceId;
 import io.tagstream.evaluator.core.Evaluation;
-import io.tagstream.evaluator.core.InvalidPolicyException;
 import io.tagstream.evaluator.core.PolicyStatus;
 import io.tagstream.evaluator.core.Selector;
 import io.tagstream.evaluator.core.Skips;
@@ -86,7 +86,7 @@ public class PoliciesResource {
         if (p.isEmpty()) {
             return ApiError.of(Response.Status.NOT_FOUND, "no ImagePolicy " + id + " is configured");
         }
-        var tags = evaluator.selections().tagsOf(p.get().imageRepositoryRef().toString()).keySet();
+        var tags = evaluator.selections().tagsOf(p.get().imageRepositoryRef().toString(), config.config()).keySet();
         return run(p.get().policy(), p.get().filterTags(), tags);
     }
 

@@ -8,16 +8,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The evaluator's durable state on a compacted topic: known tags ({@code tag|<imageRepository>|<tag>}) and announced
- * selections ({@code selection|<policy>}), tombstoned when they go away.
+ * The evaluator's durable state on a compacted topic: known tags, keyed by what they were read from
+ * ({@code tag|<imageRepository>|<repository>|<tag>}), and announced selections ({@code selection|<policy>}),
+ * tombstoned when they go away. Tags stored under the older key {@code tag|<imageRepository>|<tag>} (before the image
+ * was part of the key) are read, then moved to the new key by {@link #migrate()}.
  */
 final class StateLog implements AutoCloseable {
 
     record TagValue(String repository, String digest) {}
 
-    record SelectionValue(String tag, String digest) {}
+    record SelectionValue(String tag, String digest, String image) {}
 
     private final CompactedTopic topic;
+    private final java.util.Map<String, TagValue> legacy = new java.util.LinkedHashMap<>();
 
     StateLog(String bootstrap, String topic) {
         this.topic = new CompactedTopic(bootstrap, topic);
@@ -31,35 +34,62 @@ final class StateLog implements AutoCloseable {
         return topic.load((key, value) -> apply(state, key, value));
     }
 
-    private static void apply(Selections state, String key, String value) {
-        String[] k = key.split("\\|", 3);
-        if (k[0].equals("tag") && k.length == 3) {
+    private void apply(Selections state, String key, String value) {
+        String[] k = key.split("\\|", 4);
+        if (k[0].equals("tag") && k.length == 4) {
             if (value == null) {
-                state.restoreTagRemoved(k[1], k[2]);
+                state.restoreTagRemoved(k[1], k[2], k[3]);
             } else {
                 TagValue v = Json.read(value.getBytes(StandardCharsets.UTF_8), TagValue.class);
-                state.restoreTag(k[1], v.repository(), k[2], v.digest());
+                state.restoreTag(k[1], k[2], k[3], v.digest());
+            }
+        } else if (k[0].equals("tag") && k.length == 3) {
+            if (value == null) {
+                legacy.remove(key);
+            } else {
+                legacy.put(key, Json.read(value.getBytes(StandardCharsets.UTF_8), TagValue.class));
             }
         } else if (k[0].equals("selection") && k.length == 2) {
             if (value == null) {
                 state.restoreSelectionCleared(k[1]);
             } else {
                 SelectionValue v = Json.read(value.getBytes(StandardCharsets.UTF_8), SelectionValue.class);
-                state.restoreSelection(k[1], new Selection(v.tag(), v.digest()));
+                state.restoreSelection(k[1], new Selection(v.image(), v.tag(), v.digest()));
             }
         }
     }
 
+    /**
+     * Moves tags read under the older key layout to the current one (their value names the image they came from) and
+     * restores them; returns how many were moved.
+     */
+    int migrate(Selections state) {
+        java.util.List<CompletableFuture<Void>> writes = new java.util.ArrayList<>();
+        legacy.forEach((key, v) -> {
+            String[] k = key.split("\\|", 3);
+            state.restoreTag(k[1], v.repository(), k[2], v.digest());
+            writes.add(tag(k[1], k[2], v.repository(), v.digest()).thenCompose(x -> topic.putAsync(key, null)));
+        });
+        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+        int n = legacy.size();
+        legacy.clear();
+        return n;
+    }
+
+    private static String tagKey(String imageRepository, String repository, String tag) {
+        return "tag|" + imageRepository + "|" + repository + "|" + tag;
+    }
+
     CompletableFuture<Void> tag(String imageRepository, String tag, String repository, String digest) {
-        return topic.putAsync("tag|" + imageRepository + "|" + tag, Json.writeString(new TagValue(repository, digest)));
+        return topic.putAsync(tagKey(imageRepository, repository, tag), Json.writeString(new TagValue(repository, digest)));
     }
 
-    CompletableFuture<Void> tagRemoved(String imageRepository, String tag) {
-        return topic.putAsync("tag|" + imageRepository + "|" + tag, null);
+    CompletableFuture<Void> tagRemoved(String imageRepository, String repository, String tag) {
+        return topic.putAsync(tagKey(imageRepository, repository, tag), null);
     }
 
-    CompletableFuture<Void> selection(String policy, String tag, String digest) {
-        return topic.putAsync("selection|" + policy, Json.writeString(new SelectionValue(tag, digest)));
+    CompletableFuture<Void> selection(String policy, String image, String tag, String digest) {
+        return topic.putAsync("selection|" + policy, Json.writeString(new SelectionValue(tag, digest, image)));
     }
 
     CompletableFuture<Void> selectionCleared(String policy) {

@@ -1,5 +1,6 @@
 package io.tagstream.evaluator.core;
 
+import io.tagstream.common.policy.InvalidPolicyException;
 import io.tagstream.common.config.ImagePolicy.Order;
 import java.util.List;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package io.tagstream.evaluator.core;
 
+import io.tagstream.common.policy.InvalidPolicyException;
 import io.tagstream.common.config.ImagePolicy;
 import io.tagstream.common.config.ImageRepository;
 import io.tagstream.common.config.ResourceId;
@@ -7,6 +8,7 @@ import io.tagstream.common.config.TagstreamConfig;
 import io.tagstream.common.events.PolicyMatched;
 import io.tagstream.common.events.TagDiscovered;
 import io.tagstream.common.events.TagRemoved;
+import io.tagstream.common.registry.RepositoryName;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,17 +21,26 @@ import java.util.concurrent.ConcurrentHashMap;
  * policy, and what to announce when either the tags or the policies change. Every change it makes is returned as an
  * {@link Effect} for the adapters to store (changelog), publish and audit; restoring the stored changes rebuilds the
  * same state after a restart, so a selection already announced is never announced again.
+ *
+ * <p>Facts are kept by what they were derived from. Tags are stored per ImageRepository and per image (canonical
+ * repository) they were read from, and a policy is evaluated only on the tags of the image its ImageRepository names
+ * now: after {@code spec.image} moves, the old image's tags are dropped at the next reload and the selection is made
+ * again from the new image's tags (and names the new image, even where tags and digests are equal). A policy or
+ * repository removed from the configuration has its stored facts dropped.
  */
 public final class Selections {
 
     /** Something the adapters must carry out. */
-    public sealed interface Effect permits TagStored, TagDropped, Matched, Unselected, PolicyFailed {}
+    public sealed interface Effect permits TagStored, TagDropped, Matched, Unselected, PolicyFailed, PolicyForgotten {}
 
-    /** Remember a tag (changelog). */
+    /** Remember a tag of an image (changelog). */
     public record TagStored(String imageRepository, String repository, String tag, String digest) implements Effect {}
 
-    /** Forget a tag (changelog tombstone). */
-    public record TagDropped(String imageRepository, String tag) implements Effect {}
+    /** Forget a tag of an image (changelog tombstone). */
+    public record TagDropped(String imageRepository, String repository, String tag) implements Effect {}
+
+    /** A policy removed from the configuration: forget its announced selection (changelog tombstone). */
+    public record PolicyForgotten(String policy, Selection was) implements Effect {}
 
     /** Announce a new selection, then remember it (changelog). */
     public record Matched(PolicyMatched event) implements Effect {}
@@ -40,23 +51,27 @@ public final class Selections {
     /** A policy that cannot run, or that finds nothing to select. */
     public record PolicyFailed(String policy, String reason) implements Effect {}
 
-    private final Map<String, Map<String, String>> tags = new ConcurrentHashMap<>();
-    private final Map<String, String> canonical = new ConcurrentHashMap<>();
+    /** imageRepository → image it was read from → tag → digest. */
+    private final Map<String, Map<String, Map<String, String>>> tags = new ConcurrentHashMap<>();
     private final Map<String, Selection> announced = new ConcurrentHashMap<>();
     private final Map<String, PolicyStatus> status = new ConcurrentHashMap<>();
 
     // --- restore from the changelog ---
 
     public void restoreTag(String imageRepository, String repository, String tag, String digest) {
-        tags.computeIfAbsent(imageRepository, k -> new ConcurrentHashMap<>()).put(tag, digest);
-        canonical.put(imageRepository, repository);
+        bucket(imageRepository, repository).put(tag, digest);
     }
 
-    public void restoreTagRemoved(String imageRepository, String tag) {
-        Map<String, String> t = tags.get(imageRepository);
+    public void restoreTagRemoved(String imageRepository, String repository, String tag) {
+        Map<String, String> t = tags.getOrDefault(imageRepository, Map.of()).get(repository);
         if (t != null) {
             t.remove(tag);
         }
+    }
+
+    private Map<String, String> bucket(String imageRepository, String repository) {
+        return tags.computeIfAbsent(imageRepository, k -> new ConcurrentHashMap<>())
+                .computeIfAbsent(repository, k -> new ConcurrentHashMap<>());
     }
 
     public void restoreSelection(String policy, Selection s) {
@@ -69,35 +84,66 @@ public final class Selections {
 
     // --- changes ---
 
+    /**
+     * A tag of an image: stored under the image it was read from, and evaluated when that is the image its
+     * ImageRepository names now. A tag of another image is kept, not used: the poller may have read a newer
+     * configuration than this service, which then names that image at its next reload.
+     */
     public List<Effect> discovered(TagDiscovered e, TagstreamConfig config, Instant now) {
-        Map<String, String> known = tags.computeIfAbsent(e.imageRepository(), k -> new ConcurrentHashMap<>());
-        canonical.put(e.imageRepository(), e.repository());
+        Map<String, String> known = bucket(e.imageRepository(), e.repository());
         if (e.digest().equals(known.get(e.tag()))) {
             return List.of(); // a redelivery, or a repeat announcement: nothing changed
         }
         known.put(e.tag(), e.digest());
         List<Effect> out = new ArrayList<>();
         out.add(new TagStored(e.imageRepository(), e.repository(), e.tag(), e.digest()));
-        out.addAll(evaluateRepository(ResourceId.parse(e.imageRepository()), config, now));
+        if (configuredImage(e.imageRepository(), config).map(e.repository()::equals).orElse(false)) {
+            out.addAll(evaluateRepository(ResourceId.parse(e.imageRepository()), config, now));
+        }
         return out;
     }
 
     public List<Effect> removed(TagRemoved e, TagstreamConfig config, Instant now) {
-        Map<String, String> known = tags.get(e.imageRepository());
+        Map<String, String> known = tags.getOrDefault(e.imageRepository(), Map.of()).get(e.repository());
         if (known == null || known.remove(e.tag()) == null) {
             return List.of();
         }
         List<Effect> out = new ArrayList<>();
-        out.add(new TagDropped(e.imageRepository(), e.tag()));
-        out.addAll(evaluateRepository(ResourceId.parse(e.imageRepository()), config, now));
+        out.add(new TagDropped(e.imageRepository(), e.repository(), e.tag()));
+        if (configuredImage(e.imageRepository(), config).map(e.repository()::equals).orElse(false)) {
+            out.addAll(evaluateRepository(ResourceId.parse(e.imageRepository()), config, now));
+        }
         return out;
     }
 
-    /** After a configuration change: every policy again, and the status of those no longer configured dropped. */
+    /**
+     * After a configuration change: the facts no longer derived from the configuration are dropped (tags of an image
+     * an ImageRepository no longer names, or of a removed ImageRepository; the selections of removed policies), then
+     * every policy is evaluated again.
+     */
     public List<Effect> reconfigured(TagstreamConfig config, Instant now) {
         var configured = config.imagePolicies().stream().map(p -> p.id().toString()).toList();
         status.keySet().retainAll(configured);
         List<Effect> out = new ArrayList<>();
+        tags.forEach((imageRepository, images) -> {
+            Optional<String> image = configuredImage(imageRepository, config);
+            images.entrySet().removeIf(bucket -> {
+                if (image.map(bucket.getKey()::equals).orElse(false)) {
+                    return false;
+                }
+                bucket.getValue().keySet().stream().sorted()
+                        .forEach(t -> out.add(new TagDropped(imageRepository, bucket.getKey(), t)));
+                return true;
+            });
+        });
+        tags.values().removeIf(Map::isEmpty);
+        announced.entrySet().removeIf(a -> {
+            if (configured.contains(a.getKey())) {
+                return false;
+            }
+            out.add(new PolicyForgotten(a.getKey(), a.getValue()));
+            return true;
+        });
         for (ImagePolicy p : config.imagePolicies()) {
             out.addAll(evaluate(p, config, now));
         }
@@ -118,31 +164,37 @@ public final class Selections {
         Optional<ImageRepository> repo = config.find(ImageRepository.class, p.imageRepositoryRef());
         Optional<Selection> current = Optional.ofNullable(announced.get(id));
         PolicyStatus before = status.get(id);
-        Optional<Selection> previous = before == null ? Optional.empty() : before.previous();
+        Optional<String> image = repo.flatMap(Selections::canonical);
+        // a selection made from an image the repository no longer names is never advertised as in force
+        Optional<Selection> previousImage = current.filter(c -> !image.map(c::of).orElse(true));
+        Optional<Selection> inForce = current.filter(c -> previousImage.isEmpty());
+        Optional<Selection> previous = previousImage.isPresent() ? previousImage
+                : before == null ? Optional.empty() : before.previous();
         Optional<Instant> since = before == null ? Optional.empty() : before.since();
         if (p.suspend() || repo.map(ImageRepository::suspend).orElse(false)) {
-            status.put(id, new PolicyStatus(id, repoId, image(repoId), current, previous, since, 0, 0,
+            status.put(id, new PolicyStatus(id, repoId, image, inForce, previous, since, 0, 0,
                     Optional.of("suspended"), Optional.of(now), true));
             return List.of();
         }
-        Map<String, String> known = tags.get(repoId);
+        Map<String, String> known = image.map(i -> tags.getOrDefault(repoId, Map.of()).get(i)).orElse(null);
         Selector selector;
         try {
             selector = Selector.of(p);
         } catch (InvalidPolicyException e) {
-            status.put(id, new PolicyStatus(id, repoId, image(repoId), Optional.empty(), current, since, 0, 0,
+            status.put(id, new PolicyStatus(id, repoId, image, Optional.empty(), current, since, 0, 0,
                     Optional.of(e.getMessage()), Optional.of(now), false));
             return newError(before, e.getMessage()) ? List.of(new PolicyFailed(id, e.getMessage())) : List.of();
         }
         if (known == null) {
-            status.put(id, new PolicyStatus(id, repoId, image(repoId), current, previous, since, 0, 0,
-                    Optional.of("no tags known yet for ImageRepository " + repoId), Optional.of(now), false));
+            status.put(id, new PolicyStatus(id, repoId, image, inForce, previous, since, 0, 0,
+                    Optional.of("no tags known yet for ImageRepository " + repoId + image.map(i -> " (" + i + ")").orElse("")),
+                    Optional.of(now), false));
             return List.of(); // nothing seen yet is not evidence that the selection went away
         }
         Evaluation ev = selector.evaluate(known.keySet());
         if (ev.latestTag().isEmpty()) {
             String reason = ev.error().orElse("no tag selected");
-            status.put(id, new PolicyStatus(id, repoId, image(repoId), Optional.empty(), current.or(() -> previous),
+            status.put(id, new PolicyStatus(id, repoId, image, Optional.empty(), current.or(() -> previous),
                     since, ev.candidates(), ev.skippedTotal(), Optional.of(reason), Optional.of(now), false));
             if (current.isPresent()) {
                 announced.remove(id);
@@ -150,20 +202,21 @@ public final class Selections {
             }
             return newError(before, reason) ? List.of(new PolicyFailed(id, reason)) : List.of();
         }
-        Selection next = new Selection(ev.latestTag().get(), known.get(ev.latestTag().get()));
+        Selection next = new Selection(image.get(), ev.latestTag().get(), known.get(ev.latestTag().get()));
         boolean changed = current.isEmpty()
+                || previousImage.isPresent()
                 || !current.get().tag().equals(next.tag())
                 || !current.get().digest().equals(next.digest())
                         && p.digestReflectionPolicy() == ImagePolicy.DigestReflection.ALWAYS;
         if (!changed) {
-            status.put(id, new PolicyStatus(id, repoId, image(repoId), current, previous, since, ev.candidates(),
+            status.put(id, new PolicyStatus(id, repoId, image, inForce, previous, since, ev.candidates(),
                     ev.skippedTotal(), Optional.empty(), Optional.of(now), false));
             return List.of();
         }
         announced.put(id, next);
-        status.put(id, new PolicyStatus(id, repoId, image(repoId), Optional.of(next), current, Optional.of(now),
+        status.put(id, new PolicyStatus(id, repoId, image, Optional.of(next), current, Optional.of(now),
                 ev.candidates(), ev.skippedTotal(), Optional.empty(), Optional.of(now), false));
-        return List.of(new Matched(new PolicyMatched(id, image(repoId).orElse(repoId), next.tag(), next.digest(),
+        return List.of(new Matched(new PolicyMatched(id, next.image(), next.tag(), next.digest(),
                 current.map(c -> new PolicyMatched.TagRef(c.tag(), c.digest())), now)));
     }
 
@@ -172,8 +225,17 @@ public final class Selections {
         return before == null || !before.lastError().equals(Optional.of(reason));
     }
 
-    private Optional<String> image(String imageRepository) {
-        return Optional.ofNullable(canonical.get(imageRepository));
+    /** The image an ImageRepository names now, as a canonical repository; empty when it is not configured. */
+    private static Optional<String> configuredImage(String imageRepository, TagstreamConfig config) {
+        return config.find(ImageRepository.class, ResourceId.parse(imageRepository)).flatMap(Selections::canonical);
+    }
+
+    private static Optional<String> canonical(ImageRepository repo) {
+        try {
+            return Optional.of(RepositoryName.parse(repo.image()).canonical());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     public List<PolicyStatus> status() {
@@ -185,11 +247,13 @@ public final class Selections {
     }
 
     /** The tags currently known for an ImageRepository, for dry runs. */
-    public Map<String, String> tagsOf(String imageRepository) {
-        return Map.copyOf(tags.getOrDefault(imageRepository, Map.of()));
+    public Map<String, String> tagsOf(String imageRepository, TagstreamConfig config) {
+        return configuredImage(imageRepository, config)
+                .map(i -> Map.copyOf(tags.getOrDefault(imageRepository, Map.of()).getOrDefault(i, Map.of())))
+                .orElse(Map.of());
     }
 
     public int knownTags() {
-        return tags.values().stream().mapToInt(Map::size).sum();
+        return tags.values().stream().flatMap(i -> i.values().stream()).mapToInt(Map::size).sum();
     }
 }

@@ -1,5 +1,7 @@
 package io.tagstream.evaluator.core;
 
+import io.tagstream.common.policy.SemverTag;
+import io.tagstream.common.policy.SemverRange;
 import com.github.zafarkhaja.semver.Version;
 import java.util.List;
 import java.util.Optional;

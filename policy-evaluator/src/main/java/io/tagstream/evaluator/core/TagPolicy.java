@@ -1,5 +1,7 @@
 package io.tagstream.evaluator.core;
 
+import io.tagstream.common.policy.InvalidPolicyException;
+import io.tagstream.common.policy.SemverRange;
 import io.tagstream.common.config.ImagePolicy;
 import java.util.List;
 import java.util.Optional;

@@ -73,7 +73,7 @@ class EvaluatorOnKafkaTest {
         assertEquals(List.of(), rebuilt.reconfigured(config, Instant.now()).stream()
                 .filter(e -> e instanceof Selections.Matched).toList());
         assertEquals(List.of(), rebuilt.discovered(higher.data(), config, Instant.now()));
-        assertEquals(4, rebuilt.tagsOf("flux-system/mcp-server").size());
+        assertEquals(4, rebuilt.tagsOf("flux-system/mcp-server", config).size());
 
         given().get("/api/v1/policies").then().statusCode(200)
                 .body("find { it.policy == 'flux-system/mcp-server' }.latest.tag", equalTo("mcp-12-ddddddd"));

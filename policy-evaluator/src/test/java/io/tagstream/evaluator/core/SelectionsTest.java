@@ -120,9 +120,9 @@ class SelectionsTest {
     }
 
     @Test
-    void policyChecksPointAtTheRangeLine() {
+    void everyServicesLoaderRefusesARangeTheEvaluatorCannotRunPointingAtItsLine() {
         var e = org.junit.jupiter.api.Assertions.assertThrows(io.tagstream.common.config.ConfigException.class,
-                () -> new ConfigLoader(List.of(PolicyChecks::check)).parse(Map.of("policies.yaml", """
+                () -> new ConfigLoader().parse(Map.of("policies.yaml", """
                         apiVersion: image.toolkit.fluxcd.io/v1
                         kind: ImageRepository
                         metadata: {name: portal, namespace: flux-system}
@@ -137,7 +137,105 @@ class SelectionsTest {
                             semver:
                               range: '>=9x'
                         """)));
-        assertEquals("ImagePolicy flux-system/ct-fac-portal: policy.semver.range '>=9x' is not a valid semver range "
-                + "('9x' is not a version) (policies.yaml:13)", e.errors().get(0).toString());
+        assertEquals(List.of("ImagePolicy flux-system/ct-fac-portal: policy.semver.range '>=9x' is not a valid semver range "
+                + "('9x' is not a version) (policies.yaml:13)"), e.errors().stream().map(Object::toString).toList());
+    }
+
+    static TagstreamConfig movedTo(String image, boolean withPolicy) {
+        return new ConfigLoader().parse(Map.of("c.yaml", """
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImageRepository
+                metadata: {name: portal, namespace: ns}
+                spec: {image: %s, interval: 1m}
+                """.formatted(image) + (withPolicy ? """
+                ---
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImagePolicy
+                metadata: {name: portal, namespace: ns}
+                spec:
+                  imageRepositoryRef: {name: portal}
+                  policy:
+                    semver: {range: '>=900.0.0', coerce: true}
+                """ : ""))).config();
+    }
+
+    static TagDiscovered tagOf(String repository, String tag, String digestChar) {
+        return new TagDiscovered("ns/portal", repository.substring(0, repository.indexOf('/')), repository, tag,
+                "sha256:" + digestChar.repeat(64), "application/vnd.oci.image.manifest.v1+json", Optional.empty(),
+                DiscoverySource.POLL, NOW);
+    }
+
+    static <T> List<T> of(Class<T> type, List<Selections.Effect> effects) {
+        return effects.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    @Test
+    void anImageMovedWithEqualDigestsIsSelectedAgainUnderItsNewName() {
+        Selections s = new Selections();
+        matched(s.discovered(tag("922", "b"), GATE, NOW));
+        TagstreamConfig moved = movedTo("prod.example/fleet/portal", true);
+
+        List<Selections.Effect> reload = s.reconfigured(moved, NOW);
+        assertEquals(List.of(new Selections.TagDropped("ns/portal", "acr.example/portal", "922")),
+                of(Selections.TagDropped.class, reload), "the old image's tags are dropped at the reload");
+        assertEquals(List.of(), matched(reload), "nothing is known of the new image yet");
+        PolicyStatus waiting = s.status("ns/portal").orElseThrow();
+        assertEquals(Optional.empty(), waiting.latest(), "the old image's selection is not advertised as in force");
+        assertEquals(Optional.of("prod.example/fleet/portal"), waiting.image());
+
+        List<PolicyMatched> again = matched(s.discovered(tagOf("prod.example/fleet/portal", "922", "b"), moved, NOW));
+        assertEquals(1, again.size(), "same tag, same digest, new image: announced, so markers name the new registry");
+        assertEquals("prod.example/fleet/portal", again.get(0).image());
+        assertEquals("sha256:" + "b".repeat(64), again.get(0).digest());
+        assertEquals(List.of(), matched(s.discovered(tagOf("prod.example/fleet/portal", "922", "b"), moved, NOW)));
+    }
+
+    @Test
+    void anImageMovedWithOtherDigestsAnnouncesTheNewDigest() {
+        Selections s = new Selections();
+        s.discovered(tag("922", "b"), GATE, NOW);
+        TagstreamConfig moved = movedTo("prod.example/fleet/portal", true);
+        s.reconfigured(moved, NOW);
+        List<PolicyMatched> m = matched(s.discovered(tagOf("prod.example/fleet/portal", "922", "c"), moved, NOW));
+        assertEquals(List.of("prod.example/fleet/portal:922@sha256:" + "c".repeat(64)),
+                m.stream().map(PolicyMatched::subject).toList());
+    }
+
+    @Test
+    void aTagOfAnImageNotConfiguredIsKeptButNeverSelected() {
+        Selections s = new Selections();
+        s.discovered(tag("922", "b"), GATE, NOW);
+        // the poller read the moved configuration before this service did
+        List<Selections.Effect> early = s.discovered(tagOf("prod.example/fleet/portal", "930", "d"), GATE, NOW);
+        assertEquals(1, of(Selections.TagStored.class, early).size());
+        assertEquals(List.of(), matched(early), "the old image is still configured here");
+        assertEquals(List.of(), matched(s.discovered(tagOf("old.example/portal", "999", "e"), GATE, NOW)));
+        assertEquals("922", s.status("ns/portal").orElseThrow().latest().orElseThrow().tag());
+
+        List<PolicyMatched> atReload = matched(s.reconfigured(movedTo("prod.example/fleet/portal", true), NOW));
+        assertEquals(List.of("prod.example/fleet/portal:930@sha256:" + "d".repeat(64)),
+                atReload.stream().map(PolicyMatched::subject).toList(), "the tag read early is used once configured");
+        assertEquals(Optional.of(new PolicyMatched.TagRef("922", "sha256:" + "b".repeat(64))), atReload.get(0).previous());
+    }
+
+    @Test
+    void removedPoliciesAndRepositoriesHaveTheirFactsDropped() {
+        Selections s = new Selections();
+        s.discovered(tag("922", "b"), GATE, NOW);
+        s.discovered(tag("923", "c"), GATE, NOW);
+
+        List<Selections.Effect> noPolicy = s.reconfigured(movedTo("acr.example/portal", false), NOW);
+        assertEquals(List.of(new Selections.PolicyForgotten("ns/portal",
+                new Selection("acr.example/portal", "923", "sha256:" + "c".repeat(64)))), of(Selections.PolicyForgotten.class, noPolicy));
+        assertEquals(List.of(), of(Selections.TagDropped.class, noPolicy), "the repository is still configured");
+        assertEquals(Optional.empty(), s.status("ns/portal"));
+
+        List<Selections.Effect> nothing = s.reconfigured(TagstreamConfig.EMPTY, NOW);
+        assertEquals(List.of("922", "923"), of(Selections.TagDropped.class, nothing).stream().map(Selections.TagDropped::tag).toList());
+        assertEquals(0, s.knownTags());
+        assertEquals(List.of(), s.reconfigured(TagstreamConfig.EMPTY, NOW), "dropped once");
+
+        List<PolicyMatched> back = matched(s.reconfigured(GATE, NOW));
+        assertEquals(List.of(), back, "nothing known until the poller announces the tags again");
     }
 }

@@ -1,5 +1,6 @@
 package io.tagstream.evaluator.core;
 
+import io.tagstream.common.policy.InvalidPolicyException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -14,6 +14,7 @@ import io.tagstream.common.registry.RegistryClient;
 import io.tagstream.common.registry.RepositoryName;
 import io.tagstream.common.state.CompactedTopic;
 import io.tagstream.poller.core.KnownTag;
+import io.tagstream.poller.core.KnownTags;
 import io.tagstream.common.registry.RegistryAccess;
 import io.tagstream.poller.core.Scan;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -59,7 +60,8 @@ public class Poller {
             List<String> latestTags, Optional<String> lastError, Optional<Instant> nextScan, boolean suspended,
             Optional<String> capped) {}
 
-    private record StoredTag(String digest, String mediaType) {}
+    /** A known tag in the state topic ({@code <namespace>/<name>|<tag>}), with the image it was read from. */
+    private record StoredTag(String digest, String mediaType, String repository) {}
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
@@ -82,7 +84,7 @@ public class Poller {
     @Inject
     Secrets secrets;
 
-    private final Map<String, Map<String, KnownTag>> state = new ConcurrentHashMap<>();
+    private final Map<String, KnownTags> state = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastScan = new ConcurrentHashMap<>();
     private final Map<String, Long> lastScanMillis = new ConcurrentHashMap<>();
     private final Map<String, String> lastError = new ConcurrentHashMap<>();
@@ -113,10 +115,14 @@ public class Poller {
         resolvers = Executors.newFixedThreadPool(16);
         store = new CompactedTopic(bootstrap, stateTopic).ensureExists(3);
         long t0 = System.nanoTime();
-        int n = store.load(this::restore);
+        Map<String, Map<String, KnownTag>> tags = new HashMap<>();
+        Map<String, String> images = new HashMap<>();
+        int n = store.load((key, value) -> restore(key, value, tags, images));
+        tags.forEach((id, t) -> state.put(id, new KnownTags(Optional.ofNullable(images.get(id)), t)));
         LOG.infof("restored %d state records (%d repositories) from %s in %d ms", n, state.size(), stateTopic,
                 (System.nanoTime() - t0) / 1_000_000);
         ready = true;
+        reconfigured(config.config()); // a repository removed or moved while no pod ran
         ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "poller-tick"));
         ticker.scheduleWithFixedDelay(() -> {
             try {
@@ -141,19 +147,73 @@ public class Poller {
         }
     }
 
-    private void restore(String key, String value) {
+    private static void restore(String key, String value, Map<String, Map<String, KnownTag>> tags, Map<String, String> images) {
         int bar = key.indexOf('|');
         if (bar < 0) {
             return;
         }
         String repo = key.substring(0, bar);
         String tag = key.substring(bar + 1);
-        Map<String, KnownTag> tags = state.computeIfAbsent(repo, k -> new ConcurrentHashMap<>());
+        Map<String, KnownTag> known = tags.computeIfAbsent(repo, k -> new HashMap<>());
         if (value == null) {
-            tags.remove(tag);
+            known.remove(tag);
         } else {
             StoredTag t = Json.read(value.getBytes(StandardCharsets.UTF_8), StoredTag.class);
-            tags.put(tag, new KnownTag(t.digest(), t.mediaType()));
+            known.put(tag, new KnownTag(t.digest(), t.mediaType()));
+            if (t.repository() != null) {
+                images.put(repo, t.repository());
+            }
+        }
+    }
+
+    /**
+     * A new configuration: the state of a removed ImageRepository is dropped (tombstoned) and its status forgotten; a
+     * repository whose {@code spec.image} now names another image is scanned at once, as for the first time, and shows
+     * nothing of the old image meanwhile.
+     */
+    void reconfigured(@Observes TagstreamConfig cfg) {
+        if (!ready) {
+            return;
+        }
+        Map<String, ImageRepository> configured = new HashMap<>();
+        cfg.imageRepositories().forEach(r -> configured.put(r.id().toString(), r));
+        for (String id : List.copyOf(state.keySet())) {
+            ImageRepository repo = configured.get(id);
+            if (repo == null) {
+                synchronized (locks.computeIfAbsent(id, k -> new Object())) {
+                    KnownTags gone = state.remove(id);
+                    Map<String, String> tombstones = new HashMap<>();
+                    gone.tags().keySet().forEach(t -> tombstones.put(id + "|" + t, null));
+                    store.putAll(tombstones);
+                    forget(id);
+                    publisher.audit(Publisher.AUDIT.ok("repository.removed", id, "ImageRepository " + id
+                            + " is no longer configured: its " + gone.tags().size() + " known tags are dropped", Optional.empty()));
+                }
+                continue;
+            }
+            canonical(repo).filter(c -> !state.get(id).derivedFrom(c)).ifPresent(c -> {
+                forget(id);
+                nextScan.put(id, clock.instant());
+                publisher.audit(Publisher.AUDIT.ok("repository.moved", id, "spec.image now names " + c + " instead of "
+                        + state.get(id).repository().orElse("?") + ": scanning it as new", Optional.empty()));
+            });
+        }
+    }
+
+    private void forget(String id) {
+        lastScan.remove(id);
+        lastScanMillis.remove(id);
+        lastError.remove(id);
+        capped.remove(id);
+        nextScan.remove(id);
+        recent.remove(id);
+    }
+
+    private static Optional<String> canonical(ImageRepository repo) {
+        try {
+            return Optional.of(RepositoryName.parse(repo.image()).canonical());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
         }
     }
 
@@ -252,7 +312,8 @@ public class Poller {
                 TagstreamConfig cfg = config.config();
                 RepositoryName name = RepositoryName.parse(repo.image());
                 RegistryClient client = access.client(repo, name, cfg);
-                Map<String, KnownTag> known = Map.copyOf(state.getOrDefault(id, Map.of()));
+                KnownTags stored = state.getOrDefault(id, KnownTags.NONE);
+                Map<String, KnownTag> known = stored.of(name.canonical());
                 Future<Scan.Result> f = resolvers.submit(() -> tag.isPresent()
                         ? Scan.some(repo, name, known, client, tag.get(), source, resolvers, clock)
                         : Scan.full(repo, name, known, client, source, resolvers, clock));
@@ -265,7 +326,7 @@ public class Poller {
                     f.cancel(true);
                     throw new IllegalStateException("scan did not finish within its timeout of " + timeout);
                 }
-                apply(repo, name, known, r, correlations);
+                apply(repo, name, stored, r, correlations);
                 if (tag.isPresent()) {
                     retryNotFound(repo, r.notFound(), source, correlations);
                 }
@@ -316,10 +377,20 @@ public class Poller {
     }
 
     /** Events first, then the state that records them, then the audit: a crash in between repeats, never loses. */
-    private void apply(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, Scan.Result r,
+    private void apply(ImageRepository repo, RepositoryName name, KnownTags stored, Scan.Result r,
             Map<String, Optional<String>> correlations) {
         String id = repo.id().toString();
+        String image = name.canonical();
+        Set<String> stale = stored.staleAfter(image, r.state());
         if (!r.changed()) {
+            if (!stored.derivedFrom(image) || stored.repository().isEmpty()) {
+                state.put(id, new KnownTags(Optional.of(image), r.state()));
+            }
+            if (!stale.isEmpty()) {
+                Map<String, String> tombstones = new HashMap<>();
+                stale.forEach(t -> tombstones.put(id + "|" + t, null));
+                store.putAll(tombstones);
+            }
             return;
         }
         r.discovered().forEach(d -> hintRetries.remove(id + "|" + d.tag()));
@@ -329,10 +400,12 @@ public class Poller {
         r.removed().forEach(d -> events.add(CloudEvent.start(Publisher.SERVICE, d)));
         publisher.tagEvents(events);
         Map<String, String> changes = new HashMap<>();
-        r.discovered().forEach(d -> changes.put(id + "|" + d.tag(), Json.writeString(new StoredTag(d.digest(), d.mediaType()))));
+        r.discovered().forEach(d -> changes.put(id + "|" + d.tag(),
+                Json.writeString(new StoredTag(d.digest(), d.mediaType(), image))));
         r.removed().forEach(d -> changes.put(id + "|" + d.tag(), null));
+        stale.forEach(t -> changes.put(id + "|" + t, null)); // the old image's tags, once the new image's are stored
         store.putAll(changes);
-        state.put(id, new ConcurrentHashMap<>(r.state()));
+        state.put(id, new KnownTags(Optional.of(image), r.state()));
         Deque<String> latest = recent.computeIfAbsent(id, k -> new ArrayDeque<>());
         synchronized (latest) {
             r.discovered().forEach(d -> {
@@ -388,7 +461,7 @@ public class Poller {
                 latestTags = List.copyOf(latest);
             }
             out.add(new RepositoryStatus(id, repo.image(), canonical, Optional.ofNullable(lastScan.get(id)),
-                    lastScanMillis.getOrDefault(id, 0L), state.getOrDefault(id, Map.of()).size(), latestTags,
+                    lastScanMillis.getOrDefault(id, 0L), state.getOrDefault(id, KnownTags.NONE).of(canonical).size(), latestTags,
                     Optional.ofNullable(lastError.get(id)), Optional.ofNullable(nextScan.get(id)), repo.suspend(),
                     Optional.ofNullable(capped.get(id))));
         }
@@ -397,6 +470,8 @@ public class Poller {
 
     /** The known tags of one ImageRepository (tests and the status API). */
     public Map<String, KnownTag> known(String id) {
-        return Map.copyOf(state.getOrDefault(id, Map.of()));
+        KnownTags known = state.getOrDefault(id, KnownTags.NONE);
+        return config.config().find(ImageRepository.class, ResourceId.parse(id)).flatMap(Poller::canonical)
+                .map(known::of).orElse(known.tags());
     }
 }

@@ -1,14 +1,18 @@
-package io.tagstream.evaluator.core;
+package io.tagstream.common.policy;
 
 import io.tagstream.common.config.ConfigError;
+import io.tagstream.common.config.GoRegex;
 import io.tagstream.common.config.ImagePolicy;
 import io.tagstream.common.config.TagstreamConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.PatternSyntaxException;
 
 /**
- * The evaluator's check of a configuration before it is accepted: every policy's range and pattern must compile with
- * the rules selection uses, and the error points at the line to fix.
+ * The rules every service applies to a configuration before accepting it: each policy's range and pattern must compile
+ * with the rules selection uses, and the error points at the line to fix. The loader runs them in every service, so
+ * all four judge one configuration the same way (a range the evaluator cannot run is refused by the poller, the
+ * promoter and git-writer too).
  */
 public final class PolicyChecks {
 
@@ -25,10 +29,12 @@ public final class PolicyChecks {
                 }
             }
             if (p.filterTags().isPresent()) {
+                String pattern = p.filterTags().get().pattern();
                 try {
-                    TagFilter.of(p.filterTags().get().pattern(), p.filterTags().get().extract());
-                } catch (InvalidPolicyException e) {
-                    errors.add(p.error("filterTags.pattern", e.getMessage().replaceFirst("^filterTags\\.pattern ", "")));
+                    GoRegex.compile(pattern);
+                } catch (PatternSyntaxException e) {
+                    errors.add(p.error("filterTags.pattern", "'" + pattern + "' is not a valid regular expression: "
+                            + e.getDescription()));
                 }
             }
         }

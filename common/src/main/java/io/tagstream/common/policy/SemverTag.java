@@ -1,4 +1,4 @@
-package io.tagstream.evaluator.core;
+package io.tagstream.common.policy;
 
 import com.github.zafarkhaja.semver.Version;
 import java.util.Optional;

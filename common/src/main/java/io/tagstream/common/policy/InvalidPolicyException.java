@@ -1,4 +1,4 @@
-package io.tagstream.evaluator.core;
+package io.tagstream.common.policy;
 
 /** A policy that cannot be evaluated: an invalid range or pattern. The message names the problem for a person. */
 public final class InvalidPolicyException extends Exception {
