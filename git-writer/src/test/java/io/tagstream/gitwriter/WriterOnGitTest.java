@@ -29,6 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class WriterOnGitTest {
 
     static final String BRANCH = "feat/pemclau-master";
+    static final String UPDATE_PATH = "./fleet-sync/ctc-flux/eose-entry";
 
     static CloudEvent<PromotionApproved> approval(String app, String tag) {
         String ref = "r.example/" + app + ":" + tag + "@sha256:" + "e".repeat(64);
@@ -142,7 +143,8 @@ class WriterOnGitTest {
         var i = new io.tagstream.gitwriter.core.Ledger.Intent(commit, eventId, Instant.now(), approval.correlationId(),
                 new CommitPushed("flux-system/eose-entry-auto", url, BRANCH, commit, List.of(new CommitPushed.Change(PORTAL,
                         "flux-system:portal", "r.example/portal:931", "r.example/portal:" + tag)), Instant.now(), List.of(approval.id())),
-                java.util.Map.of(io.tagstream.gitwriter.core.Ledger.key("flux-system/eose-entry-auto", "flux-system:portal"), entry));
+                java.util.Map.of(io.tagstream.gitwriter.core.Ledger.key(
+                        io.tagstream.gitwriter.core.Ledger.scope("flux-system/eose-entry-auto", url, BRANCH, UPDATE_PATH), "flux-system:portal"), entry));
         try (var producer = KafkaBroker.shared().producer()) {
             producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("tagstream.git-writer.state",
                     io.tagstream.gitwriter.core.Ledger.intentKey(url + "#" + BRANCH).getBytes(StandardCharsets.UTF_8),

@@ -136,6 +136,38 @@ public class Writer {
         int n = store.loadAndFollow(ledger::restore);
         LOG.infof("restored %d written markers from %s", n, stateTopic);
         restored.complete(null);
+        reconfigured(config.config());
+    }
+
+    private static String scope(ImageUpdateAutomation a, GitRepository repo) {
+        return Ledger.scope(a.id().toString(), Workspace.safeUrl(repo.url()), pushBranch(a, repo), a.updatePath());
+    }
+
+    /**
+     * A new configuration: ledger entries of an automation whose repository, branch or path changed, or that was
+     * removed, are dropped (the new target starts with no memory, so it gets the current refs); entries from before
+     * scopes move to their automation's scope.
+     */
+    void reconfigured(@Observes TagstreamConfig cfg) {
+        if (!restored.isDone()) {
+            return;
+        }
+        Map<String, String> scopes = new LinkedHashMap<>();
+        for (ImageUpdateAutomation a : cfg.automations()) {
+            cfg.find(GitRepository.class, a.sourceRef()).ifPresent(r -> scopes.put(a.id().toString(), scope(a, r)));
+        }
+        Map<String, Optional<String>> plan = ledger.reconcile(scopes, config.status().loadedAt().orElse(Instant.now()));
+        if (plan.isEmpty()) {
+            return;
+        }
+        Map<String, String> records = new LinkedHashMap<>();
+        ledger.apply(plan).forEach((k, v) -> records.put(k, v == null ? null : Json.writeString(v)));
+        store.putAll(records);
+        long moved = plan.values().stream().filter(Optional::isPresent).count();
+        long dropped = plan.size() - moved;
+        LOG.infof("ledger follows the configuration: %d entries dropped, %d moved to their automation's scope", dropped, moved);
+        publisher.audit(Publisher.AUDIT.ok("ledger.reconciled", "git-writer", dropped + " entries of automations, repositories,"
+                + " branches or paths no longer configured dropped; " + moved + " moved to their automation's scope", Optional.empty()));
     }
 
     void stop(@Observes ShutdownEvent e) {
@@ -379,6 +411,7 @@ public class Writer {
         ImageUpdateAutomation a = jobs.get(jobs.size() - 1).automation();
         GitRepository repo = jobs.get(jobs.size() - 1).repo();
         String automation = a.id().toString();
+        String scope = scope(a, repo);
         CloudEvent<PromotionApproved> last = jobs.get(jobs.size() - 1).event();
         if (ledger.intent(key).isPresent()) {
             recover(key, workspaces.computeIfAbsent(key + "|" + checkoutBranch(a, repo), k -> open(k, repo, a)),
@@ -389,7 +422,7 @@ public class Writer {
         Map<String, Ledger.Entry> written = new LinkedHashMap<>();
         Map<String, String> superseded = new LinkedHashMap<>();
         for (Job j : jobs) { // later approvals win
-            Ledger.Split split = ledger.split(automation, j.values(), j.approval());
+            Ledger.Split split = ledger.split(scope, j.values(), j.approval());
             split.fresh().forEach((setter, v) -> {
                 values.put(setter, v);
                 j.approval().ifPresentOrElse(p -> positions.put(setter, p), () -> positions.remove(setter));
@@ -431,7 +464,7 @@ public class Writer {
                             .map(c -> new CommitPushed.Change(c.file(), c.setter(), c.oldValue(), c.newValue())).toList(),
                     Instant.now(), jobs.stream().map(j -> j.event().id()).toList()));
             Ledger.Intent i = new Ledger.Intent(staged.commit(), ev.id(), ev.time(), ev.correlationId(), ev.data(),
-                    ledger.entries(automation, values, positions, Optional.of(staged.commit()), Instant.now()));
+                    ledger.entries(scope, values, positions, Optional.of(staged.commit()), Instant.now()));
             try {
                 store.put(Ledger.intentKey(key), Json.writeString(i));
             } catch (RuntimeException e) {
@@ -469,7 +502,7 @@ public class Writer {
         }
         Optional<Ledger.Intent> pushed = out.commit().map(c -> intent.get());
         Map<String, Ledger.Entry> entries = pushed.map(Ledger.Intent::entries)
-                .orElseGet(() -> ledger.entries(automation, values, positions, Optional.empty(), Instant.now()));
+                .orElseGet(() -> ledger.entries(scope, values, positions, Optional.empty(), Instant.now()));
         // git holds the change now; what follows tells Kafka, and is retried until Kafka has it
         if (!settle(key, a, out, pushed, entries, values, last, jobs.size())) {
             return; // shutting down: unacknowledged, so the approvals are read again and found written

@@ -17,6 +17,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * marker all come from one promotion, so from one partition, in order; one at or before that position is a copy of an
  * approval already handled (re-keyed twice after a git-writer restart, or still queued at a pod that lost the branch),
  * and writing it would put an older image over a newer one. Such an approval is superseded, not written.
+ *
+ * <p>Entries are kept by what they were derived from: the automation's {@link #scope}, which names the repository,
+ * branch and path it writes. Editing any of those makes a new scope with no memory, so the new target gets the
+ * current refs; the old scope's entries, and those of a removed automation, are dropped at the next reload
+ * ({@link #reconcile}).
  */
 public final class Ledger {
 
@@ -102,6 +107,8 @@ public final class Ledger {
             }
         } else if (json != null) {
             restore(key, io.tagstream.common.events.Json.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), Entry.class));
+        } else {
+            entries.remove(key);
         }
     }
 
@@ -114,8 +121,53 @@ public final class Ledger {
         intents.remove(intentKey(branch));
     }
 
-    public static String key(String automation, String setter) {
-        return automation + "|" + setter;
+    /** What an automation's entries are derived from: {@code <automation>@<repository URL>#<branch>:<path>}. */
+    public static String scope(String automation, String repositoryUrl, String branch, String path) {
+        String normalized = java.nio.file.Path.of(path).normalize().toString();
+        return automation + "@" + repositoryUrl + "#" + branch + ":" + (normalized.isEmpty() ? "." : normalized);
+    }
+
+    public static String key(String scope, String setter) {
+        return scope + "|" + setter;
+    }
+
+    /**
+     * What to do with stored entries after a reload, given each configured automation's scope: an entry whose scope
+     * is configured stays; one stored under the older key ({@code <automation>|<setter>}, from before scopes) moves to
+     * its automation's scope; one of a scope no longer configured is dropped when it is older than {@code cutoff}
+     * (the time the configuration was loaded: a younger one was written by a pod that has read a newer
+     * configuration). Returns old key → new key, or empty to drop.
+     */
+    public Map<String, Optional<String>> reconcile(Map<String, String> scopes, Instant cutoff) {
+        java.util.Set<String> configured = new java.util.HashSet<>(scopes.values());
+        Map<String, Optional<String>> out = new java.util.TreeMap<>();
+        entries.forEach((key, entry) -> {
+            int bar = key.lastIndexOf('|');
+            String scope = key.substring(0, bar);
+            if (configured.contains(scope)) {
+                return;
+            }
+            if (!scope.contains("@") && scopes.containsKey(scope)) {
+                out.put(key, Optional.of(key(scopes.get(scope), key.substring(bar + 1))));
+            } else if (entry.at().isBefore(cutoff)) {
+                out.put(key, Optional.empty());
+            }
+        });
+        return out;
+    }
+
+    /** Carries out {@link #reconcile}'s moves and drops; returns the records to store (null is a tombstone). */
+    public Map<String, Entry> apply(Map<String, Optional<String>> changes) {
+        Map<String, Entry> out = new LinkedHashMap<>();
+        changes.forEach((key, to) -> {
+            Entry e = entries.remove(key);
+            out.put(key, null);
+            if (e != null && to.isPresent()) {
+                entries.put(to.get(), e);
+                out.put(to.get(), e);
+            }
+        });
+        return out;
     }
 
     /** The whole reference a marker's values stand for; digest included, so a moved tag counts as new. */

@@ -100,4 +100,38 @@ class LedgerTest {
         assertEquals(Optional.empty(), e.approval());
         assertEquals(Optional.of("abc"), e.commit());
     }
+
+    @Test
+    void entriesFollowTheScopeTheyWereWrittenFor() {
+        String a = Ledger.scope(AUTO, "https://git.example/fleet.git", "main", "./apps");
+        assertEquals(AUTO + "@https://git.example/fleet.git#main:apps", a, "paths are normalised");
+        String moved = Ledger.scope(AUTO, "https://git.example/fleet.git", "main", "clusters/prod");
+        String other = Ledger.scope("flux-system/other", "https://git.example/fleet.git", "main", ".");
+        Instant loaded = Instant.parse("2026-12-01T00:00:00Z");
+        record Row(String name, Map<String, String> scopes, Instant writtenAt, Map<String, Optional<String>> expected) {}
+        List<Row> rows = List.of(
+                new Row("scope unchanged: kept", Map.of(AUTO, a), Instant.EPOCH, Map.of()),
+                new Row("path edited: the old scope's entry is dropped", Map.of(AUTO, moved), Instant.EPOCH,
+                        Map.of(Ledger.key(a, "p"), Optional.empty())),
+                new Row("automation removed: dropped", Map.of("flux-system/other", other), Instant.EPOCH,
+                        Map.of(Ledger.key(a, "p"), Optional.empty())),
+                new Row("written after this configuration was loaded (a pod on a newer one): kept", Map.of(AUTO, moved),
+                        loaded.plusSeconds(1), Map.of()));
+        for (Row r : rows) {
+            Ledger l = new Ledger();
+            l.restore(Ledger.key(a, "p"), new Ledger.Entry(Ledger.ref(v("924", D1)), Optional.of("abc"), r.writtenAt(),
+                    Optional.empty()));
+            assertEquals(r.expected(), l.reconcile(r.scopes(), loaded), r.name());
+        }
+
+        Ledger legacy = new Ledger();
+        Ledger.Entry e = new Ledger.Entry(Ledger.ref(v("924", D1)), Optional.of("abc"), Instant.EPOCH, Optional.empty());
+        legacy.restore(Ledger.key(AUTO, "p"), e);
+        var plan = legacy.reconcile(Map.of(AUTO, a), loaded);
+        assertEquals(Map.of(Ledger.key(AUTO, "p"), Optional.of(Ledger.key(a, "p"))), plan, "pre-scope entries move");
+        var records = legacy.apply(plan);
+        assertEquals(java.util.Arrays.asList(null, e), new java.util.ArrayList<>(records.values()), "old key tombstoned");
+        assertEquals(List.of("p"), List.copyOf(legacy.split(a, Map.of("p", v("924", D1)), Optional.empty()).written().keySet()),
+                "the moved entry still says the ref was written");
+    }
 }

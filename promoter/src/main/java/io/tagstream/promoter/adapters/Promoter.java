@@ -143,9 +143,22 @@ public class Promoter {
             LOG.warnf("leading before %s was read to its end (30 s)", stateTopic);
         }
         leading.set(true);
+        reconfigured(config.config()); // edits made while no pod led
         List<Promotion> unfinished = gates.approvedNotCarriedOut();
         LOG.infof("this pod leads: it decides and carries out promotions (%d approved ones to finish)", unfinished.size());
         unfinished.forEach(this::carry);
+    }
+
+    /** On the leader: promotions follow an edited configuration (see {@link Gates#reconfigured}). */
+    void reconfigured(@Observes TagstreamConfig cfg) {
+        if (!restored.isDone() || !leading.get()) {
+            return;
+        }
+        List<Promotion> changed;
+        synchronized (gates) {
+            changed = gates.reconfigured(cfg, Instant.now());
+        }
+        changed.forEach(p -> record(p, Optional.empty()));
     }
 
     void follow() {

@@ -147,6 +147,53 @@ public final class Gates {
         return out;
     }
 
+    /**
+     * After a reload, promotions follow what they were derived from. A pending promotion whose ImagePromotion is gone,
+     * or now takes another policy as its source, is superseded (it would otherwise wait, or be approved, for an image
+     * its gate no longer proposes). The latest carried-out promotion of an ImagePromotion whose target image changed
+     * loses its target, so the caller copies it into the new target and announces it again: markers naming the
+     * promotion then name the registry configured now. Returns every promotion that changed.
+     */
+    public List<Promotion> reconfigured(TagstreamConfig config, Instant now) {
+        List<Promotion> changed = new ArrayList<>();
+        for (Promotion p : list(Optional.of(State.PENDING))) {
+            Optional<ImagePromotion> gate = config.find(ImagePromotion.class, ResourceId.parse(p.promotion()));
+            Optional<String> why = gate.isEmpty() ? Optional.of("ImagePromotion " + p.promotion() + " is no longer configured")
+                    : gate.get().sourcePolicyRef().toString().equals(p.policy()) ? Optional.empty()
+                    : Optional.of("ImagePromotion " + p.promotion() + " now promotes policy " + gate.get().sourcePolicyRef());
+            why.ifPresent(w -> {
+                Promotion s = p.with(State.SUPERSEDED, Optional.empty(), now, Optional.of(w), "superseded: " + w);
+                all.put(s.id(), s);
+                changed.add(s);
+            });
+        }
+        for (ImagePromotion gate : config.promotions()) {
+            Optional<Promotion> latest = list(Optional.of(State.APPROVED)).stream()
+                    .filter(p -> p.promotion().equals(gate.id().toString()) && p.target().isPresent())
+                    .filter(p -> p.policy().equals(gate.sourcePolicyRef().toString()))
+                    .max(Comparator.comparing(p -> p.decidedAt().orElse(p.createdAt())));
+            if (latest.isEmpty()) {
+                continue;
+            }
+            String at = ImageRef.parse(latest.get().target().get()).repository();
+            String wanted = gate.target().map(t -> canonical(t.image())).orElse(latest.get().image());
+            if (!at.equals(wanted)) {
+                Promotion again = latest.get().withoutTarget(now, "target is now " + wanted + " (was " + at + "): copying again");
+                all.put(again.id(), again);
+                changed.add(again);
+            }
+        }
+        return changed;
+    }
+
+    private static String canonical(String image) {
+        try {
+            return io.tagstream.common.registry.RepositoryName.parse(image).canonical();
+        } catch (IllegalArgumentException e) {
+            return image;
+        }
+    }
+
     /** Records the outcome of carrying out an approval: the copy's target, or why it failed. */
     public Promotion carried(String id, Optional<String> target, Optional<String> failure, Instant now) {
         Promotion p = all.get(id);

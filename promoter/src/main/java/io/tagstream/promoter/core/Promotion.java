@@ -72,6 +72,12 @@ public record Promotion(
                 decidedBy, decidedAt, Optional.of(ref), reason, correlationId, append(at + " " + event));
     }
 
+    /** The target moved in the configuration: the image is to be copied and announced again. */
+    Promotion withoutTarget(Instant at, String event) {
+        return new Promotion(id, promotion, policy, source, image, tag, digest, state, createdAt, deadline, signals, approvals,
+                decidedBy, decidedAt, Optional.empty(), reason, correlationId, append(at + " " + event));
+    }
+
     private List<String> append(String line) {
         List<String> h = new java.util.ArrayList<>(history);
         h.add(line);

@@ -96,4 +96,47 @@ class GatesTest {
         assertEquals(Promotion.State.APPROVED, p.state());
         assertEquals(Optional.of("auto"), p.decidedBy());
     }
+
+    @Test
+    void promotionsFollowTheirEditedGate() throws Exception {
+        TagstreamConfig c = config("{mode: manual}");
+        Gates g = new Gates();
+        Promotion carried = g.matched(match("1.0.0"), c.promotions(), "corr", NOW).get(0);
+        g.approve(carried.id(), "alice", "", c, NOW);
+        g.carried(carried.id(), Optional.of("prod.example/app:1.0.0@" + D), Optional.empty(), NOW);
+        Promotion waiting = g.matched(new PolicyMatched("ns/qe", "qe.example/app", "1.1.0", "sha256:" + "b".repeat(64),
+                Optional.empty(), NOW), c.promotions(), "corr2", NOW).get(0);
+        assertEquals(List.of(), g.reconfigured(c, NOW), "nothing edited, nothing changes");
+
+        TagstreamConfig retargeted = new ConfigLoader().parse(Map.of("c.yaml", """
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImageRepository
+                metadata: {name: qe, namespace: ns}
+                spec: {image: qe.example/app, interval: 1m}
+                ---
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImagePolicy
+                metadata: {name: qe, namespace: ns}
+                spec: {imageRepositoryRef: {name: qe}, policy: {semver: {range: '>=1'}}}
+                ---
+                apiVersion: tagstream.io/v1alpha1
+                kind: ImagePromotion
+                metadata: {name: prod, namespace: ns}
+                spec:
+                  sourcePolicyRef: {name: qe}
+                  target: {image: acr.example/fleet/app, tags: ['{{tag}}']}
+                  approval: {mode: manual}
+                """)).config();
+        List<Promotion> moved = g.reconfigured(retargeted, NOW);
+        assertEquals(List.of(carried.id()), moved.stream().map(Promotion::id).toList());
+        assertEquals(Optional.empty(), moved.get(0).target(), "to be copied into the new target and announced again");
+        assertEquals(List.of(carried.id()), g.approvedNotCarriedOut().stream().map(Promotion::id).toList());
+        assertEquals(Promotion.State.PENDING, g.get(waiting.id()).orElseThrow().state(), "a pending one simply waits");
+
+        List<Promotion> removed = g.reconfigured(TagstreamConfig.EMPTY, NOW);
+        assertEquals(List.of(waiting.id()), removed.stream().map(Promotion::id).toList());
+        assertEquals(Promotion.State.SUPERSEDED, removed.get(0).state());
+        assertEquals(Optional.of("ImagePromotion ns/prod is no longer configured"), removed.get(0).reason());
+        assertEquals(409, assertThrows(Gates.Refused.class, () -> g.approve(waiting.id(), "bob", "", c, NOW)).status());
+    }
 }
