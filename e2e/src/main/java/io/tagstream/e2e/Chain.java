@@ -46,10 +46,11 @@ public final class Chain implements AutoCloseable {
             List<String> services) {}
 
     private final Options options;
-    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Map<String, Process> processes = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<String, Integer> instancePorts = new java.util.concurrent.ConcurrentHashMap<>();
     private KafkaProcess kafka;
     private String bootstrap;
+    private volatile boolean closing;
 
     private Chain(Options options) {
         this.options = options;
@@ -73,6 +74,7 @@ public final class Chain implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         killLeftovers();
+        checkPortsFree();
         if (options.externalKafka().isPresent()) {
             bootstrap = options.externalKafka().get();
         } else {
@@ -91,6 +93,93 @@ public final class Chain implements AutoCloseable {
             }
         }
         writePids();
+    }
+
+    /**
+     * Every port this chain will listen on must be free before anything starts: otherwise a health check could be
+     * answered by another program (another stack's service) and its Kafka could receive this chain's records.
+     */
+    private void checkPortsFree() {
+        Map<Integer, String> wanted = new LinkedHashMap<>();
+        if (options.externalKafka().isEmpty()) {
+            wanted.put(options.kafkaPort(), "Kafka (change it with --kafka-port N)");
+            wanted.put(options.kafkaPort() + 1, "Kafka's controller (--kafka-port N uses N+1; change N)");
+        }
+        for (Service s : SERVICES) {
+            if (options.services().contains(s.name())) {
+                wanted.put(port(s), s.name() + " (change the services' ports with --base-port N)");
+            }
+        }
+        List<String> taken = new ArrayList<>();
+        wanted.forEach((port, what) -> {
+            if (!free(port)) {
+                taken.add("port " + port + " for " + what);
+            }
+        });
+        if (!taken.isEmpty()) {
+            throw new PortsTaken("already in use by another program: " + String.join("; ", taken));
+        }
+    }
+
+    /** Ports the chain needs are taken; nothing was started. */
+    public static final class PortsTaken extends IllegalStateException {
+        PortsTaken(String message) {
+            super(message);
+        }
+    }
+
+    static boolean free(int port) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(false);
+            socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        } catch (IOException e) {
+            return false;
+        }
+        // a listener on all interfaces (0.0.0.0) may leave the loopback bind possible on some systems: ask it
+        try (java.net.Socket probe = new java.net.Socket()) {
+            probe.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Reports, at once and once each, a child that exits while the chain runs: {@code onExit} gets its name
+     * ({@code kafka} for the embedded broker), its exit code and its log file. Stopping a service through this class
+     * is not reported.
+     */
+    public void watch(WatchListener onExit) {
+        Thread t = new Thread(() -> {
+            java.util.Set<Object> reported = new java.util.HashSet<>();
+            while (!Thread.currentThread().isInterrupted() && !closing) {
+                if (!closing && kafka != null && !kafka.isAlive() && reported.add(kafka)) {
+                    onExit.exited("kafka", -1, kafka.directory().resolve("kafka.log"));
+                }
+                List<Map.Entry<String, Process>> running;
+                synchronized (processes) {
+                    running = new ArrayList<>(processes.entrySet());
+                }
+                for (var e : running) {
+                    if (!closing && !e.getValue().isAlive() && processes.get(e.getKey()) == e.getValue() && reported.add(e.getValue())) {
+                        onExit.exited(e.getKey(), e.getValue().exitValue(), options.dataDir().resolve("logs/" + e.getKey() + ".log"));
+                    }
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException ex) {
+                    return;
+                }
+            }
+        }, "tagstream-watch");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** What {@link #watch} calls when a child exits. */
+    @FunctionalInterface
+    public interface WatchListener {
+        void exited(String child, int exitCode, Path log);
     }
 
     /** Starts (or restarts) one service process. */
@@ -126,6 +215,8 @@ public final class Chain implements AutoCloseable {
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("TAGSTREAM_CONFIG_DIR", options.configDir().toAbsolutePath().toString());
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        // a service run on this machine listens on loopback only, unless told otherwise (pods keep 0.0.0.0)
+        env.putIfAbsent("QUARKUS_HTTP_HOST", "127.0.0.1");
         try {
             processes.put(instance, pb.start());
         } catch (IOException e) {
@@ -200,6 +291,16 @@ public final class Chain implements AutoCloseable {
             throw new IllegalStateException("not healthy within " + timeout + ": " + waiting + " (logs in "
                     + options.dataDir().resolve("logs") + ")");
         }
+        // UP counts only from a child still running: a child that could not bind its port exits soon after starting
+        sleep(300);
+        synchronized (processes) {
+            for (var e : processes.entrySet()) {
+                if (!e.getValue().isAlive()) {
+                    throw new IllegalStateException(e.getKey() + " exited with " + e.getValue().exitValue() + "; see "
+                            + options.dataDir().resolve("logs/" + e.getKey() + ".log"));
+                }
+            }
+        }
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
@@ -229,7 +330,10 @@ public final class Chain implements AutoCloseable {
 
     @Override
     public void close() {
-        processes.values().forEach(Process::destroy); // all at once: they shut down in parallel
+        closing = true;
+        synchronized (processes) {
+            processes.values().forEach(Process::destroy); // all at once: they shut down in parallel
+        }
         for (String name : List.copyOf(processes.keySet())) {
             stop(processes.remove(name), false);
         }
@@ -252,7 +356,9 @@ public final class Chain implements AutoCloseable {
         if (kafka != null && kafka.isAlive()) {
             pids.add(kafka.pid());
         }
-        processes.values().stream().filter(Process::isAlive).forEach(p -> pids.add(p.pid()));
+        synchronized (processes) {
+            processes.values().stream().filter(Process::isAlive).forEach(p -> pids.add(p.pid()));
+        }
         try {
             Files.writeString(pidFile(), pids.stream().map(String::valueOf).collect(Collectors.joining("\n")) + "\n");
         } catch (IOException e) {

@@ -90,13 +90,34 @@ public final class Demo {
         step("fleet repo " + fleet + " (apps/demo/deployment.yaml runs " + image + ":1.0.0)");
 
         Path config = writeConfig(data, image, "file://" + fleet);
-        Chain chain = Chain.start(new Chain.Options(root, config, data.resolve("run"),
+        Chain chain;
+        try {
+            chain = Chain.start(new Chain.Options(root, config, data.resolve("run"),
                 Optional.ofNullable(System.getenv("KAFKA_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank()), kafkaPort, ports,
                 Map.of("TAGSTREAM_SECRETS_DIR", data.resolve("secrets").toString(),
                         "TAGSTREAM_GIT_WORKDIR", data.resolve("clones").toString()),
                 Chain.SERVICES.stream().map(Chain.Service::name).toList()));
+        } catch (Chain.PortsTaken e) {
+            System.err.println("tagstream demo: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         stack.add(0, chain);
-        Duration took = chain.awaitHealthy(Duration.ofSeconds(120));
+        Duration took;
+        try {
+            took = chain.awaitHealthy(Duration.ofSeconds(120));
+        } catch (IllegalStateException e) {
+            System.err.println("tagstream demo: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        chain.watch((child, code, log) -> {
+            System.err.println("tagstream demo: " + child + " exited" + (code >= 0 ? " with " + code : "") + "; see " + log);
+            if (child.equals("kafka")) {
+                System.err.println("tagstream demo: without Kafka the chain cannot run; stopping");
+                System.exit(1);
+            }
+        });
         step("Kafka      " + chain.bootstrapServers() + "; four services UP in " + took.toMillis() / 1000.0 + " s");
 
         String before = git(fleet, "rev-parse", "main").trim();
@@ -121,7 +142,10 @@ public final class Demo {
         System.out.println("  git-writer        " + chain.url("git-writer") + "/api/v1/automations");
         System.out.println("  health, metrics, OpenAPI: <service>/q/health, /q/metrics, /q/openapi");
         System.out.println("audit:  kcat -C -b " + chain.bootstrapServers() + " -t tagstream.audit -f '%s\\n'");
-        System.out.println("again:  skopeo copy --src-tls-verify=false --dest-tls-verify=false docker://" + image + ":1.1.0 docker://" + image + ":1.2.0"
+        // the hint waits for Tagstream's commit before showing it
+        System.out.println("again:  before=$(git --git-dir " + fleet + " rev-parse main) && skopeo copy --src-tls-verify=false"
+                + " --dest-tls-verify=false docker://" + image + ":1.1.0 docker://" + image + ":1.2.0"
+                + " && until [ \"$(git --git-dir " + fleet + " rev-parse main)\" != \"$before\" ]; do sleep 0.2; done"
                 + " && git --git-dir " + fleet + " log -p -1");
         System.out.println("config: " + config + "   logs: " + data.resolve("run/logs"));
         if (exit) {

@@ -1,5 +1,7 @@
 package io.tagstream.e2e;
 
+import io.tagstream.common.config.ConfigException;
+import io.tagstream.common.config.ConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +47,15 @@ public final class Launcher {
         if (!Files.isDirectory(config)) {
             fail("--config " + config + " is not a directory");
         }
+        try {
+            // the services would refuse it one by one; say so once, the way they would, before starting anything
+            var load = new ConfigLoader().load(config);
+            load.warnings().forEach(w -> System.err.println("tagstream: warning: " + w));
+        } catch (ConfigException e) {
+            System.err.println("tagstream: the configuration in " + config + " does not load:");
+            e.errors().forEach(err -> System.err.println("  " + err));
+            System.exit(1);
+        }
         Path root = Path.of(System.getProperty("tagstream.root", ".")).toAbsolutePath().normalize();
         List<String> services = Optional.ofNullable(flags.get("services"))
                 .map(s -> List.of(s.split(",")))
@@ -54,15 +65,36 @@ public final class Launcher {
                 Optional.ofNullable(System.getenv("KAFKA_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank()),
                 Integer.parseInt(flags.getOrDefault("kafka-port", "9092")), ports(flags.get("base-port")), Map.of(), services);
 
-        System.out.println("starting Tagstream with " + options.configDir());
-        Chain chain = Chain.start(options);
+        System.out.println("starting Tagstream with " + options.configDir() + " (services listen on 127.0.0.1)");
+        Chain chain;
+        try {
+            chain = Chain.start(options);
+        } catch (Chain.PortsTaken e) {
+            System.err.println("tagstream: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nstopping Tagstream…");
             chain.close();
             stopped.countDown();
         }, "tagstream-stop"));
-        Duration took = chain.awaitHealthy(Duration.ofSeconds(90));
+        Duration took;
+        try {
+            took = chain.awaitHealthy(Duration.ofSeconds(90));
+        } catch (IllegalStateException e) {
+            System.err.println("tagstream: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        chain.watch((child, code, log) -> {
+            System.err.println("tagstream: " + child + " exited" + (code >= 0 ? " with " + code : "") + "; see " + log);
+            if (child.equals("kafka")) {
+                System.err.println("tagstream: without Kafka the chain cannot run; stopping");
+                System.exit(1); // the shutdown hook stops the services
+            }
+        });
         System.out.printf("Kafka: %s%s%n", chain.bootstrapServers(), options.externalKafka().isPresent() ? " (external)" : " (embedded, data in " + options.dataDir().resolve("kafka") + ")");
         System.out.println(services.stream().map(s -> String.format("  %-17s %s/q/health  %s/q/openapi", s, chain.url(s), chain.url(s)))
                 .collect(Collectors.joining("\n", "all services UP in " + took.toMillis() / 1000.0 + " s:\n", "")));

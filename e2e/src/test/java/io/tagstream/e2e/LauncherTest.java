@@ -67,4 +67,91 @@ class LauncherTest {
             up.destroyForcibly();
         }
     }
+
+    /** {@code ./tagstream up} with these arguments; its combined output is read by the caller. */
+    static Process up(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("../tagstream", "up"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("TAGSTREAM_SKIP_BUILD", "1");
+        pb.environment().remove("KAFKA_BOOTSTRAP_SERVERS");
+        return pb.start();
+    }
+
+    static String finish(Process p, int seconds) throws Exception {
+        assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), "did not exit within " + seconds + " s");
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aTakenPortIsNamedWithTheOptionThatChangesItAndNothingStarts() throws Exception {
+        int kafkaPort = Ports.freeRun(2);
+        int base = Ports.freeRun(5);
+        try (java.net.ServerSocket other = new java.net.ServerSocket(base + 3, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Process up = up("--config", "../docs/examples/tazlab", "--data", Path.of("target/launcher-ports").toAbsolutePath()
+                    .toString(), "--kafka-port", String.valueOf(kafkaPort), "--base-port", String.valueOf(base));
+            String out = finish(up, 60);
+            assertEquals(1, up.exitValue(), out);
+            assertTrue(out.contains("port " + (base + 3) + " for promoter (change the services' ports with --base-port N)"), out);
+            assertTrue(!out.contains("UP"), out);
+            assertTrue(Chain.free(kafkaPort), "no Kafka was left running");
+        }
+    }
+
+    @Test
+    void aConfigurationThatDoesNotLoadStopsTheStartWithTheLoadersMessage() throws Exception {
+        Path config = java.nio.file.Files.createDirectories(Path.of("target/launcher-bad-config").toAbsolutePath());
+        java.nio.file.Files.writeString(config.resolve("policy.yaml"), """
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImageRepository
+                metadata: {name: app, namespace: flux-system}
+                spec: {image: registry.example/app, interval: 1m}
+                ---
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImagePolicy
+                metadata: {name: app, namespace: flux-system}
+                spec:
+                  imageRepositoryRef: {name: app}
+                  policy:
+                    semver: {range: '>=9x'}
+                """);
+        Process up = up("--config", config.toString(), "--kafka-port", String.valueOf(Ports.freeRun(2)),
+                "--base-port", String.valueOf(Ports.freeRun(5)));
+        String out = finish(up, 60);
+        assertEquals(1, up.exitValue(), out);
+        assertTrue(out.contains("ImagePolicy flux-system/app: policy.semver.range '>=9x' is not a valid semver range "
+                + "('9x' is not a version) (policy.yaml:12)"), out);
+        assertTrue(!out.contains("Exception"), out);
+    }
+
+    @Test
+    void kafkaDyingStopsTheStackWithAnError() throws Exception {
+        int kafkaPort = Ports.freeRun(2);
+        int base = Ports.freeRun(5);
+        Process up = up("--config", "../docs/examples/tazlab", "--data", Path.of("target/launcher-kafka").toAbsolutePath()
+                .toString(), "--kafka-port", String.valueOf(kafkaPort), "--base-port", String.valueOf(base));
+        try {
+            BufferedReader r = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
+            List<String> output = new ArrayList<>();
+            String line;
+            while ((line = r.readLine()) != null && !line.startsWith("Ctrl-C stops everything")) {
+                output.add(line);
+            }
+            assertTrue(up.isAlive(), String.join("\n", output));
+            ProcessHandle kafka = up.toHandle().descendants()
+                    .filter(h -> h.info().commandLine().orElse("").contains("kafka.Kafka")).findFirst().orElseThrow();
+            List<ProcessHandle> children = up.toHandle().descendants().toList();
+            kafka.destroyForcibly();
+            assertTrue(up.waitFor(60, TimeUnit.SECONDS), "the launcher went on without Kafka");
+            String rest = new String(up.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(1, up.exitValue(), rest);
+            assertTrue(rest.contains("tagstream: kafka exited"), rest);
+            for (ProcessHandle c : children) {
+                c.onExit().get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            up.descendants().forEach(ProcessHandle::destroyForcibly);
+            up.destroyForcibly();
+        }
+    }
 }

@@ -1,18 +1,16 @@
 package io.tagstream.common.policy;
 
 import io.tagstream.common.config.ConfigError;
-import io.tagstream.common.config.GoRegex;
 import io.tagstream.common.config.ImagePolicy;
 import io.tagstream.common.config.TagstreamConfig;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.PatternSyntaxException;
 
 /**
- * The rules every service applies to a configuration before accepting it: each policy's range and pattern must compile
- * with the rules selection uses, and the error points at the line to fix. The loader runs them in every service, so
- * all four judge one configuration the same way (a range the evaluator cannot run is refused by the poller, the
- * promoter and git-writer too).
+ * The rules every service applies to a configuration before accepting it: each policy's semver range must parse with
+ * the rules selection uses (patterns are checked while the file is read), and the error points at the line to fix.
+ * The loader runs them in every service, so all four judge one configuration the same way: a range the evaluator
+ * cannot run is refused by the poller, the promoter and git-writer too.
  */
 public final class PolicyChecks {
 
@@ -26,15 +24,6 @@ public final class PolicyChecks {
                     SemverRange.parse(s.range());
                 } catch (InvalidPolicyException e) {
                     errors.add(p.error("policy.semver.range", e.getMessage()));
-                }
-            }
-            if (p.filterTags().isPresent()) {
-                String pattern = p.filterTags().get().pattern();
-                try {
-                    GoRegex.compile(pattern);
-                } catch (PatternSyntaxException e) {
-                    errors.add(p.error("filterTags.pattern", "'" + pattern + "' is not a valid regular expression: "
-                            + e.getDescription()));
                 }
             }
         }

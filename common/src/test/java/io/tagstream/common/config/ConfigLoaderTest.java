@@ -223,11 +223,31 @@ class ConfigLoaderTest {
 
     @Test
     void serviceChecksPointAtTheFieldLine() {
+        // a service's own check, run after the loader's: this one refuses a range that is valid semver
         ConfigCheck rangeCheck = c -> c.imagePolicies().stream()
-                .filter(p -> p.policy() instanceof Semver s && s.range().contains("9x"))
+                .filter(p -> p.policy() instanceof Semver s && s.range().contains("9.0"))
                 .map(p -> p.error("policy.semver.range", "'" + ((Semver) p.policy()).range() + "' is not a valid range"))
                 .toList();
-        String yaml = REPO + """
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ConfigLoader(List.of(rangeCheck)).parse(Map.of("policies.yaml", policyWithRange(">=9.0.0"))));
+        assertEquals("ImagePolicy ns/ct-fac-portal: policy.semver.range '>=9.0.0' is not a valid range (policies.yaml:18)",
+                e.errors().get(0).toString());
+    }
+
+    @Test
+    void everyLoaderRefusesARangeOrPatternSelectionCannotRun() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ConfigLoader().parse(Map.of("policies.yaml", policyWithRange(">=9x"))));
+        assertEquals(List.of("ImagePolicy ns/ct-fac-portal: policy.semver.range '>=9x' is not a valid semver range ('9x' is "
+                + "not a version) (policies.yaml:18)"), e.errors().stream().map(Object::toString).toList());
+        ConfigException p = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(Map.of("policies.yaml",
+                policyWithRange(">=1.0.0") + "  filterTags: {pattern: '^(unclosed'}\n")));
+        assertEquals(List.of("ImagePolicy ns/ct-fac-portal: spec.filterTags.pattern '^(unclosed' is not a valid regular "
+                + "expression: Unclosed group near index 10 (policies.yaml:19)"), p.errors().stream().map(Object::toString).toList());
+    }
+
+    private static String policyWithRange(String range) {
+        return REPO + """
                 apiVersion: image.toolkit.fluxcd.io/v1
                 kind: ImagePolicy
                 metadata:
@@ -238,12 +258,8 @@ class ConfigLoaderTest {
                     name: app
                   policy:
                     semver:
-                      range: '>=9x'
-                """;
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> new ConfigLoader(List.of(rangeCheck)).parse(Map.of("policies.yaml", yaml)));
-        assertEquals("ImagePolicy ns/ct-fac-portal: policy.semver.range '>=9x' is not a valid range (policies.yaml:18)",
-                e.errors().get(0).toString());
+                      range: '%s'
+                """.formatted(range);
     }
 
     @Test
