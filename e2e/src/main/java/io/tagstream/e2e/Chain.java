@@ -176,6 +176,20 @@ public final class Chain implements AutoCloseable {
         t.start();
     }
 
+    /**
+     * The launchers' watch: a child that exits is reported on stderr, prefixed {@code who}; without Kafka the chain
+     * cannot run, so its death ends the process with exit code 1 (the shutdown hook stops the services).
+     */
+    public void reportExits(String who) {
+        watch((child, code, log) -> {
+            System.err.println(who + ": " + child + " exited" + (code >= 0 ? " with " + code : "") + "; see " + log);
+            if (child.equals("kafka")) {
+                System.err.println(who + ": without Kafka the chain cannot run; stopping");
+                System.exit(1);
+            }
+        });
+    }
+
     /** What {@link #watch} calls when a child exits. */
     @FunctionalInterface
     public interface WatchListener {

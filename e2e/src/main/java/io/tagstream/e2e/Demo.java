@@ -111,13 +111,7 @@ public final class Demo {
             System.exit(1);
             return;
         }
-        chain.watch((child, code, log) -> {
-            System.err.println("tagstream demo: " + child + " exited" + (code >= 0 ? " with " + code : "") + "; see " + log);
-            if (child.equals("kafka")) {
-                System.err.println("tagstream demo: without Kafka the chain cannot run; stopping");
-                System.exit(1);
-            }
-        });
+        chain.reportExits("tagstream demo");
         step("Kafka      " + chain.bootstrapServers() + "; four services UP in " + took.toMillis() / 1000.0 + " s");
 
         String before = git(fleet, "rev-parse", "main").trim();

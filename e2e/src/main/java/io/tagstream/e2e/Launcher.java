@@ -88,13 +88,7 @@ public final class Launcher {
             System.exit(1);
             return;
         }
-        chain.watch((child, code, log) -> {
-            System.err.println("tagstream: " + child + " exited" + (code >= 0 ? " with " + code : "") + "; see " + log);
-            if (child.equals("kafka")) {
-                System.err.println("tagstream: without Kafka the chain cannot run; stopping");
-                System.exit(1); // the shutdown hook stops the services
-            }
-        });
+        chain.reportExits("tagstream");
         System.out.printf("Kafka: %s%s%n", chain.bootstrapServers(), options.externalKafka().isPresent() ? " (external)" : " (embedded, data in " + options.dataDir().resolve("kafka") + ")");
         System.out.println(services.stream().map(s -> String.format("  %-17s %s/q/health  %s/q/openapi", s, chain.url(s), chain.url(s)))
                 .collect(Collectors.joining("\n", "all services UP in " + took.toMillis() / 1000.0 + " s:\n", "")));

@@ -128,8 +128,9 @@ class LauncherTest {
     void kafkaDyingStopsTheStackWithAnError() throws Exception {
         int kafkaPort = Ports.freeRun(2);
         int base = Ports.freeRun(5);
-        Process up = up("--config", "../docs/examples/tazlab", "--data", Path.of("target/launcher-kafka").toAbsolutePath()
-                .toString(), "--kafka-port", String.valueOf(kafkaPort), "--base-port", String.valueOf(base));
+        Path data = Path.of("target/launcher-kafka").toAbsolutePath();
+        Process up = up("--config", "../docs/examples/tazlab", "--data", data.toString(), "--kafka-port",
+                String.valueOf(kafkaPort), "--base-port", String.valueOf(base));
         try {
             BufferedReader r = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
             List<String> output = new ArrayList<>();
@@ -138,8 +139,11 @@ class LauncherTest {
                 output.add(line);
             }
             assertTrue(up.isAlive(), String.join("\n", output));
-            ProcessHandle kafka = up.toHandle().descendants()
-                    .filter(h -> h.info().commandLine().orElse("").contains("kafka.Kafka")).findFirst().orElseThrow();
+            // the launcher's pid file lists the embedded broker first
+            long kafkaPid = Long.parseLong(java.nio.file.Files.readAllLines(data.resolve("pids")).get(0).trim());
+            ProcessHandle kafka = ProcessHandle.of(kafkaPid).orElseThrow();
+            assertTrue(kafka.parent().map(p -> p.pid() == up.pid()).orElse(false) || up.toHandle().descendants()
+                    .anyMatch(h -> h.pid() == kafkaPid), "the broker is the launcher's child");
             List<ProcessHandle> children = up.toHandle().descendants().toList();
             kafka.destroyForcibly();
             assertTrue(up.waitFor(60, TimeUnit.SECONDS), "the launcher went on without Kafka");

@@ -20,6 +20,10 @@ class GatesTest {
     static final String D = "sha256:" + "a".repeat(64);
 
     static TagstreamConfig config(String approval) {
+        return config(approval, "prod.example/app", "['{{tag}}', 'rc-{{digest.short}}', '{{policy}}-{{tag}}']");
+    }
+
+    static TagstreamConfig config(String approval, String target, String tags) {
         return new ConfigLoader().parse(Map.of("c.yaml", """
                 apiVersion: image.toolkit.fluxcd.io/v1
                 kind: ImageRepository
@@ -36,9 +40,9 @@ class GatesTest {
                 metadata: {name: prod, namespace: ns}
                 spec:
                   sourcePolicyRef: {name: qe}
-                  target: {image: prod.example/app, tags: ['{{tag}}', 'rc-{{digest.short}}', '{{policy}}-{{tag}}']}
+                  target: {image: %s, tags: %s}
                   approval: %s
-                """.formatted(approval))).config();
+                """.formatted(target, tags, approval))).config();
     }
 
     static PolicyMatched match(String tag) {
@@ -108,25 +112,7 @@ class GatesTest {
                 Optional.empty(), NOW), c.promotions(), "corr2", NOW).get(0);
         assertEquals(List.of(), g.reconfigured(c, NOW), "nothing edited, nothing changes");
 
-        TagstreamConfig retargeted = new ConfigLoader().parse(Map.of("c.yaml", """
-                apiVersion: image.toolkit.fluxcd.io/v1
-                kind: ImageRepository
-                metadata: {name: qe, namespace: ns}
-                spec: {image: qe.example/app, interval: 1m}
-                ---
-                apiVersion: image.toolkit.fluxcd.io/v1
-                kind: ImagePolicy
-                metadata: {name: qe, namespace: ns}
-                spec: {imageRepositoryRef: {name: qe}, policy: {semver: {range: '>=1'}}}
-                ---
-                apiVersion: tagstream.io/v1alpha1
-                kind: ImagePromotion
-                metadata: {name: prod, namespace: ns}
-                spec:
-                  sourcePolicyRef: {name: qe}
-                  target: {image: acr.example/fleet/app, tags: ['{{tag}}']}
-                  approval: {mode: manual}
-                """)).config();
+        TagstreamConfig retargeted = config("{mode: manual}", "acr.example/fleet/app", "['{{tag}}']");
         List<Promotion> moved = g.reconfigured(retargeted, NOW);
         assertEquals(List.of(carried.id()), moved.stream().map(Promotion::id).toList());
         assertEquals(Optional.empty(), moved.get(0).target(), "to be copied into the new target and announced again");
