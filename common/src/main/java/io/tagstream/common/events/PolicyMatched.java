@@ -8,7 +8,8 @@ import java.util.Optional;
  * A policy's selection changed: a new tag, or the same tag at a new digest. Keyed by policy.
  *
  * @param policy the ImagePolicy, {@code namespace/name}
- * @param image canonical repository the tag belongs to
+ * @param image the canonical repository the ImageRepository names now (an edited {@code spec.image} is announced
+ *     again under its new name, even with equal tag and digest)
  * @param previous the selection this one replaces, absent for the first selection
  */
 public record PolicyMatched(
