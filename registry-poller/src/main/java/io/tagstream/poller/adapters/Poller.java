@@ -362,7 +362,10 @@ public class Poller {
                     // outlasted its interval still leaves the registry one interval of rest
                     Instant now = clock.instant();
                     Instant next = began.plus(repo.interval());
-                    nextScan.put(id, next.isAfter(now) ? next : now.plus(repo.interval()));
+                    boolean moved = config.config().find(ImageRepository.class, repo.id())
+                            .map(r -> !r.image().equals(repo.image())).orElse(false);
+                    // a scan of the old image that was under way when spec.image moved: scan the new one at once
+                    nextScan.put(id, moved ? now : next.isAfter(now) ? next : now.plus(repo.interval()));
                 } // a hint checked one tag: the full scan stays on its schedule
                 running.remove(id);
                 exportRegistryMetrics();
