@@ -48,6 +48,18 @@ public record RepositoryName(String registry, String path) {
         return registry.equals(DOCKER_HUB) ? "registry-1.docker.io" : registry;
     }
 
+    /**
+     * The canonical repository an image reference names, as configured in a resource's {@code image}; empty when it
+     * does not parse (the loader has reported that already).
+     */
+    public static java.util.Optional<String> canonicalOf(String image) {
+        try {
+            return java.util.Optional.of(parse(image).canonical());
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     public String canonical() {
         return registry + "/" + path;
     }

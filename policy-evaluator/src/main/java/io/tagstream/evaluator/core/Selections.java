@@ -231,11 +231,7 @@ public final class Selections {
     }
 
     private static Optional<String> canonical(ImageRepository repo) {
-        try {
-            return Optional.of(RepositoryName.parse(repo.image()).canonical());
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        return RepositoryName.canonicalOf(repo.image());
     }
 
     public List<PolicyStatus> status() {

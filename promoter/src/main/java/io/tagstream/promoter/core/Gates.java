@@ -5,6 +5,7 @@ import io.tagstream.common.config.ResourceId;
 import io.tagstream.common.config.TagstreamConfig;
 import io.tagstream.common.events.ImageRef;
 import io.tagstream.common.events.PolicyMatched;
+import io.tagstream.common.registry.RepositoryName;
 import io.tagstream.promoter.core.Promotion.State;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -176,7 +177,8 @@ public final class Gates {
                 continue;
             }
             String at = ImageRef.parse(latest.get().target().get()).repository();
-            String wanted = gate.target().map(t -> canonical(t.image())).orElse(latest.get().image());
+            String wanted = gate.target().map(t -> RepositoryName.canonicalOf(t.image()).orElse(t.image()))
+                    .orElse(latest.get().image());
             if (!at.equals(wanted)) {
                 Promotion again = latest.get().withoutTarget(now, "target is now " + wanted + " (was " + at + "): copying again");
                 all.put(again.id(), again);
@@ -184,14 +186,6 @@ public final class Gates {
             }
         }
         return changed;
-    }
-
-    private static String canonical(String image) {
-        try {
-            return io.tagstream.common.registry.RepositoryName.parse(image).canonical();
-        } catch (IllegalArgumentException e) {
-            return image;
-        }
     }
 
     /** Records the outcome of carrying out an approval: the copy's target, or why it failed. */

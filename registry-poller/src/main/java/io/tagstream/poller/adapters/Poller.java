@@ -85,6 +85,8 @@ public class Poller {
     Secrets secrets;
 
     private final Map<String, KnownTags> state = new ConcurrentHashMap<>();
+    /** The image a moved repository was last scheduled to be scanned as new for, until that scan is recorded. */
+    private final Map<String, String> movingTo = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastScan = new ConcurrentHashMap<>();
     private final Map<String, Long> lastScanMillis = new ConcurrentHashMap<>();
     private final Map<String, String> lastError = new ConcurrentHashMap<>();
@@ -186,17 +188,21 @@ public class Poller {
                     gone.tags().keySet().forEach(t -> tombstones.put(id + "|" + t, null));
                     store.putAll(tombstones);
                     forget(id);
+                    movingTo.remove(id);
                     publisher.audit(Publisher.AUDIT.ok("repository.removed", id, "ImageRepository " + id
                             + " is no longer configured: its " + gone.tags().size() + " known tags are dropped", Optional.empty()));
                 }
                 continue;
             }
-            canonical(repo).filter(c -> !state.get(id).derivedFrom(c)).ifPresent(c -> {
-                forget(id);
-                nextScan.put(id, clock.instant());
-                publisher.audit(Publisher.AUDIT.ok("repository.moved", id, "spec.image now names " + c + " instead of "
-                        + state.get(id).repository().orElse("?") + ": scanning it as new", Optional.empty()));
-            });
+            Optional<String> moved = canonical(repo).filter(c -> !state.get(id).derivedFrom(c));
+            if (moved.isEmpty() || moved.get().equals(movingTo.get(id))) {
+                continue; // not moved, or its scan as new is already due: a later reload keeps its status and errors
+            }
+            movingTo.put(id, moved.get());
+            forget(id);
+            nextScan.put(id, clock.instant());
+            publisher.audit(Publisher.AUDIT.ok("repository.moved", id, "spec.image now names " + moved.get() + " instead of "
+                    + state.get(id).repository().orElse("?") + ": scanning it as new", Optional.empty()));
         }
     }
 
@@ -210,11 +216,7 @@ public class Poller {
     }
 
     private static Optional<String> canonical(ImageRepository repo) {
-        try {
-            return Optional.of(RepositoryName.parse(repo.image()).canonical());
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        return RepositoryName.canonicalOf(repo.image());
     }
 
     /** Starts the scans that are due; a scan already running for a repository is never started twice. */
@@ -388,6 +390,7 @@ public class Poller {
         if (!r.changed()) {
             if (!stored.derivedFrom(image) || stored.repository().isEmpty()) {
                 state.put(id, new KnownTags(Optional.of(image), r.state()));
+                movingTo.remove(id);
             }
             if (!stale.isEmpty()) {
                 Map<String, String> tombstones = new HashMap<>();
@@ -409,6 +412,7 @@ public class Poller {
         stale.forEach(t -> changes.put(id + "|" + t, null)); // the old image's tags, once the new image's are stored
         store.putAll(changes);
         state.put(id, new KnownTags(Optional.of(image), r.state()));
+        movingTo.remove(id);
         Deque<String> latest = recent.computeIfAbsent(id, k -> new ArrayDeque<>());
         synchronized (latest) {
             r.discovered().forEach(d -> {
@@ -452,12 +456,7 @@ public class Poller {
         List<RepositoryStatus> out = new ArrayList<>();
         for (ImageRepository repo : config.config().imageRepositories()) {
             String id = repo.id().toString();
-            String canonical;
-            try {
-                canonical = RepositoryName.parse(repo.image()).canonical();
-            } catch (IllegalArgumentException e) {
-                canonical = repo.image();
-            }
+            String canonical = canonical(repo).orElse(repo.image());
             Deque<String> latest = recent.getOrDefault(id, new ArrayDeque<>());
             List<String> latestTags;
             synchronized (latest) {
