@@ -13,10 +13,10 @@ import java.util.List;
 public class AutomationsResource {
 
     @Inject
-    Writer writer;
+    AutomationStatuses statuses;
 
     @GET
-    public List<Writer.AutomationStatus> list() {
-        return writer.status();
+    public List<AutomationStatuses.AutomationStatus> list() {
+        return statuses.list();
     }
 }

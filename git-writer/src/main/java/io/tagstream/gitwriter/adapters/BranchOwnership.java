@@ -9,7 +9,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Tells the {@link Writer} which branch-topic partitions (so which branches) this pod owns. Kafka runs these callbacks
+ * Tells the {@link BranchWorkers} which branch-topic partitions (so which branches) this pod owns. Kafka runs these callbacks
  * on the consumer's polling thread and hands a revoked partition to another pod only after they return.
  */
 @ApplicationScoped
@@ -17,20 +17,20 @@ import org.apache.kafka.common.TopicPartition;
 public class BranchOwnership implements KafkaConsumerRebalanceListener {
 
     @Inject
-    Writer writer;
+    BranchWorkers workers;
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        writer.assigned(partitions.stream().map(TopicPartition::partition).toList());
+        workers.assigned(partitions.stream().map(TopicPartition::partition).toList());
     }
 
     @Override
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        writer.revoked(partitions.stream().map(TopicPartition::partition).toList(), true);
+        workers.revoked(partitions.stream().map(TopicPartition::partition).toList(), true);
     }
 
     @Override
     public void onPartitionsLost(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
-        writer.revoked(partitions.stream().map(TopicPartition::partition).toList(), false);
+        workers.revoked(partitions.stream().map(TopicPartition::partition).toList(), false);
     }
 }

@@ -4,6 +4,7 @@ import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.PromotionApproved;
 import io.tagstream.common.service.AuditLog;
+import io.tagstream.gitwriter.core.Ledger;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Optional;
@@ -14,7 +15,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * Approvals for the branches this pod was assigned (the record key is the branch), handed to the {@link Writer}
+ * Approvals for the branches this pod was assigned (the record key is the branch), handed to the {@link BranchWorkers}
  * without waiting for git, so approvals that arrive during a push can join the next commit; each is acknowledged
  * (its offset committed) only when its change is in git.
  */
@@ -25,7 +26,7 @@ public class BranchWorkConsumer {
     AuditLog audit;
 
     @Inject
-    Writer writer;
+    BranchWorkers workers;
 
     @Incoming("branch-work")
     @Acknowledgment(Acknowledgment.Strategy.MANUAL)
@@ -35,9 +36,9 @@ public class BranchWorkConsumer {
             return message.ack();
         }
         IncomingKafkaRecordMetadata<?, ?> record = message.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
-        var approval = io.tagstream.common.events.CloudEvent.header(record.getHeaders(), Publisher.APPROVAL_POSITION)
-                .flatMap(io.tagstream.gitwriter.core.Ledger.Position::parse);
-        writer.accept(event.get(), approval, String.valueOf(record.getKey()), record.getPartition(), message::ack);
+        Optional<Ledger.Position> approval = CloudEvent.header(record.getHeaders(), Publisher.APPROVAL_POSITION)
+                .flatMap(Ledger.Position::parse);
+        workers.accept(event.get(), approval, String.valueOf(record.getKey()), record.getPartition(), message::ack);
         return CompletableFuture.completedFuture(null);
     }
 }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.ResetCommand;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -154,37 +156,55 @@ public final class Workspace implements AutoCloseable {
         return head;
     }
 
-    /**
-     * Applies {@code values} under {@code path} on top of the remote's {@code checkoutBranch} and pushes the commit to
-     * {@code pushBranch}; retries from a fresh fetch when the push is refused as non-fast-forward.
-     */
-    public Outcome update(String checkoutBranch, String pushBranch, String path, Map<String, ImageValues> values,
-            Author author, String message, Map<String, String> pushOptions, int maxAttempts) throws IOException, GitAPIException {
-        return update(checkoutBranch, pushBranch, path, values, author, changes -> message, pushOptions, maxAttempts);
-    }
-
-    /** As above, with the commit message made from the changes actually applied (Flux's templates list them). */
-    public Outcome update(String checkoutBranch, String pushBranch, String path, Map<String, ImageValues> values,
-            Author author, java.util.function.Function<List<Setters.Change>, String> message, Map<String, String> pushOptions,
-            int maxAttempts) throws IOException, GitAPIException {
-        return update(checkoutBranch, pushBranch, path, values, author, message, pushOptions, maxAttempts, staged -> { });
-    }
-
     /** A commit made and about to be pushed. */
     public record Staged(String commit, List<Setters.Change> changes) {}
 
     /**
-     * As above; {@code beforePush} sees each commit before its push, so a caller can record that the push may happen
-     * (if it throws, nothing is pushed).
+     * One update: apply {@code values} under {@code path} on top of the remote's {@code checkoutBranch}, commit with a
+     * message made from the changes actually applied (Flux's templates list them), push to {@code pushBranch}.
+     * {@code beforePush} sees each commit before its push, so a caller can record that the push may happen (if it
+     * throws, nothing is pushed).
      */
-    public Outcome update(String checkoutBranch, String pushBranch, String path, Map<String, ImageValues> values,
-            Author author, java.util.function.Function<List<Setters.Change>, String> message, Map<String, String> pushOptions,
-            int maxAttempts, java.util.function.Consumer<Staged> beforePush) throws IOException, GitAPIException {
+    public record Request(String checkoutBranch, String pushBranch, String path, Map<String, ImageValues> values,
+            Author author, Function<List<Setters.Change>, String> message, Map<String, String> pushOptions, int maxAttempts,
+            Consumer<Staged> beforePush) {
+
+        /** Commit {@code message} on {@code branch} and push it there, up to ten attempts, no push options. */
+        public static Request of(String branch, String path, Map<String, ImageValues> values, Author author, String message) {
+            return new Request(branch, branch, path, values, author, changes -> message, Map.of(), 10, staged -> { });
+        }
+
+        public Request pushTo(String branch) {
+            return new Request(checkoutBranch, branch, path, values, author, message, pushOptions, maxAttempts, beforePush);
+        }
+
+        public Request attempts(int n) {
+            return new Request(checkoutBranch, pushBranch, path, values, author, message, pushOptions, n, beforePush);
+        }
+
+        public Request message(Function<List<Setters.Change>, String> m) {
+            return new Request(checkoutBranch, pushBranch, path, values, author, m, pushOptions, maxAttempts, beforePush);
+        }
+
+        public Request pushOptions(Map<String, String> o) {
+            return new Request(checkoutBranch, pushBranch, path, values, author, message, o, maxAttempts, beforePush);
+        }
+
+        public Request beforePush(Consumer<Staged> c) {
+            return new Request(checkoutBranch, pushBranch, path, values, author, message, pushOptions, maxAttempts, c);
+        }
+    }
+
+    /** Carries out one {@link Request}; retries from a fresh fetch when the push is refused as non-fast-forward. */
+    public Outcome update(Request request) throws IOException, GitAPIException {
+        String checkoutBranch = request.checkoutBranch();
+        String pushBranch = request.pushBranch();
+        int maxAttempts = request.maxAttempts();
         boolean ownBranch = !pushBranch.equals(checkoutBranch);
         for (int attempt = 1; ; attempt++) {
             sync(checkoutBranch);
             dirty = true;
-            Setters.Result r = Setters.apply(dir, path, values, markers);
+            Setters.Result r = Setters.apply(dir, request.path(), request.values(), markers);
             if (r.changes().isEmpty()) {
                 dirty = false; // nothing was written
                 return new Outcome(Optional.empty(), List.of(), r.problems(), attempt);
@@ -193,20 +213,20 @@ public final class Workspace implements AutoCloseable {
             for (String f : r.filesChanged()) {
                 g.add().addFilepattern(f).call();
             }
-            PersonIdent who = new PersonIdent(author.name(), author.email());
-            var commitCmd = g.commit().setMessage(message.apply(r.changes())).setAuthor(who).setCommitter(who);
+            PersonIdent who = new PersonIdent(request.author().name(), request.author().email());
+            var commitCmd = g.commit().setMessage(request.message().apply(r.changes())).setAuthor(who).setCommitter(who);
             if (signer.isPresent()) {
                 commitCmd.setSign(true).setSigner(signer.get()).setSigningKey("tagstream");
             } else {
                 commitCmd.setSign(false);
             }
             RevCommit commit = commitCmd.call();
-            beforePush.accept(new Staged(commit.name(), r.changes()));
+            request.beforePush().accept(new Staged(commit.name(), r.changes()));
             var push = g.push().setRemote("origin").setForce(ownBranch)
                     .setRefSpecs(new RefSpec((ownBranch ? "+" : "") + commit.name() + ":refs/heads/" + pushBranch));
-            if (!pushOptions.isEmpty()) {
+            if (!request.pushOptions().isEmpty()) {
                 List<String> opts = new ArrayList<>();
-                pushOptions.forEach((k, v) -> opts.add(v == null || v.isEmpty() ? k : k + "=" + v));
+                request.pushOptions().forEach((k, v) -> opts.add(v == null || v.isEmpty() ? k : k + "=" + v));
                 push.setPushOptions(opts);
             }
             transport(push);

@@ -62,8 +62,7 @@ class CommitBench {
             long[] warm = new long[7];
             for (int i = 0; i < warm.length + 1; i++) {
                 long s = System.nanoTime();
-                var out = ws.update(BRANCH, BRANCH, "./apps", Map.of("flux-system:portal",
-                        new ImageValues("r.example/app-42", "v" + i, "sha256:" + "1".repeat(64), false)), bot, "bump " + i, Map.of(), 3);
+                var out = ws.update(Workspace.Request.of(BRANCH, "./apps", Map.of("flux-system:portal", new ImageValues("r.example/app-42", "v" + i, "sha256:" + "1".repeat(64), false)), bot, "bump " + i).attempts(3));
                 if (out.commit().isEmpty()) {
                     throw new AssertionError("no commit");
                 }

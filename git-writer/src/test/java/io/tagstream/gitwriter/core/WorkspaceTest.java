@@ -65,12 +65,11 @@ class WorkspaceTest {
         seed("locked-clone");
         Path dir = WorkDirs.create("ws-locked");
         try (Workspace ws = new Workspace(dir, git.url("locked-clone"), Optional.empty(), Optional.empty())) {
-            ws.update("feat/pemclau-master", "feat/pemclau-master", ".", portal("923"), BOT, "923", Map.of(), 5);
+            ws.update(Workspace.Request.of("feat/pemclau-master", ".", portal("923"), BOT, "923").attempts(5));
             Files.writeString(dir.resolve(".git/index.lock"), ""); // what a SIGKILL during a checkout leaves behind
-            assertThrows(Exception.class, () -> ws.update("feat/pemclau-master", "feat/pemclau-master", ".", portal("924"), BOT, "924",
-                    Map.of(), 5));
+            assertThrows(Exception.class, () -> ws.update(Workspace.Request.of("feat/pemclau-master", ".", portal("924"), BOT, "924").attempts(5)));
             ws.discard();
-            var out = ws.update("feat/pemclau-master", "feat/pemclau-master", ".", portal("924"), BOT, "924", Map.of(), 5);
+            var out = ws.update(Workspace.Request.of("feat/pemclau-master", ".", portal("924"), BOT, "924").attempts(5));
             assertTrue(out.commit().isPresent());
             assertTrue(git.inBare("locked-clone", "show", "feat/pemclau-master:fleet-sync/ctc-flux/eose-entry/portal.yaml")
                     .contains(":924 "));
@@ -81,8 +80,7 @@ class WorkspaceTest {
     void commitsOnlyTheChangedLineOnceAndNoEmptyCommit() throws Exception {
         seed("once");
         try (Workspace ws = workspace("once")) {
-            var out = ws.update("feat/pemclau-master", "feat/pemclau-master", "./fleet-sync/ctc-flux/eose-entry", portal("924"),
-                    BOT, "chore(flux): auto-update image tags in eose-entry", Map.of(), 5);
+            var out = ws.update(Workspace.Request.of("feat/pemclau-master", "./fleet-sync/ctc-flux/eose-entry", portal("924"), BOT, "chore(flux): auto-update image tags in eose-entry").attempts(5));
             assertTrue(out.commit().isPresent());
             assertEquals(List.of(new Setters.Change("fleet-sync/ctc-flux/eose-entry/portal.yaml", "flux-system:ct-fac-portal",
                     "ctfacentry.azurecr.io/eose-fleet/pemos-portal:922", "ctfacentry.azurecr.io/eose-fleet/pemos-portal:924")), out.changes());
@@ -92,8 +90,7 @@ class WorkspaceTest {
             assertEquals(1, diff.lines().filter(l -> l.startsWith("-image")).count(), diff);
             assertTrue(diff.contains("+image: ctfacentry.azurecr.io/eose-fleet/pemos-portal:924 # {\"$imagepolicy\": \"flux-system:ct-fac-portal\"}"), diff);
 
-            var again = ws.update("feat/pemclau-master", "feat/pemclau-master", "./fleet-sync/ctc-flux/eose-entry", portal("924"),
-                    BOT, "chore: again", Map.of(), 5);
+            var again = ws.update(Workspace.Request.of("feat/pemclau-master", "./fleet-sync/ctc-flux/eose-entry", portal("924"), BOT, "chore: again").attempts(5));
             assertEquals(Optional.empty(), again.commit(), "a redelivered approval already in git makes no commit");
             assertEquals("2", git.inBare("once", "rev-list", "--count", "feat/pemclau-master").trim());
         }
@@ -107,13 +104,13 @@ class WorkspaceTest {
             String human = git.commit("race", "feat/pemclau-master", Map.of("README.md", "fleet, edited by a human\n"), "docs", "bob");
             Callable<Void> portalWriter = () -> {
                 for (int i = 0; i < 5; i++) {
-                    a.update("feat/pemclau-master", "feat/pemclau-master", "fleet-sync", portal("93" + i), BOT, "portal " + i, Map.of(), 20);
+                    a.update(Workspace.Request.of("feat/pemclau-master", "fleet-sync", portal("93" + i), BOT, "portal " + i).attempts(20));
                 }
                 return null;
             };
             Callable<Void> relayWriter = () -> {
                 for (int i = 0; i < 5; i++) {
-                    b.update("feat/pemclau-master", "feat/pemclau-master", "fleet-sync", relay("1.0." + (i + 1)), BOT, "relay " + i, Map.of(), 20);
+                    b.update(Workspace.Request.of("feat/pemclau-master", "fleet-sync", relay("1.0." + (i + 1)), BOT, "relay " + i).attempts(20));
                 }
                 return null;
             };
@@ -135,8 +132,8 @@ class WorkspaceTest {
     void separatePushBranchLeavesTheCheckoutBranchAlone() throws Exception {
         seed("pushbranch");
         try (Workspace ws = workspace("pushbranch")) {
-            ws.update("feat/pemclau-master", "tagstream/updates", "fleet-sync", portal("924"), BOT, "update", Map.of(), 5);
-            ws.update("feat/pemclau-master", "tagstream/updates", "fleet-sync", relay("1.2.0"), BOT, "update relay", Map.of(), 5);
+            ws.update(Workspace.Request.of("feat/pemclau-master", "fleet-sync", portal("924"), BOT, "update").pushTo("tagstream/updates").attempts(5));
+            ws.update(Workspace.Request.of("feat/pemclau-master", "fleet-sync", relay("1.2.0"), BOT, "update relay").pushTo("tagstream/updates").attempts(5));
             assertEquals("1", git.inBare("pushbranch", "rev-list", "--count", "feat/pemclau-master").trim());
             assertTrue(git.inBare("pushbranch", "show", "tagstream/updates:fleet-sync/ctc-flux/eose-entry/relay.yaml").contains(":1.2.0 "));
         }
@@ -149,8 +146,7 @@ class WorkspaceTest {
         Files.writeString(hook, "#!/bin/sh\necho 'protected branch: ask an admin' >&2\nexit 1\n");
         hook.toFile().setExecutable(true);
         try (Workspace ws = workspace("refusing")) {
-            var e = assertThrows(Workspace.PushRefused.class, () -> ws.update("feat/pemclau-master", "feat/pemclau-master",
-                    "fleet-sync", portal("924"), BOT, "update", Map.of(), 5));
+            var e = assertThrows(Workspace.PushRefused.class, () -> ws.update(Workspace.Request.of("feat/pemclau-master", "fleet-sync", portal("924"), BOT, "update").attempts(5)));
             assertTrue(e.getMessage().contains("refused"), e.getMessage());
         }
     }
@@ -172,7 +168,7 @@ class WorkspaceTest {
             try (Workspace ws = workspace("signed")) {
                 OpenPgpSigner signer = new OpenPgpSigner(armored, Optional.empty());
                 ws.signWith(signer);
-                var out = ws.update("feat/pemclau-master", "feat/pemclau-master", "fleet-sync", portal("924"), BOT, "signed", Map.of(), 5);
+                var out = ws.update(Workspace.Request.of("feat/pemclau-master", "fleet-sync", portal("924"), BOT, "signed").attempts(5));
                 String sha = out.commit().orElseThrow();
                 String verify = new String(io.tagstream.testkit.Cli.runBytesWithStderr(git.bare("signed"),
                         List.of("git", "verify-commit", "-v", sha), env), java.nio.charset.StandardCharsets.UTF_8);
@@ -195,12 +191,11 @@ class WorkspaceTest {
         try (SshGitServer sshd = SshGitServer.start();
                 Workspace ws = new Workspace(WorkDirs.create("ws"), sshd.url(git.bare("overssh")), Optional.empty(), Optional.empty())
                         .useSsh(sshd.clientKey(), sshd.knownHosts())) {
-            var out = ws.update("feat/pemclau-master", "feat/pemclau-master", "fleet-sync", portal("925"), BOT, "over ssh", Map.of(), 5);
+            var out = ws.update(Workspace.Request.of("feat/pemclau-master", "fleet-sync", portal("925"), BOT, "over ssh").attempts(5));
             assertEquals(out.commit().orElseThrow(), git.inBare("overssh", "rev-parse", "feat/pemclau-master").trim());
             try (Workspace stranger = new Workspace(WorkDirs.create("ws"), sshd.url(git.bare("overssh")), Optional.empty(), Optional.empty())
                     .useSsh(sshd.clientKey(), "[127.0.0.1]:1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKJ6oX0a3hBZ3X8r0w7y8y0sQdD0Lr2Q5pVY8nq8h0kE\n")) {
-                var e = assertThrows(Exception.class, () -> stranger.update("feat/pemclau-master", "feat/pemclau-master",
-                        "fleet-sync", portal("926"), BOT, "unknown host", Map.of(), 1));
+                var e = assertThrows(Exception.class, () -> stranger.update(Workspace.Request.of("feat/pemclau-master", "fleet-sync", portal("926"), BOT, "unknown host").attempts(1)));
                 assertTrue(e instanceof org.eclipse.jgit.api.errors.TransportException, e.toString());
                 assertEquals(out.commit().get(), git.inBare("overssh", "rev-parse", "feat/pemclau-master").trim(),
                         "a host missing from known_hosts gets nothing");

@@ -1,0 +1,149 @@
+package io.tagstream.gitwriter.adapters;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tagstream.common.config.ImageUpdateAutomation;
+import io.tagstream.common.events.CloudEvent;
+import io.tagstream.common.events.CommitPushed;
+import io.tagstream.common.events.PromotionApproved;
+import io.tagstream.gitwriter.core.CommitPlan;
+import io.tagstream.gitwriter.core.Ledger;
+import io.tagstream.gitwriter.core.Routing;
+import io.tagstream.gitwriter.core.Workspace;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * One commit for a batch of approvals of one automation on one branch, read top to bottom: announce a push a dead
+ * writer left behind, plan against the ledger (what is new, what is written already, what is superseded), commit and
+ * push, tell Kafka. Each approval is acknowledged only after its commit is pushed, or after git was found to hold its
+ * values already (no commit, no empty commit). A ref written once is never written again: a person's revert stands
+ * until a newer image is approved, across redeliveries and restarts.
+ */
+@ApplicationScoped
+public class BranchCommitter {
+
+    private static final Logger LOG = Logger.getLogger(BranchCommitter.class);
+
+    @ConfigProperty(name = "tagstream.git.max-push-attempts", defaultValue = "10")
+    int maxAttempts;
+
+    @Inject
+    LedgerStore ledger;
+
+    @Inject
+    PushOutbox outbox;
+
+    @Inject
+    Workspaces workspaces;
+
+    @Inject
+    AutomationStatuses statuses;
+
+    @Inject
+    Publisher publisher;
+
+    @Inject
+    MeterRegistry metrics;
+
+    void commit(String branch, List<BranchWorkers.Job> jobs) {
+        BranchWorkers.Job last = jobs.get(jobs.size() - 1);
+        Routing.Target target = last.target();
+        ImageUpdateAutomation a = target.automation();
+        String automation = a.id().toString();
+        CloudEvent<PromotionApproved> cause = last.event();
+        Workspace ws = workspaces.of(target);
+        outbox.recover(branch, ws, target.pushBranch());
+
+        CommitPlan plan = CommitPlan.of(ledger.ledger(), target.scope(), jobs.stream().map(BranchWorkers.Job::approval).toList());
+        plan.supersededNote().ifPresent(note -> {
+            metrics.counter("tagstream.gitwriter.superseded", "automation", automation).increment(plan.superseded().size());
+            publisher.audit(Publisher.AUDIT.ok("approval.superseded", automation, note, Optional.of(cause)));
+        });
+        plan.alreadyWrittenNote().ifPresent(note -> {
+            metrics.counter("tagstream.gitwriter.already.written", "automation", automation).increment(plan.written().size());
+            publisher.audit(Publisher.AUDIT.ok("approval.already-written", automation, note, Optional.of(cause)));
+        });
+        if (plan.nothingToWrite()) {
+            statuses.ran(target, Instant.now(), Optional.empty(), Optional.empty(), jobs.size());
+            jobs.forEach(j -> j.done().run());
+            return;
+        }
+
+        Instant started = Instant.now();
+        AtomicReference<Ledger.Intent> intent = new AtomicReference<>();
+        Workspace.Author author = new Workspace.Author(a.author().name(), a.author().email());
+        Workspace.Request request = Workspace.Request.of(target.checkoutBranch(), a.updatePath(), plan.values(), author, "")
+                .pushTo(target.pushBranch())
+                .message(changes -> CommitMessages.render(a, plan.values(), changes))
+                .pushOptions(a.pushOptions())
+                .attempts(maxAttempts)
+                .beforePush(staged -> intent.set(outbox.intend(branch, staged, pushedEvent(target, staged, jobs, cause),
+                        ledger.ledger().entries(target.scope(), plan.values(), plan.positions(), Optional.of(staged.commit()),
+                                Instant.now()))));
+        Workspace.Outcome out;
+        try {
+            out = update(ws, request, branch, a);
+        } catch (PushOutbox.KafkaUnavailable e) {
+            throw e; // nothing pushed: retried as a whole
+        } catch (Exception e) {
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            LOG.errorf("automation %s could not write %s: %s", a.id(), branch, reason);
+            publisher.audit(Publisher.AUDIT.error("commit.failed", branch, reason, Optional.of(cause)));
+            metrics.counter("tagstream.gitwriter.failures", "automation", automation).increment();
+            statuses.ran(target, started, Optional.empty(), Optional.of(reason), jobs.size());
+            jobs.forEach(j -> j.done().run()); // audited; a redelivery would fail the same way until someone fixes it
+            return;
+        }
+
+        // git holds the change now; what follows tells Kafka, and is retried until Kafka has it
+        Optional<Ledger.Intent> pushed = out.commit().map(c -> intent.get());
+        Map<String, Ledger.Entry> entries = pushed.map(Ledger.Intent::entries).orElseGet(() -> ledger.ledger()
+                .entries(target.scope(), plan.values(), plan.positions(), Optional.empty(), Instant.now()));
+        if (!outbox.settle(branch, automation, out, pushed, entries, plan, cause, jobs.size())) {
+            return; // shutting down: unacknowledged, so the approvals are read again and found written
+        }
+        statuses.ran(target, started, out.commit(), out.commit().isPresent() || out.problems().isEmpty() ? Optional.empty()
+                : Optional.of(out.problems().get(0).toString()), jobs.size());
+        if (out.commit().isPresent()) {
+            metrics.counter("tagstream.gitwriter.commits", "automation", automation).increment();
+            metrics.counter("tagstream.gitwriter.changes", "automation", automation).increment(out.changes().size());
+        }
+        metrics.counter("tagstream.gitwriter.push.attempts", "automation", automation).increment(out.attempts());
+        metrics.timer("tagstream.gitwriter.update", "automation", automation).record(Duration.between(started, Instant.now()));
+        jobs.forEach(j -> j.done().run());
+    }
+
+    /**
+     * The update; when the remote did not refuse, the clone may be what is broken (a killed pod's lock files), so once
+     * more from a fresh clone before calling it a failure.
+     */
+    private static Workspace.Outcome update(Workspace ws, Workspace.Request request, String branch, ImageUpdateAutomation a)
+            throws Exception {
+        try {
+            return ws.update(request);
+        } catch (Workspace.PushRefused | PushOutbox.KafkaUnavailable e) {
+            throw e;
+        } catch (Exception e) {
+            LOG.warnf("automation %s: %s failed in clone (%s); cloning afresh", a.id(), branch, e.toString());
+            ws.discard();
+            return ws.update(request);
+        }
+    }
+
+    /** What the push will announce, fixed before the push (one event id however often it is sent). */
+    private static CloudEvent<CommitPushed> pushedEvent(Routing.Target target, Workspace.Staged staged, List<BranchWorkers.Job> jobs,
+            CloudEvent<PromotionApproved> cause) {
+        return CloudEvent.causedBy(cause, Publisher.SERVICE, new CommitPushed(target.automation().id().toString(),
+                Workspace.safeUrl(target.repository().url()), target.pushBranch(), staged.commit(), staged.changes().stream()
+                        .map(c -> new CommitPushed.Change(c.file(), c.setter(), c.oldValue(), c.newValue())).toList(),
+                Instant.now(), jobs.stream().map(j -> j.event().id()).toList()));
+    }
+}

@@ -1,0 +1,130 @@
+package io.tagstream.gitwriter.adapters;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.tagstream.common.config.TagstreamConfig;
+import io.tagstream.common.events.Json;
+import io.tagstream.common.service.ConfigWatch;
+import io.tagstream.common.state.CompactedTopic;
+import io.tagstream.common.state.Topics;
+import io.tagstream.gitwriter.core.Ledger;
+import io.tagstream.gitwriter.core.Routing;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The {@link Ledger} (what was written into which marker, and pushes about to happen) and the compacted topic it lives
+ * in. The topic is followed, not only loaded: when Kafka hands a branch over from another pod, its entries are here.
+ */
+@ApplicationScoped
+public class LedgerStore {
+
+    private static final Logger LOG = Logger.getLogger(LedgerStore.class);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "tagstream.git-writer.state-topic")
+    String stateTopic;
+
+    @ConfigProperty(name = "tagstream.git-writer.branch-topic")
+    String branchTopic;
+
+    @Inject
+    ConfigWatch config;
+
+    @Inject
+    Publisher publisher;
+
+    private final Ledger ledger = new Ledger();
+    private final CompletableFuture<Void> restored = new CompletableFuture<>();
+    private CompactedTopic store;
+
+    /*
+     * Before the messaging connectors start (they do at priority LIBRARY_BEFORE): a consumer or producer touching the
+     * branch topic first would have the broker create it with its default partition count.
+     */
+    void createTopics(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE + 100) StartupEvent e) {
+        Topics.ensure(bootstrap, branchTopic, 6, Map.of()); // six partitions, so up to six git-writer pods share the branches
+        store = new CompactedTopic(bootstrap, stateTopic).ensureExists(3);
+    }
+
+    void start(@Observes @Priority(Interceptor.Priority.APPLICATION + 1000) StartupEvent e) {
+        int n = store.loadAndFollow(ledger::restore);
+        LOG.infof("restored %d written markers from %s", n, stateTopic);
+        restored.complete(null);
+        reconfigured(config.config());
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    /** The ledger, once restored from its topic. */
+    Ledger ledger() {
+        restored.join();
+        return ledger;
+    }
+
+    /**
+     * A new configuration: entries of an automation whose repository, branch or path changed, or that was removed, are
+     * dropped (the new target starts with no memory, so it gets the current refs); entries from before scopes move to
+     * their automation's scope.
+     */
+    void reconfigured(@Observes TagstreamConfig cfg) {
+        if (!restored.isDone()) {
+            return;
+        }
+        Instant loaded = config.status().loadedAt().orElse(Instant.now());
+        Map<String, Optional<String>> plan = ledger.reconcile(Routing.scopes(cfg), loaded);
+        if (plan.isEmpty()) {
+            return;
+        }
+        Map<String, String> records = new LinkedHashMap<>();
+        ledger.apply(plan).forEach((k, v) -> records.put(k, v == null ? null : Json.writeString(v)));
+        store.putAll(records);
+        long moved = plan.values().stream().filter(Optional::isPresent).count();
+        long dropped = plan.size() - moved;
+        LOG.infof("ledger follows the configuration: %d entries dropped, %d moved to their automation's scope", dropped, moved);
+        publisher.audit(Publisher.AUDIT.ok("ledger.reconciled", "git-writer", dropped + " entries of automations, repositories,"
+                + " branches or paths no longer configured dropped; " + moved + " moved to their automation's scope", Optional.empty()));
+    }
+
+    /** Records a push about to happen; nothing may be pushed unless this returned. */
+    void intend(String branch, Ledger.Intent intent) {
+        store.put(Ledger.intentKey(branch), Json.writeString(intent));
+        ledger.intend(branch, intent);
+    }
+
+    /** Stores entries as written and, if {@code clearIntent}, forgets the branch's push intent. */
+    void written(String branch, Map<String, Ledger.Entry> entries, boolean clearIntent) {
+        Map<String, String> records = new LinkedHashMap<>();
+        entries.forEach((k, v) -> records.put(k, Json.writeString(v)));
+        if (clearIntent) {
+            records.put(Ledger.intentKey(branch), null);
+        }
+        store.putAll(records);
+        entries.forEach(ledger::restore);
+        if (clearIntent) {
+            ledger.settle(branch);
+        }
+    }
+
+    /** Forgets a push intent that never reached git. */
+    void forget(String branch) {
+        store.put(Ledger.intentKey(branch), null);
+        ledger.settle(branch);
+    }
+}

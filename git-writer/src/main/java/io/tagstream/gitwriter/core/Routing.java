@@ -1,0 +1,101 @@
+package io.tagstream.gitwriter.core;
+
+import io.tagstream.common.config.GitRepository;
+import io.tagstream.common.config.ImagePolicy;
+import io.tagstream.common.config.ImagePromotion;
+import io.tagstream.common.config.ImageUpdateAutomation;
+import io.tagstream.common.config.ResourceId;
+import io.tagstream.common.config.TagstreamConfig;
+import io.tagstream.common.events.ImageRef;
+import io.tagstream.common.events.PromotionApproved;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where an approval goes: which automations write it (same namespace, not suspended, selecting its policy), on which
+ * branch, and which marker values it sets. Pure functions of the approval and the configuration.
+ */
+public final class Routing {
+
+    private Routing() {}
+
+    /** One automation an approval concerns, with the repository it writes. */
+    public record Target(ImageUpdateAutomation automation, GitRepository repository) {
+
+        /** The branch the automation's commit starts from: its checkout ref, else the repository's, else main. */
+        public String checkoutBranch() {
+            return automation.checkoutRef().flatMap(r -> r.branch()).or(() -> repository.ref().branch()).orElse("main");
+        }
+
+        /** The branch the commit is pushed to: {@code push.branch} when set (Flux's meaning), else the checkout branch. */
+        public String pushBranch() {
+            return automation.pushBranch().orElse(checkoutBranch());
+        }
+
+        /** {@code <repository URL without credentials>#<push branch>}: one writer per key, the branch topic's key. */
+        public String branchKey() {
+            return Workspace.safeUrl(repository.url()) + "#" + pushBranch();
+        }
+
+        /** What the ledger's memory of this automation is derived from; a change of any part starts it afresh. */
+        public String scope() {
+            return Ledger.scope(automation.id().toString(), Workspace.safeUrl(repository.url()), pushBranch(),
+                    automation.updatePath());
+        }
+    }
+
+    /** The automations writing an approval of {@code policy}, in configuration order. */
+    public static List<Target> targets(ResourceId policy, TagstreamConfig cfg) {
+        Optional<ImagePolicy> p = cfg.find(ImagePolicy.class, policy);
+        return cfg.automations().stream()
+                .filter(a -> !a.suspend() && a.id().namespace().equals(policy.namespace()))
+                .filter(a -> a.policySelector().entrySet().stream()
+                        .allMatch(l -> p.map(x -> l.getValue().equals(x.labels().get(l.getKey()))).orElse(false)))
+                .flatMap(a -> cfg.find(GitRepository.class, a.sourceRef()).map(r -> new Target(a, r)).stream())
+                .toList();
+    }
+
+    /** The automations writing an approval of {@code policy} to the branch {@code branchKey}. */
+    public static List<Target> targets(ResourceId policy, String branchKey, TagstreamConfig cfg) {
+        return targets(policy, cfg).stream().filter(t -> t.branchKey().equals(branchKey)).toList();
+    }
+
+    /** The distinct branches an approval of {@code policy} is written to. */
+    public static List<String> branches(ResourceId policy, TagstreamConfig cfg) {
+        return targets(policy, cfg).stream().map(Target::branchKey).distinct().toList();
+    }
+
+    /** Every configured automation's scope, by automation id (those whose GitRepository is missing have none). */
+    public static Map<String, String> scopes(TagstreamConfig cfg) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (ImageUpdateAutomation a : cfg.automations()) {
+            cfg.find(GitRepository.class, a.sourceRef()).ifPresent(r -> out.put(a.id().toString(), new Target(a, r).scope()));
+        }
+        return out;
+    }
+
+    /**
+     * The marker values an approval sets. The policy's own approval sets markers naming the policy (Flux's meaning); a
+     * promotion's approval sets only markers naming the promotion, with its target ref, since the policy's markers were
+     * set when the policy selected the image. Digests are pinned when the policy reflects digests.
+     */
+    public static Map<String, ImageValues> values(PromotionApproved a, TagstreamConfig cfg) {
+        boolean pin = cfg.find(ImagePolicy.class, ResourceId.parse(a.policy()))
+                .map(p -> p.digestReflectionPolicy() != ImagePolicy.DigestReflection.NEVER).orElse(false);
+        if (a.promotion().equals(a.policy())) {
+            return Map.of(marker(a.policy()), values(ImageRef.parse(a.source()), pin));
+        }
+        boolean promotionPins = pin && cfg.find(ImagePromotion.class, ResourceId.parse(a.promotion())).isPresent();
+        return Map.of(marker(a.promotion()), values(ImageRef.parse(a.target()), promotionPins));
+    }
+
+    /** A setter marker's name for a resource: {@code namespace:name}. */
+    public static String marker(String resource) {
+        return resource.replace('/', ':');
+    }
+
+    private static ImageValues values(ImageRef ref, boolean pin) {
+        return new ImageValues(ref.repository(), ref.tag().orElse(""), ref.digest().orElse(""), pin);
+    }
+}
