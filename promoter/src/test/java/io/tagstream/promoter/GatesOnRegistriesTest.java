@@ -177,7 +177,7 @@ class GatesOnRegistriesTest {
         assertEquals(409, replies.get("twice-2").status(), "approving a rejected promotion is refused");
         assertEquals(200, replies.get("twice-1").status(), "the redelivered reject left the first answer as it was");
         awaitState(id, "REJECTED");
-        List<String> history = given().get("/api/v1/promotions/" + id).jsonPath().getList("history", String.class);
+        List<String> history = given().get("/api/v1/promotions/" + id).jsonPath().getList("history.note", String.class);
         assertEquals(1, history.stream().filter(h -> h.contains("rejected by user:sre")).count(), String.join("\n", history));
     }
 }

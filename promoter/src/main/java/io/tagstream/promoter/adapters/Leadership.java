@@ -10,26 +10,26 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The requests topic has one partition; the pod holding it leads. Kafka runs these callbacks on the consumer's
- * polling thread, so no request is delivered before {@link Promoter#lead} has caught up with the state topic.
+ * polling thread, so no request is delivered before {@link Leader#lead} has caught up with the state topic.
  */
 @ApplicationScoped
 @Identifier("promoter-leadership")
 public class Leadership implements KafkaConsumerRebalanceListener {
 
     @Inject
-    Promoter promoter;
+    Leader leader;
 
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         if (!partitions.isEmpty()) {
-            promoter.lead();
+            leader.lead();
         }
     }
 
     @Override
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         if (!partitions.isEmpty()) {
-            promoter.follow();
+            leader.follow();
         }
     }
 

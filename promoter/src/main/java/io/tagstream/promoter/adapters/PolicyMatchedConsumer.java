@@ -1,15 +1,23 @@
 package io.tagstream.promoter.adapters;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
 import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.PolicyMatched;
 import io.tagstream.common.service.AuditLog;
+import io.tagstream.common.service.ConfigWatch;
+import io.tagstream.promoter.core.Gate;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Turns each {@code policy-matched} into an approval, or into promotions that wait at their gates. */
+/**
+ * Each {@code policy-matched}, on any pod: the policy's own approval is announced at once ({@link Gate#decide}), and
+ * a selection that ImagePromotions gate goes to the leader, which opens their promotions.
+ */
 @ApplicationScoped
 public class PolicyMatchedConsumer {
 
@@ -17,7 +25,13 @@ public class PolicyMatchedConsumer {
     AuditLog audit;
 
     @Inject
-    Promoter promoter;
+    ConfigWatch config;
+
+    @Inject
+    Publisher publisher;
+
+    @Inject
+    MeterRegistry metrics;
 
     @Incoming("policy-matched")
     @Blocking
@@ -29,6 +43,16 @@ public class PolicyMatchedConsumer {
             audit.malformed(record.topic(), record.partition(), record.offset(), e);
             return;
         }
-        promoter.matched(event);
+        Gate.Decision decision = Gate.decide(event.data(), config.config(), Instant.now());
+        var approved = CloudEvent.causedBy(event, Publisher.SERVICE, decision.own());
+        metrics.counter("tagstream.promoter.decisions", "promotion", decision.own().promotion(), "state", "approved").increment();
+        publisher.approved(approved);
+        publisher.audit(Publisher.AUDIT.ok("promotion.approved", decision.own().promotion(), decision.own().target()
+                + " approved by auto for markers naming policy " + event.data().policy()
+                + (decision.promotions().isEmpty() ? "" : "; " + decision.promotions().size() + " promotion(s) gate the rest"),
+                Optional.of(approved)));
+        if (!decision.promotions().isEmpty()) {
+            publisher.request(Request.Open.of(event));
+        }
     }
 }

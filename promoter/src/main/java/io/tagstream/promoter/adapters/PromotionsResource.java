@@ -24,7 +24,10 @@ import java.util.UUID;
 public class PromotionsResource {
 
     @Inject
-    Promoter promoter;
+    PromotionStore store;
+
+    @Inject
+    LeaderRequests leader;
 
     /** Who decides and why. */
     public record Decision(String by, String comment) {}
@@ -44,13 +47,13 @@ public class PromotionsResource {
                         + "expired, superseded");
             }
         }
-        return Response.ok(promoter.gates().list(s)).build();
+        return Response.ok(store.gates().list(s)).build();
     }
 
     @GET
     @Path("/promotions/{id}")
     public Response get(@PathParam("id") String id) {
-        return promoter.gates().get(id).map(p -> Response.ok(p).build())
+        return store.gates().get(id).map(p -> Response.ok(p).build())
                 .orElseGet(() -> ApiError.of(Response.Status.NOT_FOUND, "no promotion " + id));
     }
 
@@ -97,11 +100,11 @@ public class PromotionsResource {
      * The leader's reply; or, when no pod leads within the answer timeout (one is being replaced), 202 with the
      * request's id: it stays queued and is applied once a pod leads, and the promotion shows the outcome.
      */
-    private Response answer(Request request, java.util.function.Function<Reply, Response> applied) {
-        Optional<Reply> reply = promoter.ask(request);
+    private Response answer(Request.Decision request, java.util.function.Function<Reply, Response> applied) {
+        Optional<Reply> reply = leader.ask(request);
         if (reply.isEmpty()) {
             return Response.accepted(Map.of("request", request.id(), "state", "queued", "message",
-                    "no promoter pod answered within " + promoter.answerTimeout().toSeconds() + " s (one is taking over the lead);"
+                    "no promoter pod answered within " + leader.answerTimeout().toSeconds() + " s (one is taking over the lead);"
                             + " the request is queued and applied when it does: read the promotion to see the outcome")).build();
         }
         Reply r = reply.get();

@@ -9,6 +9,7 @@ import io.tagstream.common.service.AuditLog;
 import io.tagstream.common.service.Records;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 
@@ -37,14 +38,9 @@ public class Publisher {
         Records.send(approved, event).join();
     }
 
-    /** A match that opens promotions, forwarded as it came (CloudEvents headers and all) to the pod that leads. */
-    public void toLeader(CloudEvent<io.tagstream.common.events.PolicyMatched> event) {
-        Records.send(requests, event).join();
-    }
-
-    /** A decision taken over REST, for the pod that leads; keyed by its id (the topic has one partition anyway). */
+    /** A selection or a decision for the pod that leads; keyed by its id (the topic has one partition anyway). */
     public void request(Request r) {
-        Records.send(requests, r.id(), Json.write(r), new org.apache.kafka.common.header.internals.RecordHeaders()).join();
+        Records.send(requests, r.id(), Json.write(r), new RecordHeaders()).join();
     }
 
     public void audit(CloudEvent<AuditRecord> record) {

@@ -11,8 +11,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * The requests topic, read only by the pod Kafka gave its one partition to (the leader): matches that open promotions
- * (policy-matched events as they came, CloudEvents headers and all) and decisions taken over REST on any pod.
+ * The requests topic, read only by the pod Kafka gave its one partition to (the leader): one {@link Request} per
+ * record, a selection to open promotions for or a decision taken over REST on any pod. Records written before
+ * selections were requests (a policy-matched event as it came, CloudEvents headers and all) are read as {@link
+ * Request.Open}.
  */
 @ApplicationScoped
 public class RequestConsumer {
@@ -21,25 +23,30 @@ public class RequestConsumer {
     AuditLog audit;
 
     @Inject
-    Promoter promoter;
+    Leader leader;
 
     @Incoming("requests")
     @Blocking
     public void consume(ConsumerRecord<String, byte[]> record) {
         try {
-            if (CloudEvent.header(record.headers(), CloudEvent.H_TYPE).isPresent()) {
-                promoter.open(CloudEvent.read(record.headers(), record.value(), PolicyMatched.class));
-                return;
+            Request r = CloudEvent.header(record.headers(), CloudEvent.H_TYPE).isPresent()
+                    ? Request.Open.of(CloudEvent.read(record.headers(), record.value(), PolicyMatched.class))
+                    : read(record.value());
+            if (r instanceof Request.Open o) {
+                leader.open(o);
+            } else {
+                leader.decide((Request.Decision) r);
             }
-            Request r;
-            try {
-                r = Json.read(record.value(), Request.class);
-            } catch (IllegalArgumentException e) {
-                throw new CloudEvent.MalformedEventException(e.getMessage(), e);
-            }
-            promoter.decide(r);
         } catch (CloudEvent.MalformedEventException e) {
             audit.malformed(record.topic(), record.partition(), record.offset(), e);
+        }
+    }
+
+    private static Request read(byte[] value) {
+        try {
+            return Json.read(value, Request.class);
+        } catch (IllegalArgumentException e) {
+            throw new CloudEvent.MalformedEventException(e.getMessage(), e);
         }
     }
 }

@@ -18,23 +18,59 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The promotions waiting at their gates and what happened to the others. A newer match for the same ImagePromotion
  * supersedes the one still waiting; an expired deadline ends it; a promotion is approved when its mode allows
- * (auto, or a person approved) and every required signal arrived for its digest. Every change is returned for the
- * adapters to store, audit and, for an approval, carry out.
+ * (auto, or a person approved) and every required signal arrived for its digest. Every change is returned as
+ * {@link Effect}s for the adapters to store, audit and, for an approval, carry out.
  */
 public final class Gates {
 
-    /** A request the API must refuse: unknown (404) or not in a state that allows it (409). */
+    /** Why a decision was refused; the adapter picks the answer (an unknown subject is not found, the rest conflict). */
+    public enum Reason {
+        NO_SUCH_PROMOTION(true), NOTHING_PENDING_FOR_DIGEST(true), NOT_PENDING(false), ALREADY_APPROVED_BY_USER(false),
+        GATE_REMOVED(false), NOT_WAITING_FOR_SIGNAL(false);
+
+        private final boolean unknown;
+
+        Reason(boolean unknown) {
+            this.unknown = unknown;
+        }
+
+        /** The request names something that does not exist (as opposed to something not in a state that allows it). */
+        public boolean unknown() {
+            return unknown;
+        }
+    }
+
+    /** A decision that cannot be applied, with its reason and the sentence saying why. */
     public static final class Refused extends Exception {
-        private final int status;
+        private final Reason reason;
 
-        public Refused(int status, String message) {
+        public Refused(Reason reason, String message) {
             super(message);
-            this.status = status;
+            this.reason = reason;
         }
 
-        public int status() {
-            return status;
+        public Reason reason() {
+            return reason;
         }
+    }
+
+    /** What the adapters carry out, in order. */
+    public sealed interface Effect permits Changed, CarryOut {}
+
+    /**
+     * Store this version of a promotion and audit it.
+     *
+     * @param waitingFor what a pending promotion still needs ("a person's approval", "signal qe-passed")
+     */
+    public record Changed(Promotion promotion, List<String> waitingFor) implements Effect {}
+
+    /** Bring an approved promotion to its target (see {@link CopyPlan}) and announce it there; then {@link #carried}. */
+    public record CarryOut(Promotion promotion) implements Effect {}
+
+    /** The promotions the effects change, in order. */
+    public static List<Promotion> promotions(List<Effect> effects) {
+        return effects.stream().flatMap(e -> e instanceof Changed c ? java.util.stream.Stream.of(c.promotion())
+                : java.util.stream.Stream.empty()).toList();
     }
 
     private final Map<String, Promotion> all = new ConcurrentHashMap<>();
@@ -68,8 +104,8 @@ public final class Gates {
     }
 
     /** Opens a promotion for each ImagePromotion that gates the policy; returns every promotion that changed. */
-    public List<Promotion> matched(PolicyMatched m, List<ImagePromotion> gates, String correlationId, Instant now) {
-        List<Promotion> changed = new ArrayList<>();
+    public List<Effect> matched(PolicyMatched m, List<ImagePromotion> gates, String correlationId, Instant now) {
+        List<Effect> changed = new ArrayList<>();
         for (ImagePromotion gate : gates) {
             String id = id(gate.id(), m.tag(), m.digest());
             if (all.containsKey(id)) {
@@ -78,47 +114,48 @@ public final class Gates {
             for (Promotion older : list(Optional.of(State.PENDING))) {
                 if (older.promotion().equals(gate.id().toString())) {
                     Promotion s = older.with(State.SUPERSEDED, Optional.empty(), now,
-                            Optional.of("superseded by " + m.tag() + "@" + m.digest()), "superseded by " + id);
+                            Optional.of("superseded by " + m.tag() + "@" + m.digest()), Promotion.Kind.SUPERSEDED, "superseded by " + id);
                     all.put(s.id(), s);
-                    changed.add(s);
+                    changed.addAll(effects(s, Optional.of(gate)));
                 }
             }
             Promotion p = new Promotion(id, gate.id().toString(), m.policy(), ImageRef.of(m.image(), m.tag(), m.digest()).toString(),
                     m.image(), m.tag(), m.digest(), State.PENDING, now, gate.approval().deadline().map(now::plus), null, null,
-                    null, null, null, null, correlationId, List.of(now + " opened by the selection of " + m.tag()));
+                    null, null, null, null, correlationId,
+                    List.of(new Promotion.Step(now, Promotion.Kind.OPENED, "opened by the selection of " + m.tag())));
             p = ready(p, gate, now, "auto");
             all.put(id, p);
-            changed.add(p);
+            changed.addAll(effects(p, Optional.of(gate)));
         }
         return changed;
     }
 
-    public Promotion approve(String id, String user, String comment, TagstreamConfig config, Instant now) throws Refused {
+    public List<Effect> approve(String id, String user, String comment, TagstreamConfig config, Instant now) throws Refused {
         Promotion p = pending(id);
         if (p.approvals().contains(user)) {
-            throw new Refused(409, "promotion " + id + " was already approved by " + user);
+            throw new Refused(Reason.ALREADY_APPROVED_BY_USER, "promotion " + id + " was already approved by " + user);
         }
         ImagePromotion gate = gate(p, config);
         Promotion next = ready(p.withApproval(user, now, comment), gate, now, "user:" + user);
         all.put(id, next);
-        return next;
+        return effects(next, Optional.of(gate));
     }
 
-    public Promotion reject(String id, String user, String comment, Instant now) throws Refused {
+    public List<Effect> reject(String id, String user, String comment, Instant now) throws Refused {
         Promotion p = pending(id);
         Promotion next = p.with(State.REJECTED, Optional.of("user:" + user), now, Optional.of(comment.isBlank() ? "rejected" : comment),
-                "rejected by user:" + user + (comment.isBlank() ? "" : " (" + comment + ")"));
+                Promotion.Kind.REJECTED, "rejected by user:" + user + (comment.isBlank() ? "" : " (" + comment + ")"));
         all.put(id, next);
-        return next;
+        return effects(next, Optional.empty());
     }
 
     /** A signal for a digest; every pending promotion of that digest that requires it takes it. */
-    public List<Promotion> signal(String signal, String digest, String by, TagstreamConfig config, Instant now) throws Refused {
+    public List<Effect> signal(String signal, String digest, String by, TagstreamConfig config, Instant now) throws Refused {
         List<Promotion> hit = list(Optional.of(State.PENDING)).stream().filter(p -> p.digest().equals(digest)).toList();
         if (hit.isEmpty()) {
-            throw new Refused(404, "no pending promotion for digest " + digest);
+            throw new Refused(Reason.NOTHING_PENDING_FOR_DIGEST, "no pending promotion for digest " + digest);
         }
-        List<Promotion> changed = new ArrayList<>();
+        List<Effect> changed = new ArrayList<>();
         for (Promotion p : hit) {
             ImagePromotion gate = gate(p, config);
             if (!gate.approval().signals().contains(signal) || p.signals().contains(signal)) {
@@ -126,23 +163,23 @@ public final class Gates {
             }
             Promotion next = ready(p.withSignal(signal, now, by), gate, now, "signal:" + signal);
             all.put(next.id(), next);
-            changed.add(next);
+            changed.addAll(effects(next, Optional.of(gate)));
         }
         if (changed.isEmpty()) {
-            throw new Refused(409, "no pending promotion of " + digest + " is waiting for signal '" + signal + "'");
+            throw new Refused(Reason.NOT_WAITING_FOR_SIGNAL, "no pending promotion of " + digest + " is waiting for signal '" + signal + "'");
         }
         return changed;
     }
 
     /** Ends the pending promotions whose deadline has passed. */
-    public List<Promotion> expire(Instant now) {
-        List<Promotion> out = new ArrayList<>();
+    public List<Effect> expire(Instant now) {
+        List<Effect> out = new ArrayList<>();
         for (Promotion p : list(Optional.of(State.PENDING))) {
             if (p.deadline().isPresent() && !now.isBefore(p.deadline().get())) {
                 Promotion e = p.with(State.EXPIRED, Optional.empty(), now, Optional.of("deadline " + p.deadline().get() + " passed"),
-                        "expired");
+                        Promotion.Kind.EXPIRED, "expired");
                 all.put(e.id(), e);
-                out.add(e);
+                out.addAll(effects(e, Optional.empty()));
             }
         }
         return out;
@@ -155,17 +192,18 @@ public final class Gates {
      * loses its target, so the caller copies it into the new target and announces it again: markers naming the
      * promotion then name the registry configured now. Returns every promotion that changed.
      */
-    public List<Promotion> reconfigured(TagstreamConfig config, Instant now) {
-        List<Promotion> changed = new ArrayList<>();
+    public List<Effect> reconfigured(TagstreamConfig config, Instant now) {
+        List<Effect> changed = new ArrayList<>();
         for (Promotion p : list(Optional.of(State.PENDING))) {
             Optional<ImagePromotion> gate = config.find(ImagePromotion.class, ResourceId.parse(p.promotion()));
             Optional<String> why = gate.isEmpty() ? Optional.of("ImagePromotion " + p.promotion() + " is no longer configured")
                     : gate.get().sourcePolicyRef().toString().equals(p.policy()) ? Optional.empty()
                     : Optional.of("ImagePromotion " + p.promotion() + " now promotes policy " + gate.get().sourcePolicyRef());
             why.ifPresent(w -> {
-                Promotion s = p.with(State.SUPERSEDED, Optional.empty(), now, Optional.of(w), "superseded: " + w);
+                Promotion s = p.with(State.SUPERSEDED, Optional.empty(), now, Optional.of(w), Promotion.Kind.SUPERSEDED,
+                        "superseded: " + w);
                 all.put(s.id(), s);
-                changed.add(s);
+                changed.addAll(effects(s, gate));
             });
         }
         for (ImagePromotion gate : config.promotions()) {
@@ -182,7 +220,7 @@ public final class Gates {
             if (!at.equals(wanted)) {
                 Promotion again = latest.get().withoutTarget(now, "target is now " + wanted + " (was " + at + "): copying again");
                 all.put(again.id(), again);
-                changed.add(again);
+                changed.addAll(effects(again, Optional.of(gate)));
             }
         }
         return changed;
@@ -192,8 +230,8 @@ public final class Gates {
     public Promotion carried(String id, Optional<String> target, Optional<String> failure, Instant now) {
         Promotion p = all.get(id);
         Promotion next = failure.isPresent()
-                ? p.with(State.FAILED, Optional.empty(), now, failure, "failed: " + failure.get())
-                : p.withTarget(target.orElse(p.source()), now, "available at " + target.orElse(p.source()));
+                ? p.with(State.FAILED, Optional.empty(), now, failure, Promotion.Kind.FAILED, "failed: " + failure.get())
+                : p.withTarget(target.orElse(p.source()), now);
         all.put(id, next);
         return next;
     }
@@ -201,10 +239,10 @@ public final class Gates {
     private Promotion pending(String id) throws Refused {
         Promotion p = all.get(id);
         if (p == null) {
-            throw new Refused(404, "no promotion " + id);
+            throw new Refused(Reason.NO_SUCH_PROMOTION, "no promotion " + id);
         }
         if (p.state() != State.PENDING) {
-            throw new Refused(409, "promotion " + id + " is " + p.state().name().toLowerCase(java.util.Locale.ROOT)
+            throw new Refused(Reason.NOT_PENDING, "promotion " + id + " is " + p.state().name().toLowerCase(java.util.Locale.ROOT)
                     + p.decidedBy().map(b -> " (by " + b + ")").orElse("") + "; only a pending promotion can be decided");
         }
         return p;
@@ -212,23 +250,30 @@ public final class Gates {
 
     private static ImagePromotion gate(Promotion p, TagstreamConfig config) throws Refused {
         return config.find(ImagePromotion.class, ResourceId.parse(p.promotion())).orElseThrow(() ->
-                new Refused(409, "ImagePromotion " + p.promotion() + " is no longer configured"));
+                new Refused(Reason.GATE_REMOVED, "ImagePromotion " + p.promotion() + " is no longer configured"));
     }
 
     /** Approved when the mode allows and every required signal is in; {@code by} is what completed it. */
     private static Promotion ready(Promotion p, ImagePromotion gate, Instant now, String by) {
         boolean person = gate.approval().mode() == ImagePromotion.Mode.AUTO || !p.approvals().isEmpty();
         boolean signals = p.signals().containsAll(gate.approval().signals());
-        return person && signals ? p.with(State.APPROVED, Optional.of(by), now, Optional.empty(), "approved (" + by + ")") : p;
+        return person && signals ? p.with(State.APPROVED, Optional.of(by), now, Optional.empty(), Promotion.Kind.APPROVED,
+                "approved (" + by + ")") : p;
     }
 
-    /** Target tags from the promotion's templates. */
-    public static List<String> targetTags(ImagePromotion gate, Promotion p) {
-        String hex = p.digest().substring(p.digest().indexOf(':') + 1);
-        String policyName = ResourceId.parse(p.policy()).name();
-        return gate.target().map(t -> t.tags().stream().map(tpl -> tpl.replaceAll("\\{\\{\\s*tag\\s*}}", p.tag())
-                .replaceAll("\\{\\{\\s*digest\\.short\\s*}}", hex.substring(0, 12))
-                .replaceAll("\\{\\{\\s*digest\\s*}}", hex)
-                .replaceAll("\\{\\{\\s*policy\\s*}}", policyName)).toList()).orElse(List.of());
+    /** A changed promotion's effects: store and audit it, and carry it out once approved and not at its target yet. */
+    private static List<Effect> effects(Promotion p, Optional<ImagePromotion> gate) {
+        Changed changed = new Changed(p, p.state() == State.PENDING ? gate.map(g -> waitingFor(g, p)).orElse(List.of()) : List.of());
+        return p.state() == State.APPROVED && p.target().isEmpty() ? List.of(changed, new CarryOut(p)) : List.of(changed);
+    }
+
+    /** What a pending promotion still needs to be approved. */
+    static List<String> waitingFor(ImagePromotion gate, Promotion p) {
+        List<String> w = new ArrayList<>();
+        if (gate.approval().mode() == ImagePromotion.Mode.MANUAL && p.approvals().isEmpty()) {
+            w.add("a person's approval");
+        }
+        gate.approval().signals().stream().filter(s -> !p.signals().contains(s)).forEach(s -> w.add("signal " + s));
+        return w;
     }
 }
