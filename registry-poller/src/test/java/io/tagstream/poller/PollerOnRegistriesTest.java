@@ -17,7 +17,7 @@ import io.tagstream.common.events.TagDiscovered.DiscoverySource;
 import io.tagstream.common.events.TagRemoved;
 import io.tagstream.common.events.Topic;
 import io.tagstream.common.state.CompactedTopic;
-import io.tagstream.poller.adapters.Poller;
+import io.tagstream.poller.adapters.Scanner;
 import io.tagstream.poller.core.WebhookAuth;
 import io.tagstream.testkit.KafkaBroker;
 import io.tagstream.testkit.TestImages;
@@ -45,7 +45,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class PollerOnRegistriesTest {
 
     @Inject
-    Poller poller;
+    Scanner scanner;
 
     @ConfigProperty(name = "tagstream.poller.state-topic")
     String stateTopic;
@@ -118,7 +118,7 @@ class PollerOnRegistriesTest {
         assertEquals(first.digest(), ((TagDiscovered) tagEvents("test/app", l -> l.size() >= 3).get(2)).digest());
         // "latest" is mutable (spec.mutableTags defaults to it): its digest is checked on every scan
         var moved = TestImages.push(PollerFixture.open, "team/app", "latest");
-        var gone = poller.known("test/app").get("1.0.0").digest();
+        var gone = scanner.known("test/app").get("1.0.0").digest();
         TestImages.deleteManifest(PollerFixture.open, "team/app", gone);
         scan("app");
         List<Event> events = tagEvents("test/app", l -> l.size() >= 5);
@@ -151,7 +151,7 @@ class PollerOnRegistriesTest {
             });
         }
         assertEquals(java.util.Set.of("test/app|1.1.0", "test/app|latest"), restored.keySet());
-        assertTrue(restored.get("test/app|1.1.0").contains(poller.known("test/app").get("1.1.0").digest()));
+        assertTrue(restored.get("test/app|1.1.0").contains(scanner.known("test/app").get("1.1.0").digest()));
     }
 
     @Test

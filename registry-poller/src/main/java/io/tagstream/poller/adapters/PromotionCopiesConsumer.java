@@ -7,7 +7,7 @@ import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.ImageRef;
 import io.tagstream.common.events.PromotionApproved;
 import io.tagstream.common.events.TagDiscovered.DiscoverySource;
-import io.tagstream.common.registry.RepositoryName;
+import io.tagstream.poller.core.ImageOwners;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Optional;
@@ -19,7 +19,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class PromotionCopiesConsumer {
 
     @Inject
-    Poller poller;
+    Scanner scanner;
 
     @Inject
     ConfigWatch config;
@@ -37,14 +37,8 @@ public class PromotionCopiesConsumer {
             return;
         }
         ImageRef target = e.data().targetRef();
-        for (ImageRepository repo : config.config().imageRepositories()) {
-            try {
-                if (RepositoryName.parse(repo.image()).canonical().equals(RepositoryName.parse(target.repository()).canonical())) {
-                    poller.hint(repo, target.tag(), DiscoverySource.WEBHOOK, Optional.of(e.correlationId()));
-                }
-            } catch (IllegalArgumentException ignored) {
-                // a malformed image name is reported by the scan itself
-            }
+        for (ImageRepository repo : ImageOwners.of(target.repository(), config.config().imageRepositories())) {
+            scanner.hint(repo, target.tag(), DiscoverySource.WEBHOOK, Optional.of(e.correlationId()));
         }
     }
 }

@@ -20,21 +20,21 @@ import java.util.Optional;
 public class RepositoriesResource {
 
     @Inject
-    Poller poller;
+    Scanner scanner;
 
     @Inject
     Publisher publisher;
 
     @GET
-    public List<Poller.RepositoryStatus> list() {
-        return poller.status();
+    public List<Scanner.RepositoryStatus> list() {
+        return scanner.status();
     }
 
     @POST
     @Path("/{ns}/{name}/scan")
     public Response scan(@PathParam("ns") String ns, @PathParam("name") String name) {
         ResourceId id = new ResourceId(ns, name);
-        if (!poller.requestScan(id)) {
+        if (!scanner.requestScan(id)) {
             publisher.audit(Publisher.AUDIT.rejected("scan.requested", id.toString(),
                     "no ImageRepository " + id + " is configured", Optional.empty()));
             return ApiError.of(Response.Status.NOT_FOUND, "no ImageRepository " + id + " is configured");

@@ -11,7 +11,7 @@ import io.tagstream.common.config.Secrets;
 import io.tagstream.common.config.TagstreamConfig;
 import io.tagstream.common.events.Json;
 import io.tagstream.common.events.TagDiscovered.DiscoverySource;
-import io.tagstream.common.registry.RepositoryName;
+import io.tagstream.poller.core.ImageOwners;
 import io.tagstream.poller.core.WebhookAuth;
 import io.tagstream.poller.core.WebhookPayloads;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,7 +45,7 @@ public class WebhooksResource {
     ConfigWatch config;
 
     @Inject
-    Poller poller;
+    Scanner scanner;
 
     @Inject
     Publisher publisher;
@@ -64,7 +64,7 @@ public class WebhooksResource {
         ResourceId id = new ResourceId(ns, name);
         Optional<Receiver> receiver = cfg.find(Receiver.class, id).filter(r -> r.type().equals(type))
                 .or(() -> cfg.receivers().stream().filter(r -> r.type().equals(type))
-                        .filter(r -> targets(r, cfg).stream().anyMatch(repo -> repo.id().equals(id))).findFirst());
+                        .filter(r -> ImageOwners.triggeredBy(r, cfg).stream().anyMatch(repo -> repo.id().equals(id))).findFirst());
         if (receiver.isEmpty()) {
             return reject(404, "webhook.unknown", type + "/" + id, "no Receiver of type " + type + " named " + id
                     + " or covering ImageRepository " + id);
@@ -126,13 +126,14 @@ public class WebhooksResource {
         List<String> accepted = new ArrayList<>();
         List<String> unmatched = new ArrayList<>();
         for (WebhookPayloads.Hint hint : ((WebhookPayloads.Hints) reading).hints()) {
-            List<ImageRepository> repos = targets(receiver, config.config()).stream().filter(r -> matches(r, hint)).toList();
+            List<ImageRepository> repos = ImageOwners.notified(hint.host(), hint.path(),
+                    ImageOwners.triggeredBy(receiver, config.config()));
             String what = hint.host().map(x -> x + "/").orElse("") + hint.path() + hint.tag().map(t -> ":" + t).orElse("");
             if (repos.isEmpty()) {
                 unmatched.add(what);
             }
             for (ImageRepository repo : repos) {
-                poller.hint(repo, hint.tag(), DiscoverySource.WEBHOOK, Optional.empty());
+                scanner.hint(repo, hint.tag(), DiscoverySource.WEBHOOK, Optional.empty());
                 accepted.add(repo.id() + (hint.tag().map(t -> ":" + t).orElse(" (rescan)")));
             }
         }
@@ -146,38 +147,6 @@ public class WebhooksResource {
         publisher.audit(Publisher.AUDIT.ok("webhook.accepted", subject, "checking " + String.join(", ", accepted)
                 + " against the registry", Optional.empty()));
         return Response.accepted(Map.of("status", "accepted", "checking", accepted)).build();
-    }
-
-    /** The ImageRepositories a Receiver may trigger: named ones, or {@code *} filtered by labels. */
-    private static List<ImageRepository> targets(Receiver r, TagstreamConfig cfg) {
-        List<ImageRepository> out = new ArrayList<>();
-        for (Receiver.Target t : r.resources()) {
-            String ns = t.namespace().orElse(r.id().namespace());
-            for (ImageRepository repo : cfg.imageRepositories()) {
-                boolean named = t.name().equals("*") ? repo.id().namespace().equals(ns) : repo.id().equals(new ResourceId(ns, t.name()));
-                boolean labelled = t.matchLabels().entrySet().stream().allMatch(l -> l.getValue().equals(repo.labels().get(l.getKey())));
-                if (named && labelled && !out.contains(repo)) {
-                    out.add(repo);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Path must match; the host only where the payload names one that differs from an internal alias we cannot know. */
-    private static boolean matches(ImageRepository repo, WebhookPayloads.Hint hint) {
-        RepositoryName name;
-        try {
-            name = RepositoryName.parse(repo.image());
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-        String path = hint.path();
-        if (!name.path().equals(path) && !name.path().endsWith("/" + path)) {
-            return false;
-        }
-        return hint.host().map(h -> h.equalsIgnoreCase(name.registry()) || h.equalsIgnoreCase(name.apiHost())
-                || !h.contains(".")).orElse(true);
     }
 
     private Response reject(int status, String action, String subject, String reason) {

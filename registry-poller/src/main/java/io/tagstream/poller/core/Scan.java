@@ -17,15 +17,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 
 /**
- * One scan of one ImageRepository. Digests are resolved only for tags that are new since the last scan and for the
- * repository's mutable tags, so a rescan with nothing new costs one tag listing and no HEAD requests.
+ * One scan of one ImageRepository, against a {@link TagSource}. Digests are resolved only for tags that are new since
+ * the last scan and for the repository's mutable tags, so a rescan with nothing new costs one tag listing and no HEAD
+ * requests.
  */
 public final class Scan {
 
@@ -49,11 +49,11 @@ public final class Scan {
 
     private Scan() {}
 
-    public static Result full(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, RegistryClient client,
+    public static Result full(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, TagSource client,
             DiscoverySource source, Executor pool, Clock clock) {
         long t0 = System.nanoTime();
         Instant now = clock.instant();
-        List<String> listed = client.listTags(name.path(), 1000, OptionalInt.empty()).tags();
+        List<String> listed = client.tags(name.path());
         List<Pattern> exclusions = repo.exclusionList().stream().map(GoRegex::compile).toList();
         List<String> kept = listed.stream().filter(t -> exclusions.stream().noneMatch(p -> p.matcher(t).find())).toList();
         boolean capped = repo.maxTags().isPresent() && kept.size() > repo.maxTags().get();
@@ -102,7 +102,7 @@ public final class Scan {
     }
 
     /** A webhook named one tag: resolve just that one against the registry, which is the truth. */
-    public static Result one(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, RegistryClient client,
+    public static Result one(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, TagSource client,
             String tag, DiscoverySource source, Clock clock) {
         return some(repo, name, known, client, List.of(tag), source, Runnable::run, clock);
     }
@@ -111,7 +111,7 @@ public final class Scan {
      * Webhooks named these tags (a burst of pushes, coalesced): resolve each against the registry, in parallel on
      * {@code pool}; a known tag the registry no longer has is removed, an unknown one is reported as not found.
      */
-    public static Result some(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, RegistryClient client,
+    public static Result some(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, TagSource client,
             java.util.Collection<String> tags, DiscoverySource source, Executor pool, Clock clock) {
         long t0 = System.nanoTime();
         Instant now = clock.instant();

@@ -9,6 +9,7 @@ import io.tagstream.common.registry.RegistrySettings;
 import io.tagstream.common.registry.RepositoryName;
 import io.tagstream.poller.core.KnownTag;
 import io.tagstream.poller.core.Scan;
+import io.tagstream.poller.core.TagSource;
 import io.tagstream.testkit.LocalRegistry;
 import io.tagstream.testkit.TestImages;
 import java.net.InetSocketAddress;
@@ -55,11 +56,11 @@ class ScanBench {
             ImageRepository r = repo(registry.host() + "/bench/big");
             RepositoryName name = RepositoryName.parse(r.image());
             RegistryClient client = new RegistryClient(RegistrySettings.of(registry.host(), true, Optional.empty()).withLimits(100_000, 16));
-            Scan.Result first = Scan.full(r, name, Map.of(), client, DiscoverySource.POLL, pool, Clock.systemUTC());
+            Scan.Result first = Scan.full(r, name, Map.of(), TagSource.of(client), DiscoverySource.POLL, pool, Clock.systemUTC());
             long afterFirst = requests(client);
-            Scan.Result again = Scan.full(r, name, first.state(), client, DiscoverySource.POLL, pool, Clock.systemUTC());
+            Scan.Result again = Scan.full(r, name, first.state(), TagSource.of(client), DiscoverySource.POLL, pool, Clock.systemUTC());
             long rescanRequests = requests(client) - afterFirst;
-            Scan.Result warm = Scan.full(r, name, first.state(), client, DiscoverySource.POLL, pool, Clock.systemUTC());
+            Scan.Result warm = Scan.full(r, name, first.state(), TagSource.of(client), DiscoverySource.POLL, pool, Clock.systemUTC());
             System.out.printf("BENCH 10,000 tags (docker-registry 2.8): first scan %d ms, %d requests, %d events; "
                     + "no-change rescan %d ms (warm: %d ms), %d requests, %d digests resolved, %d events%n",
                     first.took().toMillis(), afterFirst, first.discovered().size(), again.took().toMillis(), warm.took().toMillis(),
@@ -112,7 +113,7 @@ class ScanBench {
                 String id = "r" + i;
                 ImageRepository r = repo(host + "/team/" + id);
                 all.add(scans.submit(() -> {
-                    Scan.Result res = Scan.full(r, RepositoryName.parse(r.image()), Map.of(), client, DiscoverySource.POLL, pool, Clock.systemUTC());
+                    Scan.Result res = Scan.full(r, RepositoryName.parse(r.image()), Map.of(), TagSource.of(client), DiscoverySource.POLL, pool, Clock.systemUTC());
                     state.put(id, new HashMap<>(res.state()));
                 }));
             }

@@ -1,0 +1,93 @@
+package io.tagstream.poller.adapters;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.tagstream.common.events.Json;
+import io.tagstream.common.events.TagDiscovered;
+import io.tagstream.common.state.CompactedTopic;
+import io.tagstream.poller.core.KnownTag;
+import io.tagstream.poller.core.KnownTags;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The poller's compacted state topic: one record per known tag, keyed {@code <namespace>/<name>|<tag>}, with its
+ * digest, media type and the image it was read from; a tombstone when the tag is gone. A restarted or second pod
+ * neither announces every tag again nor misses one.
+ */
+@ApplicationScoped
+public class KnownTagStore {
+
+    private static final Logger LOG = Logger.getLogger(KnownTagStore.class);
+
+    /** A known tag as stored, with the canonical image it was read from. */
+    private record StoredTag(String digest, String mediaType, String repository) {}
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "tagstream.poller.state-topic")
+    String stateTopic;
+
+    private CompactedTopic store;
+
+    /** Reads the whole topic: the known tags of every ImageRepository, by id. */
+    Map<String, KnownTags> load() {
+        store = new CompactedTopic(bootstrap, stateTopic).ensureExists(3);
+        long t0 = System.nanoTime();
+        Map<String, Map<String, KnownTag>> tags = new HashMap<>();
+        Map<String, String> images = new HashMap<>();
+        int n = store.load((key, value) -> restore(key, value, tags, images));
+        Map<String, KnownTags> out = new HashMap<>();
+        tags.forEach((id, t) -> out.put(id, new KnownTags(Optional.ofNullable(images.get(id)), t)));
+        LOG.infof("restored %d state records (%d repositories) from %s in %d ms", n, out.size(), stateTopic,
+                (System.nanoTime() - t0) / 1_000_000);
+        return out;
+    }
+
+    void stop(@Observes ShutdownEvent e) {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private static String key(String repository, String tag) {
+        return repository + "|" + tag;
+    }
+
+    private static void restore(String key, String value, Map<String, Map<String, KnownTag>> tags, Map<String, String> images) {
+        int bar = key.indexOf('|');
+        if (bar < 0) {
+            return;
+        }
+        String repo = key.substring(0, bar);
+        String tag = key.substring(bar + 1);
+        Map<String, KnownTag> known = tags.computeIfAbsent(repo, k -> new HashMap<>());
+        if (value == null) {
+            known.remove(tag);
+        } else {
+            StoredTag t = Json.read(value.getBytes(StandardCharsets.UTF_8), StoredTag.class);
+            known.put(tag, new KnownTag(t.digest(), t.mediaType()));
+            if (t.repository() != null) {
+                images.put(repo, t.repository());
+            }
+        }
+    }
+
+    /** One write: tags of {@code image} discovered, and tags removed (tombstoned). */
+    void write(String repository, String image, Collection<TagDiscovered> discovered, Collection<String> removed) {
+        Map<String, String> changes = new HashMap<>();
+        discovered.forEach(d -> changes.put(key(repository, d.tag()), Json.writeString(new StoredTag(d.digest(), d.mediaType(), image))));
+        removed.forEach(t -> changes.put(key(repository, t), null));
+        if (!changes.isEmpty()) {
+            store.putAll(changes);
+        }
+    }
+}
