@@ -1,5 +1,6 @@
 package io.tagstream.common.config;
 
+import io.tagstream.common.events.AuditAction;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -64,12 +65,12 @@ public final class ConfigReloader {
     public Optional<io.tagstream.common.events.CloudEvent<io.tagstream.common.events.AuditRecord>> audit(
             Outcome outcome, io.tagstream.common.events.Audit audit) {
         if (outcome instanceof Applied a) {
-            return Optional.of(audit.ok("config.reload", dir.toString(), "applied generation "
+            return Optional.of(audit.ok(AuditAction.CONFIG_RELOAD, dir.toString(), "applied generation "
                     + generation(a.load().fingerprint()) + ": " + a.load().config().resources().size() + " resources from "
                     + dir, Optional.empty()));
         }
         if (outcome instanceof Refused r) {
-            return Optional.of(audit.rejected("config.reload", dir.toString(), "refused generation "
+            return Optional.of(audit.rejected(AuditAction.CONFIG_RELOAD, dir.toString(), "refused generation "
                     + generation(r.fingerprint()) + ", kept the last good configuration"
                     + Optional.ofNullable(active).map(l -> " (generation " + generation(l.fingerprint()) + ")").orElse("") + "; "
                     + r.errors().stream().map(ConfigError::toString).collect(java.util.stream.Collectors.joining("; ")),

@@ -8,15 +8,15 @@ import java.util.UUID;
 /** Builds the audit records of one service, so every record carries the same service name and a fresh id. */
 public record Audit(String service) {
 
-    public CloudEvent<AuditRecord> ok(String action, String subject, String reason, Optional<CloudEvent<?>> cause) {
+    public CloudEvent<AuditRecord> ok(AuditAction action, String subject, String reason, Optional<CloudEvent<?>> cause) {
         return record(action, subject, Outcome.OK, reason, cause);
     }
 
-    public CloudEvent<AuditRecord> rejected(String action, String subject, String reason, Optional<CloudEvent<?>> cause) {
+    public CloudEvent<AuditRecord> rejected(AuditAction action, String subject, String reason, Optional<CloudEvent<?>> cause) {
         return record(action, subject, Outcome.REJECTED, reason, cause);
     }
 
-    public CloudEvent<AuditRecord> error(String action, String subject, String reason, Optional<CloudEvent<?>> cause) {
+    public CloudEvent<AuditRecord> error(AuditAction action, String subject, String reason, Optional<CloudEvent<?>> cause) {
         return record(action, subject, Outcome.ERROR, reason, cause);
     }
 
@@ -28,12 +28,12 @@ public record Audit(String service) {
     }
 
     public CloudEvent<AuditRecord> record(
-            String action, String subject, Outcome outcome, String reason, Optional<CloudEvent<?>> cause) {
+            AuditAction action, String subject, Outcome outcome, String reason, Optional<CloudEvent<?>> cause) {
         String id = UUID.randomUUID().toString();
         Instant now = Instant.now();
         Optional<String> correlation = cause.map(CloudEvent::correlationId);
         AuditRecord data = new AuditRecord(
-                id, now, service, action, subject, outcome, reason, correlation, cause.map(CloudEvent::id));
+                id, now, service, action.wire(), subject, outcome, reason, correlation, cause.map(CloudEvent::id));
         return new CloudEvent<>(id, service, now, correlation.orElse(id), data);
     }
 }

@@ -9,7 +9,8 @@ import java.util.Optional;
  * One decision, rejection or error of one service, for operators. Keyed by subject so the history of one thing is in
  * order.
  *
- * @param action what was decided, dotted and stable, e.g. {@code webhook.rejected}, {@code config.reload}
+ * @param action what was decided, dotted and stable: an {@link AuditAction}'s name on the wire, e.g.
+ *     {@code webhook.rejected}; a reader meets names it does not know when a newer service writes them
  * @param subject what the decision is about, e.g. an image ref, a resource {@code ns/name}, a git branch
  * @param reason a sentence a person understands
  * @param correlationId the chain this decision belongs to, from the first {@code tag-discovered} on

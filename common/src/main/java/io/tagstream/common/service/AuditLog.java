@@ -1,5 +1,6 @@
 package io.tagstream.common.service;
 
+import io.tagstream.common.events.AuditAction;
 import io.tagstream.common.events.Audit;
 import io.tagstream.common.events.AuditRecord;
 import io.tagstream.common.events.CloudEvent;
@@ -29,7 +30,7 @@ public class AuditLog {
 
     /** A record on a topic that is not a valid event: audited with where it sits, and skipped rather than retried forever. */
     public void malformed(String topic, int partition, long offset, CloudEvent.MalformedEventException e) {
-        write(records().rejected("event.malformed", topic + "/" + partition + "@" + offset, e.getMessage(), java.util.Optional.empty()));
+        write(records().rejected(AuditAction.EVENT_MALFORMED, topic + "/" + partition + "@" + offset, e.getMessage(), java.util.Optional.empty()));
     }
 
     /** The event in a consumed message, or empty when it is malformed (then audited, to be acknowledged and skipped). */

@@ -89,7 +89,7 @@ class EventContractTest {
     void correlationTravelsToCausedEvents() {
         var first = CloudEvent.start("registry-poller", samples().findFirst().orElseThrow());
         var next = CloudEvent.causedBy(first, "policy-evaluator", samples().skip(2).findFirst().orElseThrow());
-        var audit = new Audit("policy-evaluator").ok("policy.matched", "ns/p", "selected", Optional.of(next));
+        var audit = new Audit("policy-evaluator").ok(AuditAction.POLICY_MATCHED, "ns/p", "selected", Optional.of(next));
         assertEquals(first.id(), next.correlationId());
         assertEquals(first.id(), audit.correlationId());
         assertEquals(Optional.of(first.id()), audit.data().correlationId());
@@ -162,6 +162,21 @@ class EventContractTest {
         var headers = CloudEvent.start("t", samples().findFirst().orElseThrow()).headers();
         for (String h : required) {
             assertTrue(CloudEvent.header(headers, h).isPresent(), "asyncapi requires header " + h + " we do not send");
+        }
+    }
+
+    /** Operators filter the audit by action: asyncapi.yaml lists every AuditAction, with the same meaning and service. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void asyncApiListsEveryAuditActionWithItsMeaning() throws IOException {
+        Map<String, Object> action = at(asyncApi(), "components", "schemas", "AuditRecord", "properties", "action");
+        List<String> wires = java.util.Arrays.stream(AuditAction.values()).map(AuditAction::wire).toList();
+        assertEquals(wires, action.get("enum"));
+        Map<String, Map<String, String>> documented = (Map<String, Map<String, String>>) action.get("x-actions");
+        assertEquals(wires, List.copyOf(documented.keySet()));
+        for (AuditAction a : AuditAction.values()) {
+            assertEquals(Map.of("service", a.service(), "meaning", a.meaning()), documented.get(a.wire()), a.wire());
+            assertEquals(java.util.Optional.of(a), AuditAction.of(a.wire()));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tagstream.gitwriter.adapters;
 
+import io.tagstream.common.events.AuditAction;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tagstream.common.config.ImageUpdateAutomation;
 import io.tagstream.common.events.CloudEvent;
@@ -65,11 +66,11 @@ public class BranchCommitter {
         CommitPlan plan = CommitPlan.of(ledger.ledger(), target.scope(), jobs.stream().map(BranchWorkers.Job::approval).toList());
         plan.supersededNote().ifPresent(note -> {
             metrics.counter("tagstream.gitwriter.superseded", "automation", automation).increment(plan.superseded().size());
-            publisher.audit(Publisher.AUDIT.ok("approval.superseded", automation, note, Optional.of(cause)));
+            publisher.audit(Publisher.AUDIT.ok(AuditAction.APPROVAL_SUPERSEDED, automation, note, Optional.of(cause)));
         });
         plan.alreadyWrittenNote().ifPresent(note -> {
             metrics.counter("tagstream.gitwriter.already.written", "automation", automation).increment(plan.written().size());
-            publisher.audit(Publisher.AUDIT.ok("approval.already-written", automation, note, Optional.of(cause)));
+            publisher.audit(Publisher.AUDIT.ok(AuditAction.APPROVAL_ALREADY_WRITTEN, automation, note, Optional.of(cause)));
         });
         if (plan.nothingToWrite()) {
             statuses.ran(target, Instant.now(), Optional.empty(), Optional.empty(), jobs.size());
@@ -96,7 +97,7 @@ public class BranchCommitter {
         } catch (Exception e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             LOG.errorf("automation %s could not write %s: %s", a.id(), branch, reason);
-            publisher.audit(Publisher.AUDIT.error("commit.failed", branch, reason, Optional.of(cause)));
+            publisher.audit(Publisher.AUDIT.error(AuditAction.COMMIT_FAILED, branch, reason, Optional.of(cause)));
             metrics.counter("tagstream.gitwriter.failures", "automation", automation).increment();
             statuses.ran(target, started, Optional.empty(), Optional.of(reason), jobs.size());
             jobs.forEach(j -> j.done().run()); // audited; a redelivery would fail the same way until someone fixes it

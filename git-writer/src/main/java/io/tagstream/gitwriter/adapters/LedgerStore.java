@@ -1,5 +1,6 @@
 package io.tagstream.gitwriter.adapters;
 
+import io.tagstream.common.events.AuditAction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tagstream.common.config.TagstreamConfig;
@@ -98,7 +99,7 @@ public class LedgerStore {
         long moved = plan.values().stream().filter(Optional::isPresent).count();
         long dropped = plan.size() - moved;
         LOG.infof("ledger follows the configuration: %d entries dropped, %d moved to their automation's scope", dropped, moved);
-        publisher.audit(Publisher.AUDIT.ok("ledger.reconciled", "git-writer", dropped + " entries of automations, repositories,"
+        publisher.audit(Publisher.AUDIT.ok(AuditAction.LEDGER_RECONCILED, "git-writer", dropped + " entries of automations, repositories,"
                 + " branches or paths no longer configured dropped; " + moved + " moved to their automation's scope", Optional.empty()));
     }
 

@@ -1,5 +1,6 @@
 package io.tagstream.gitwriter.adapters;
 
+import io.tagstream.common.events.AuditAction;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.tagstream.common.config.ResourceId;
 import io.tagstream.common.events.CloudEvent;
@@ -48,7 +49,7 @@ public class PromotionApprovedConsumer {
         ResourceId policy = ResourceId.parse(event.data().policy());
         List<String> branches = Routing.branches(policy, config.config());
         if (branches.isEmpty()) {
-            publisher.audit(Publisher.AUDIT.rejected("approval.unused", event.data().promotion(), "no ImageUpdateAutomation in "
+            publisher.audit(Publisher.AUDIT.rejected(AuditAction.APPROVAL_UNUSED, event.data().promotion(), "no ImageUpdateAutomation in "
                     + policy.namespace() + " selects policy " + event.data().policy(), Optional.of(event)));
         }
         var record = message.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();

@@ -1,5 +1,6 @@
 package io.tagstream.gitwriter.adapters;
 
+import io.tagstream.common.events.AuditAction;
 import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.CommitPushed;
 import io.tagstream.common.events.PromotionApproved;
@@ -95,7 +96,7 @@ public class PushOutbox {
         }
         if (inGit) {
             publisher.pushed(event(i));
-            publisher.audit(Publisher.AUDIT.ok("commit.pushed", branch, "pushed " + i.commit().substring(0, 12) + " with "
+            publisher.audit(Publisher.AUDIT.ok(AuditAction.COMMIT_PUSHED, branch, "pushed " + i.commit().substring(0, 12) + " with "
                     + i.pushed().changes().size() + " change(s), announced after its writer stopped", Optional.of(event(i))));
             store.written(branch, i.entries(), true);
         } else {
@@ -111,15 +112,15 @@ public class PushOutbox {
     private void announce(String branch, String automation, Workspace.Outcome out, Optional<CloudEvent<CommitPushed>> pushed,
             CommitPlan plan, CloudEvent<PromotionApproved> cause, int approvals) {
         for (Setters.Problem p : out.problems()) {
-            publisher.audit(Publisher.AUDIT.error("setter.problem", automation, p.toString(), Optional.of(cause)));
+            publisher.audit(Publisher.AUDIT.error(AuditAction.SETTER_PROBLEM, automation, p.toString(), Optional.of(cause)));
         }
         if (pushed.isEmpty()) {
-            publisher.audit(Publisher.AUDIT.ok("commit.skipped", branch, "git already holds " + plan.describeValues() + ": no commit",
+            publisher.audit(Publisher.AUDIT.ok(AuditAction.COMMIT_SKIPPED, branch, "git already holds " + plan.describeValues() + ": no commit",
                     Optional.of(cause)));
             return;
         }
         publisher.pushed(pushed.get());
-        publisher.audit(Publisher.AUDIT.ok("commit.pushed", branch, "pushed " + out.commit().get().substring(0, 12) + " with "
+        publisher.audit(Publisher.AUDIT.ok(AuditAction.COMMIT_PUSHED, branch, "pushed " + out.commit().get().substring(0, 12) + " with "
                 + out.changes().size() + " change(s) for " + approvals + " approval(s) after " + out.attempts() + " attempt(s)",
                 Optional.of(pushed.get())));
     }

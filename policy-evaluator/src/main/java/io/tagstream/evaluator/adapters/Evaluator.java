@@ -1,5 +1,6 @@
 package io.tagstream.evaluator.adapters;
 
+import io.tagstream.common.events.AuditAction;
 import io.tagstream.common.service.ConfigWatch;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -119,18 +120,18 @@ public class Evaluator {
                         .orElseGet(() -> CloudEvent.start(Publisher.SERVICE, m.event()));
                 writes.add(publisher.matched(event).thenCompose(v -> state.selection(m.event().policy(), m.event().image(),
                         m.event().tag(), m.event().digest())));
-                publisher.audit(Publisher.AUDIT.ok("policy.matched", m.event().policy(), "selected " + m.event().subject()
+                publisher.audit(Publisher.AUDIT.ok(AuditAction.POLICY_MATCHED, m.event().policy(), "selected " + m.event().subject()
                         + m.event().previous().map(p -> " (was " + p.tag() + ")").orElse(""), Optional.of(event)));
             } else if (effect instanceof Selections.Unselected u) {
                 writes.add(state.selectionCleared(u.policy()));
-                publisher.audit(Publisher.AUDIT.rejected("policy.unselected", u.policy(), "no longer selects "
+                publisher.audit(Publisher.AUDIT.rejected(AuditAction.POLICY_UNSELECTED, u.policy(), "no longer selects "
                         + u.was().tag() + ": " + u.reason(), cause));
             } else if (effect instanceof Selections.PolicyForgotten f) {
                 writes.add(state.selectionCleared(f.policy()));
-                publisher.audit(Publisher.AUDIT.ok("policy.removed", f.policy(), "ImagePolicy " + f.policy()
+                publisher.audit(Publisher.AUDIT.ok(AuditAction.POLICY_REMOVED, f.policy(), "ImagePolicy " + f.policy()
                         + " is no longer configured: its selection " + f.was().tag() + " is forgotten", cause));
             } else if (effect instanceof Selections.PolicyFailed f) {
-                publisher.audit(Publisher.AUDIT.rejected("policy.failed", f.policy(), f.reason(), cause));
+                publisher.audit(Publisher.AUDIT.rejected(AuditAction.POLICY_FAILED, f.policy(), f.reason(), cause));
             }
         }
         try {

@@ -1,5 +1,6 @@
 package io.tagstream.promoter.adapters;
 
+import io.tagstream.common.events.AuditAction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tagstream.common.config.ImagePolicy;
@@ -89,12 +90,12 @@ public class ImageCopies {
                     p.decidedBy().orElse("auto"), p.decidedAt().orElse(Instant.now()), plan.isPresent());
             var event = CloudEvent.inChain(done.correlationId(), Publisher.SERVICE, approved);
             publisher.approved(event);
-            publisher.audit(Publisher.AUDIT.ok("promotion.available", p.promotion(), (plan.isPresent() ? "copied to " : "") + target
+            publisher.audit(Publisher.AUDIT.ok(AuditAction.PROMOTION_AVAILABLE, p.promotion(), (plan.isPresent() ? "copied to " : "") + target
                     + " with digest " + p.digest(), Optional.of(event)));
         } catch (RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             carried(p, Optional.empty(), Optional.of(why));
-            var audit = Publisher.AUDIT.error("promotion.failed", p.promotion(), p.source() + ": " + why, Optional.empty());
+            var audit = Publisher.AUDIT.error(AuditAction.PROMOTION_FAILED, p.promotion(), p.source() + ": " + why, Optional.empty());
             publisher.audit(Audit.inChain(audit, p.correlationId()));
         }
     }

@@ -1,5 +1,6 @@
 package io.tagstream.promoter.adapters;
 
+import io.tagstream.common.events.AuditAction;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -121,7 +122,7 @@ public class Leader {
             reply = new Reply(r.id(), 200, Optional.empty(), Gates.promotions(effects), now);
         } catch (Gates.Refused e) {
             reply = new Reply(r.id(), e.reason().unknown() ? 404 : 409, Optional.of(e.getMessage()), List.of(), now);
-            publisher.audit(Publisher.AUDIT.rejected("promotion.request-refused", r.subject(),
+            publisher.audit(Publisher.AUDIT.rejected(AuditAction.PROMOTION_REQUEST_REFUSED, r.subject(),
                     r.getClass().getSimpleName().toLowerCase(Locale.ROOT) + " by " + r.by() + ": " + e.getMessage(),
                     Optional.empty()));
         }
@@ -166,13 +167,18 @@ public class Leader {
         metrics.counter("tagstream.promoter.decisions", "promotion", p.promotion(), "state", state).increment();
         String last = p.last().note();
         CloudEvent<AuditRecord> audit = switch (p.state()) {
-            case APPROVED -> Publisher.AUDIT.ok("promotion.approved", p.promotion(), p.source() + " " + last, cause);
-            case PENDING -> Publisher.AUDIT.ok("promotion.pending", p.promotion(), p.source() + ": " + last
+            case APPROVED -> Publisher.AUDIT.ok(AuditAction.PROMOTION_APPROVED, p.promotion(), p.source() + " " + last, cause);
+            case PENDING -> Publisher.AUDIT.ok(AuditAction.PROMOTION_PENDING, p.promotion(), p.source() + ": " + last
                     + (c.waitingFor().isEmpty() ? "" : "; waiting for " + String.join(" and ", c.waitingFor())), cause);
-            case REJECTED, SUPERSEDED, EXPIRED -> Publisher.AUDIT.rejected("promotion." + state, p.promotion(),
-                    p.source() + ": " + p.reason().orElse(""), cause);
-            case FAILED -> Publisher.AUDIT.error("promotion.failed", p.promotion(), p.source() + ": " + p.reason().orElse(""), cause);
+            case REJECTED -> Publisher.AUDIT.rejected(AuditAction.PROMOTION_REJECTED, p.promotion(), ended(p), cause);
+            case SUPERSEDED -> Publisher.AUDIT.rejected(AuditAction.PROMOTION_SUPERSEDED, p.promotion(), ended(p), cause);
+            case EXPIRED -> Publisher.AUDIT.rejected(AuditAction.PROMOTION_EXPIRED, p.promotion(), ended(p), cause);
+            case FAILED -> Publisher.AUDIT.error(AuditAction.PROMOTION_FAILED, p.promotion(), ended(p), cause);
         };
         publisher.audit(Audit.inChain(audit, p.correlationId()));
+    }
+
+    private static String ended(Promotion p) {
+        return p.source() + ": " + p.reason().orElse("");
     }
 }

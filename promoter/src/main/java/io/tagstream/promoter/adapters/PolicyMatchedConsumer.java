@@ -1,5 +1,6 @@
 package io.tagstream.promoter.adapters;
 
+import io.tagstream.common.events.AuditAction;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
 import io.tagstream.common.events.CloudEvent;
@@ -47,7 +48,7 @@ public class PolicyMatchedConsumer {
         var approved = CloudEvent.causedBy(event, Publisher.SERVICE, decision.own());
         metrics.counter("tagstream.promoter.decisions", "promotion", decision.own().promotion(), "state", "approved").increment();
         publisher.approved(approved);
-        publisher.audit(Publisher.AUDIT.ok("promotion.approved", decision.own().promotion(), decision.own().target()
+        publisher.audit(Publisher.AUDIT.ok(AuditAction.PROMOTION_APPROVED, decision.own().promotion(), decision.own().target()
                 + " approved by auto for markers naming policy " + event.data().policy()
                 + (decision.promotions().isEmpty() ? "" : "; " + decision.promotions().size() + " promotion(s) gate the rest"),
                 Optional.of(approved)));

@@ -1,5 +1,6 @@
 package io.tagstream.poller.adapters;
 
+import io.tagstream.common.events.AuditAction;
 import io.tagstream.common.service.ApiError;
 import io.tagstream.common.config.ResourceId;
 import jakarta.inject.Inject;
@@ -35,11 +36,11 @@ public class RepositoriesResource {
     public Response scan(@PathParam("ns") String ns, @PathParam("name") String name) {
         ResourceId id = new ResourceId(ns, name);
         if (!scanner.requestScan(id)) {
-            publisher.audit(Publisher.AUDIT.rejected("scan.requested", id.toString(),
+            publisher.audit(Publisher.AUDIT.rejected(AuditAction.SCAN_REQUESTED, id.toString(),
                     "no ImageRepository " + id + " is configured", Optional.empty()));
             return ApiError.of(Response.Status.NOT_FOUND, "no ImageRepository " + id + " is configured");
         }
-        publisher.audit(Publisher.AUDIT.ok("scan.requested", id.toString(), "scan requested over the API", Optional.empty()));
+        publisher.audit(Publisher.AUDIT.ok(AuditAction.SCAN_REQUESTED, id.toString(), "scan requested over the API", Optional.empty()));
         return Response.accepted(Map.of("repository", id.toString(), "status", "scan started")).build();
     }
 }

@@ -1,5 +1,6 @@
 package io.tagstream.poller.adapters;
 
+import io.tagstream.common.events.AuditAction;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -152,7 +153,7 @@ public class Scanner {
                     KnownTags gone = repositories.remove(id).known();
                     if (!gone.tags().isEmpty()) {
                         store.write(id, "", List.of(), gone.tags().keySet());
-                        publisher.audit(Publisher.AUDIT.ok("repository.removed", id, "ImageRepository " + id
+                        publisher.audit(Publisher.AUDIT.ok(AuditAction.REPOSITORY_REMOVED, id, "ImageRepository " + id
                                 + " is no longer configured: its " + gone.tags().size() + " known tags are dropped", Optional.empty()));
                     }
                 }
@@ -164,7 +165,7 @@ public class Scanner {
             }
             RepositoryState was = repositories.compute(id, (k, s) -> (s == null ? RepositoryState.NEW : s)
                     .moving(moved.get(), clock.instant()));
-            publisher.audit(Publisher.AUDIT.ok("repository.moved", id, "spec.image now names " + moved.get() + " instead of "
+            publisher.audit(Publisher.AUDIT.ok(AuditAction.REPOSITORY_MOVED, id, "spec.image now names " + moved.get() + " instead of "
                     + was.known().repository().orElse("?") + ": scanning it as new", Optional.empty()));
         }
     }
@@ -288,7 +289,7 @@ public class Scanner {
                 repositories.compute(id, (k, s) -> (s == null ? RepositoryState.NEW : s).failed(reason));
                 metrics.counter("tagstream.poller.scan.errors", "repository", id).increment();
                 if (!repeated) {
-                    publisher.audit(Publisher.AUDIT.error("scan.failed", id, "scan of " + repo.image() + " failed: "
+                    publisher.audit(Publisher.AUDIT.error(AuditAction.SCAN_FAILED, id, "scan of " + repo.image() + " failed: "
                             + reason, Optional.empty()));
                 }
                 LOG.warnf("scan of %s failed: %s", id, reason);
@@ -337,12 +338,12 @@ public class Scanner {
         store.write(id, image, r.discovered(), gone);
         repositories.compute(id, (k, s) -> (s == null ? RepositoryState.NEW : s).knowing(after));
         long moved = r.discovered().stream().filter(d -> d.previousDigest().isPresent()).count();
-        publisher.audit(Publisher.AUDIT.ok("scan.changed", id, image + ": " + (r.discovered().size() - moved)
+        publisher.audit(Publisher.AUDIT.ok(AuditAction.SCAN_CHANGED, id, image + ": " + (r.discovered().size() - moved)
                 + " new, " + moved + " moved, " + r.removed().size() + " removed of " + r.listed() + " listed; "
                 + r.resolved() + " digests resolved", Optional.of(events.get(0))));
         for (int i = 0; i < r.removed().size(); i++) {
             var removed = r.removed().get(i);
-            publisher.audit(Publisher.AUDIT.ok("tag.removed", removed.subject(), "the registry no longer lists "
+            publisher.audit(Publisher.AUDIT.ok(AuditAction.TAG_REMOVED, removed.subject(), "the registry no longer lists "
                     + removed.tag() + " (was " + removed.lastDigest() + ")", Optional.of(events.get(r.discovered().size() + i))));
         }
     }

@@ -1,5 +1,6 @@
 package io.tagstream.poller.adapters;
 
+import io.tagstream.common.events.AuditAction;
 import io.tagstream.common.service.ApiError;
 import io.tagstream.common.service.ConfigWatch;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -66,7 +67,7 @@ public class WebhooksResource {
                 .or(() -> cfg.receivers().stream().filter(r -> r.type().equals(type))
                         .filter(r -> ImageOwners.triggeredBy(r, cfg).stream().anyMatch(repo -> repo.id().equals(id))).findFirst());
         if (receiver.isEmpty()) {
-            return reject(404, "webhook.unknown", type + "/" + id, "no Receiver of type " + type + " named " + id
+            return reject(404, AuditAction.WEBHOOK_UNKNOWN, type + "/" + id, "no Receiver of type " + type + " named " + id
                     + " or covering ImageRepository " + id);
         }
         return deliver(receiver.get(), headers, body, false);
@@ -82,7 +83,7 @@ public class WebhooksResource {
                 return deliver(r, headers, body, true);
             }
         }
-        return reject(404, "webhook.unknown", "/hook/" + digest.substring(0, Math.min(8, digest.length())) + "…",
+        return reject(404, AuditAction.WEBHOOK_UNKNOWN, "/hook/" + digest.substring(0, Math.min(8, digest.length())) + "…",
                 "no Receiver answers at this path");
     }
 
@@ -94,7 +95,7 @@ public class WebhooksResource {
         String subject = receiver.id().toString();
         Optional<String> token = token(receiver);
         if (token.isEmpty()) {
-            return reject(503, "webhook.unconfigured", subject, "Receiver " + subject + " has no token: secret "
+            return reject(503, AuditAction.WEBHOOK_UNCONFIGURED, subject, "Receiver " + subject + " has no token: secret "
                     + receiver.id().namespace() + "/" + receiver.secretRef() + " key 'token' is missing");
         }
         Map<String, String> h = new LinkedHashMap<>();
@@ -103,24 +104,24 @@ public class WebhooksResource {
         if (!pathAuthenticated || signs) {
             Optional<String> failure = WebhookAuth.check(receiver.type(), h, body == null ? new byte[0] : body, token.get());
             if (failure.isPresent()) {
-                return reject(401, "webhook.rejected", subject, failure.get());
+                return reject(401, AuditAction.WEBHOOK_REJECTED, subject, failure.get());
             }
         }
         JsonNode json;
         try {
             json = Json.mapper().readTree(body == null ? new byte[0] : body);
         } catch (IOException e) {
-            return reject(400, "webhook.malformed", subject, "body is not JSON: " + e.getMessage().split("\n")[0]);
+            return reject(400, AuditAction.WEBHOOK_MALFORMED, subject, "body is not JSON: " + e.getMessage().split("\n")[0]);
         }
         WebhookPayloads.Reading reading;
         try {
             reading = WebhookPayloads.read(receiver.type(), json, Optional.ofNullable(h.get("X-GitHub-Event")));
         } catch (WebhookPayloads.Malformed e) {
-            return reject(400, "webhook.malformed", subject, e.getMessage());
+            return reject(400, AuditAction.WEBHOOK_MALFORMED, subject, e.getMessage());
         }
         if (reading instanceof WebhookPayloads.Ignored ignored) {
             count(receiver.type(), "ignored");
-            publisher.audit(Publisher.AUDIT.ok("webhook.ignored", subject, ignored.reason(), Optional.empty()));
+            publisher.audit(Publisher.AUDIT.ok(AuditAction.WEBHOOK_IGNORED, subject, ignored.reason(), Optional.empty()));
             return Response.accepted(Map.of("status", "ignored", "reason", ignored.reason())).build();
         }
         List<String> accepted = new ArrayList<>();
@@ -140,17 +141,17 @@ public class WebhooksResource {
         if (accepted.isEmpty()) {
             count(receiver.type(), "unmatched");
             String reason = "no ImageRepository of Receiver " + subject + " matches " + String.join(", ", unmatched);
-            publisher.audit(Publisher.AUDIT.rejected("webhook.unmatched", subject, reason, Optional.empty()));
+            publisher.audit(Publisher.AUDIT.rejected(AuditAction.WEBHOOK_UNMATCHED, subject, reason, Optional.empty()));
             return Response.accepted(Map.of("status", "ignored", "reason", reason)).build();
         }
         count(receiver.type(), "accepted");
-        publisher.audit(Publisher.AUDIT.ok("webhook.accepted", subject, "checking " + String.join(", ", accepted)
+        publisher.audit(Publisher.AUDIT.ok(AuditAction.WEBHOOK_ACCEPTED, subject, "checking " + String.join(", ", accepted)
                 + " against the registry", Optional.empty()));
         return Response.accepted(Map.of("status", "accepted", "checking", accepted)).build();
     }
 
-    private Response reject(int status, String action, String subject, String reason) {
-        count(action, String.valueOf(status));
+    private Response reject(int status, AuditAction action, String subject, String reason) {
+        count(action.wire(), String.valueOf(status));
         var outcome = status >= 500 ? Publisher.AUDIT.error(action, subject, reason, Optional.empty())
                 : Publisher.AUDIT.rejected(action, subject, reason, Optional.empty());
         publisher.audit(outcome);
