@@ -1,5 +1,6 @@
 package io.tagstream.e2e;
 
+import io.tagstream.launcher.Chain;
 import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.CommitPushed;
 import io.tagstream.common.events.Topic;

@@ -1,5 +1,6 @@
 package io.tagstream.e2e;
 
+import io.tagstream.launcher.Chain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

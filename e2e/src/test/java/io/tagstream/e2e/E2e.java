@@ -1,5 +1,6 @@
 package io.tagstream.e2e;
 
+import io.tagstream.launcher.Chain;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tagstream.common.events.AuditRecord;
 import io.tagstream.common.events.Json;

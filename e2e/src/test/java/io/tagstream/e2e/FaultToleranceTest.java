@@ -1,5 +1,7 @@
 package io.tagstream.e2e;
 
+import io.tagstream.launcher.Chain;
+import io.tagstream.launcher.KafkaProcess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

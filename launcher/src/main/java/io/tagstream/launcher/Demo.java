@@ -1,4 +1,4 @@
-package io.tagstream.e2e;
+package io.tagstream.launcher;
 
 import com.google.cloud.tools.jib.api.Containerizer;
 import com.google.cloud.tools.jib.api.ImageReference;
@@ -292,7 +292,7 @@ public final class Demo {
         return dir;
     }
 
-    static String git(Path gitDir, String... args) {
+    public static String git(Path gitDir, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("git");
         if (gitDir != null) {

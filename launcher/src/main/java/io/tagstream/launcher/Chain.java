@@ -1,4 +1,4 @@
-package io.tagstream.e2e;
+package io.tagstream.launcher;
 
 import io.tagstream.common.events.Topic;
 import java.io.IOException;
@@ -128,7 +128,7 @@ public final class Chain implements AutoCloseable {
         }
     }
 
-    static boolean free(int port) {
+    public static boolean free(int port) {
         try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
             socket.setReuseAddress(false);
             socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
@@ -407,11 +407,11 @@ public final class Chain implements AutoCloseable {
         }
     }
 
-    static String javaBinary() {
+    public static String javaBinary() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    static void sleep(long ms) {
+    public static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

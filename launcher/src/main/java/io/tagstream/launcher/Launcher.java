@@ -1,4 +1,4 @@
-package io.tagstream.e2e;
+package io.tagstream.launcher;
 
 import io.tagstream.common.config.ConfigException;
 import io.tagstream.common.config.ConfigLoader;
