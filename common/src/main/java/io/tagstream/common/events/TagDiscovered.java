@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param imageRepository the ImageRepository resource, {@code namespace/name}
  * @param registry registry host, {@code host[:port]}
  * @param repository canonical repository, e.g. {@code docker.io/library/nginx}
+ * @param batch where this event sits among the events of the scan that found it (see {@link ScanBatch})
  */
 public record TagDiscovered(
         String imageRepository,
@@ -22,7 +23,8 @@ public record TagDiscovered(
         String mediaType,
         Optional<String> previousDigest,
         DiscoverySource source,
-        Instant discoveredAt)
+        Instant discoveredAt,
+        Optional<ScanBatch> batch)
         implements Event {
 
     public TagDiscovered {
@@ -31,6 +33,19 @@ public record TagDiscovered(
         Objects.requireNonNull(tag, "tag");
         Objects.requireNonNull(digest, "digest");
         previousDigest = previousDigest == null ? Optional.empty() : previousDigest;
+        batch = batch == null ? Optional.empty() : batch;
+    }
+
+    /** A tag event outside any batch: a decision point of its own. */
+    public TagDiscovered(String imageRepository, String registry, String repository, String tag, String digest,
+            String mediaType, Optional<String> previousDigest, DiscoverySource source, Instant discoveredAt) {
+        this(imageRepository, registry, repository, tag, digest, mediaType, previousDigest, source, discoveredAt,
+                Optional.empty());
+    }
+
+    public TagDiscovered inBatch(ScanBatch b) {
+        return new TagDiscovered(imageRepository, registry, repository, tag, digest, mediaType, previousDigest, source,
+                discoveredAt, Optional.of(b));
     }
 
     @Override

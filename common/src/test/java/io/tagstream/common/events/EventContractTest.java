@@ -38,8 +38,10 @@ class EventContractTest {
     static Stream<Event> samples() {
         return Stream.of(
                 new TagDiscovered("flux-system/hugo-blog", "ghcr.io", "ghcr.io/tazlab/hugo-blog", "blog-46-a1b2c3d", D2,
-                        "application/vnd.oci.image.manifest.v1+json", Optional.of(D1), DiscoverySource.WEBHOOK, T),
-                new TagRemoved("flux-system/hugo-blog", "ghcr.io", "ghcr.io/tazlab/hugo-blog", "blog-44-0c0ffee", D1, T),
+                        "application/vnd.oci.image.manifest.v1+json", Optional.of(D1), DiscoverySource.WEBHOOK, T)
+                        .inBatch(new ScanBatch("s1", 1, 2)),
+                new TagRemoved("flux-system/hugo-blog", "ghcr.io", "ghcr.io/tazlab/hugo-blog", "blog-44-0c0ffee", D1, T)
+                        .inBatch(new ScanBatch("s1", 2, 2)),
                 new PolicyMatched("flux-system/hugo-blog", "ghcr.io/tazlab/hugo-blog", "blog-46-a1b2c3d", D2,
                         Optional.of(new TagRef("blog-45-ffffff", D1)), T),
                 new PromotionApproved("flux-system/pemos-portal-prod", "flux-system/eoseentry-pemos-portal",
@@ -230,6 +232,7 @@ class EventContractTest {
         boolean ok = switch (type) {
             case "string" -> v.isTextual();
             case "boolean" -> v.isBoolean();
+            case "integer" -> v.isIntegralNumber();
             case "array" -> v.isArray();
             case "object" -> v.isObject();
             default -> false;

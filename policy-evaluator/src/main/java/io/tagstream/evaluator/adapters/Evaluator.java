@@ -114,6 +114,10 @@ public class Evaluator {
                 writes.add(state.tag(t.imageRepository(), t.tag(), t.repository(), t.digest()));
             } else if (effect instanceof Selections.TagDropped t) {
                 writes.add(state.tagRemoved(t.imageRepository(), t.repository(), t.tag()));
+            } else if (effect instanceof Selections.ScanOpened o) {
+                writes.add(state.scanOpened(o.imageRepository(), o.repository(), o.scan()));
+            } else if (effect instanceof Selections.ScanClosed c) {
+                writes.add(state.scanClosed(c.imageRepository(), c.repository()));
             } else if (effect instanceof Selections.Matched m) {
                 var event = cause.<CloudEvent<io.tagstream.common.events.PolicyMatched>>map(
                         c -> CloudEvent.causedBy(c, Publisher.SERVICE, m.event()))

@@ -9,9 +9,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The evaluator's durable state on a compacted topic: known tags, keyed by what they were read from
- * ({@code tag|<imageRepository>|<repository>|<tag>}), and announced selections ({@code selection|<policy>}),
- * tombstoned when they go away. Tags stored under the older key {@code tag|<imageRepository>|<tag>} (before the image
- * was part of the key) are read, then moved to the new key by {@link #migrate()}.
+ * ({@code tag|<imageRepository>|<repository>|<tag>}), announced selections ({@code selection|<policy>}) and the scan
+ * batches being read ({@code scan|<imageRepository>|<repository>} → scan id), tombstoned when they go away. Tags
+ * stored under the older key {@code tag|<imageRepository>|<tag>} (before the image was part of the key) are read, then
+ * moved to the new key by {@link #migrate()}.
  */
 final class StateLog implements AutoCloseable {
 
@@ -48,6 +49,12 @@ final class StateLog implements AutoCloseable {
                 legacy.remove(key);
             } else {
                 legacy.put(key, Json.read(value.getBytes(StandardCharsets.UTF_8), TagValue.class));
+            }
+        } else if (k[0].equals("scan") && k.length == 3) {
+            if (value == null) {
+                state.restoreScanClosed(k[1], k[2]);
+            } else {
+                state.restoreScanOpen(k[1], k[2], value);
             }
         } else if (k[0].equals("selection") && k.length == 2) {
             if (value == null) {
@@ -86,6 +93,14 @@ final class StateLog implements AutoCloseable {
 
     CompletableFuture<Void> tagRemoved(String imageRepository, String repository, String tag) {
         return topic.putAsync(tagKey(imageRepository, repository, tag), null);
+    }
+
+    CompletableFuture<Void> scanOpened(String imageRepository, String repository, String scan) {
+        return topic.putAsync("scan|" + imageRepository + "|" + repository, scan);
+    }
+
+    CompletableFuture<Void> scanClosed(String imageRepository, String repository) {
+        return topic.putAsync("scan|" + imageRepository + "|" + repository, null);
     }
 
     CompletableFuture<Void> selection(String policy, String image, String tag, String digest) {

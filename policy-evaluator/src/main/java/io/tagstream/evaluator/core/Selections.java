@@ -6,6 +6,7 @@ import io.tagstream.common.config.ImageRepository;
 import io.tagstream.common.config.ResourceId;
 import io.tagstream.common.config.TagstreamConfig;
 import io.tagstream.common.events.PolicyMatched;
+import io.tagstream.common.events.ScanBatch;
 import io.tagstream.common.events.TagDiscovered;
 import io.tagstream.common.events.TagRemoved;
 import io.tagstream.common.registry.RepositoryName;
@@ -31,13 +32,23 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Selections {
 
     /** Something the adapters must carry out. */
-    public sealed interface Effect permits TagStored, TagDropped, Matched, Unselected, PolicyFailed, PolicyForgotten {}
+    public sealed interface Effect permits TagStored, TagDropped, ScanOpened, ScanClosed, Matched, Unselected, PolicyFailed,
+            PolicyForgotten {}
 
     /** Remember a tag of an image (changelog). */
     public record TagStored(String imageRepository, String repository, String tag, String digest) implements Effect {}
 
     /** Forget a tag of an image (changelog tombstone). */
     public record TagDropped(String imageRepository, String repository, String tag) implements Effect {}
+
+    /**
+     * The first events of a scan's batch arrived: until its last one, the policies of this image are not evaluated,
+     * since what is known is only part of a listing (changelog, so a restart mid-batch waits too).
+     */
+    public record ScanOpened(String imageRepository, String repository, String scan) implements Effect {}
+
+    /** The batch is complete: the image's policies decide again (changelog tombstone). */
+    public record ScanClosed(String imageRepository, String repository) implements Effect {}
 
     /** A policy removed from the configuration: forget its announced selection (changelog tombstone). */
     public record PolicyForgotten(String policy, Selection was) implements Effect {}
@@ -54,6 +65,8 @@ public final class Selections {
     /** imageRepository → image it was read from → tag → digest. */
     private final Map<String, Map<String, Map<String, String>>> tags = new ConcurrentHashMap<>();
     private final Map<String, Selection> announced = new ConcurrentHashMap<>();
+    /** imageRepository|image → the scan whose batch is being read. */
+    private final Map<String, String> openScans = new ConcurrentHashMap<>();
     private final Map<String, PolicyStatus> status = new ConcurrentHashMap<>();
 
     // --- restore from the changelog ---
@@ -74,6 +87,18 @@ public final class Selections {
                 .computeIfAbsent(repository, k -> new ConcurrentHashMap<>());
     }
 
+    public void restoreScanOpen(String imageRepository, String repository, String scan) {
+        openScans.put(scanKey(imageRepository, repository), scan);
+    }
+
+    public void restoreScanClosed(String imageRepository, String repository) {
+        openScans.remove(scanKey(imageRepository, repository));
+    }
+
+    private static String scanKey(String imageRepository, String repository) {
+        return imageRepository + "|" + repository;
+    }
+
     public void restoreSelection(String policy, Selection s) {
         announced.put(policy, s);
     }
@@ -87,31 +112,50 @@ public final class Selections {
     /**
      * A tag of an image: stored under the image it was read from, and evaluated when that is the image its
      * ImageRepository names now. A tag of another image is kept, not used: the poller may have read a newer
-     * configuration than this service, which then names that image at its next reload.
+     * configuration than this service, which then names that image at its next reload. A tag that is part of a scan's
+     * batch is only stored until the batch's last event: policies decide on a whole listing, as Flux does.
      */
     public List<Effect> discovered(TagDiscovered e, TagstreamConfig config, Instant now) {
         Map<String, String> known = bucket(e.imageRepository(), e.repository());
-        if (e.digest().equals(known.get(e.tag()))) {
-            return List.of(); // a redelivery, or a repeat announcement: nothing changed
-        }
-        known.put(e.tag(), e.digest());
         List<Effect> out = new ArrayList<>();
-        out.add(new TagStored(e.imageRepository(), e.repository(), e.tag(), e.digest()));
-        if (configuredImage(e.imageRepository(), config).map(e.repository()::equals).orElse(false)) {
-            out.addAll(evaluateRepository(ResourceId.parse(e.imageRepository()), config, now));
+        boolean changed = !e.digest().equals(known.get(e.tag()));
+        if (changed) {
+            known.put(e.tag(), e.digest());
+            out.add(new TagStored(e.imageRepository(), e.repository(), e.tag(), e.digest()));
         }
-        return out;
+        return decide(e.imageRepository(), e.repository(), e.batch(), changed, out, config, now);
     }
 
     public List<Effect> removed(TagRemoved e, TagstreamConfig config, Instant now) {
         Map<String, String> known = tags.getOrDefault(e.imageRepository(), Map.of()).get(e.repository());
-        if (known == null || known.remove(e.tag()) == null) {
-            return List.of();
-        }
         List<Effect> out = new ArrayList<>();
-        out.add(new TagDropped(e.imageRepository(), e.repository(), e.tag()));
-        if (configuredImage(e.imageRepository(), config).map(e.repository()::equals).orElse(false)) {
-            out.addAll(evaluateRepository(ResourceId.parse(e.imageRepository()), config, now));
+        boolean changed = known != null && known.remove(e.tag()) != null;
+        if (changed) {
+            out.add(new TagDropped(e.imageRepository(), e.repository(), e.tag()));
+        }
+        return decide(e.imageRepository(), e.repository(), e.batch(), changed, out, config, now);
+    }
+
+    /**
+     * After a tag event: inside a batch, wait for its end (opening it the first time); at its end, or for an event
+     * outside any batch that changed something, evaluate. The end of a batch is evaluated even when its own tag was
+     * known already (a batch read again after a crash may repeat tags stored before it).
+     */
+    private List<Effect> decide(String imageRepository, String repository, Optional<ScanBatch> batch, boolean changed,
+            List<Effect> out, TagstreamConfig config, Instant now) {
+        String key = scanKey(imageRepository, repository);
+        if (batch.isPresent() && !batch.get().last()) {
+            if (!batch.get().scan().equals(openScans.put(key, batch.get().scan()))) {
+                out.add(new ScanOpened(imageRepository, repository, batch.get().scan()));
+            }
+            return out;
+        }
+        if (openScans.remove(key) != null) {
+            out.add(new ScanClosed(imageRepository, repository));
+        }
+        if ((changed || batch.isPresent())
+                && configuredImage(imageRepository, config).map(repository::equals).orElse(false)) {
+            out.addAll(evaluateRepository(ResourceId.parse(imageRepository), config, now));
         }
         return out;
     }
@@ -133,6 +177,9 @@ public final class Selections {
                 }
                 bucket.getValue().keySet().stream().sorted()
                         .forEach(t -> out.add(new TagDropped(imageRepository, bucket.getKey(), t)));
+                if (openScans.remove(scanKey(imageRepository, bucket.getKey())) != null) {
+                    out.add(new ScanClosed(imageRepository, bucket.getKey()));
+                }
                 return true;
             });
         });
@@ -175,6 +222,13 @@ public final class Selections {
             status.put(id, new PolicyStatus(id, repoId, image, inForce, previous, since, 0, 0,
                     Optional.of("suspended"), Optional.of(now), true));
             return List.of();
+        }
+        Optional<String> reading = image.map(i -> openScans.get(scanKey(repoId, i)));
+        if (reading.isPresent()) {
+            status.put(id, new PolicyStatus(id, repoId, image, inForce, previous, since, 0, 0,
+                    Optional.of("reading scan " + reading.get() + " of " + image.get() + ": deciding once it is complete"),
+                    Optional.of(now), false));
+            return List.of(); // part of a listing is not a listing
         }
         Map<String, String> known = image.map(i -> tags.getOrDefault(repoId, Map.of()).get(i)).orElse(null);
         Selector selector;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tagstream.common.config.ConfigLoader;
 import io.tagstream.common.config.TagstreamConfig;
 import io.tagstream.common.events.PolicyMatched;
+import io.tagstream.common.events.ScanBatch;
 import io.tagstream.common.events.TagDiscovered;
 import io.tagstream.common.events.TagDiscovered.DiscoverySource;
 import io.tagstream.common.events.TagRemoved;
@@ -237,5 +238,76 @@ class SelectionsTest {
 
         List<PolicyMatched> back = matched(s.reconfigured(GATE, NOW));
         assertEquals(List.of(), back, "nothing known until the poller announces the tags again");
+    }
+
+    /** A first scan of 30 tags 900.0.0 … 900.0.29, in a shuffled order, as one batch. */
+    static List<TagDiscovered> firstScan(String scan, long seed) {
+        List<TagDiscovered> tags = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            tags.add(tag("900.0." + i, Integer.toHexString(i % 16)));
+        }
+        java.util.Collections.shuffle(tags, new java.util.Random(seed));
+        List<TagDiscovered> out = new java.util.ArrayList<>();
+        for (int i = 0; i < tags.size(); i++) {
+            out.add(tags.get(i).inBatch(new ScanBatch(scan, i + 1, tags.size())));
+        }
+        return out;
+    }
+
+    @Test
+    void aScanBatchIsDecidedOnceItIsCompleteWhateverItsOrder() {
+        for (long seed = 0; seed < 20; seed++) {
+            Selections s = new Selections();
+            List<PolicyMatched> announced = new java.util.ArrayList<>();
+            List<TagDiscovered> batch = firstScan("s" + seed, seed);
+            for (TagDiscovered t : batch) {
+                announced.addAll(matched(s.discovered(t, GATE, NOW)));
+            }
+            assertEquals(List.of("900.0.29"), announced.stream().map(PolicyMatched::tag).toList(), "seed " + seed);
+        }
+    }
+
+    @Test
+    void aBatchBeingReadHoldsBackReloadsAndRestartsAndABatchReadAgainStillDecides() {
+        Selections s = new Selections();
+        List<TagDiscovered> batch = firstScan("s1", 7);
+        List<Selections.Effect> effects = new java.util.ArrayList<>();
+        for (TagDiscovered t : batch.subList(0, 10)) {
+            effects.addAll(s.discovered(t, GATE, NOW));
+        }
+        assertEquals(1, effects.stream().filter(e -> e instanceof Selections.ScanOpened).count(), "opened once, stored");
+        assertEquals(List.of(), matched(s.reconfigured(GATE, NOW)), "a reload while the batch is read waits");
+        assertTrue(s.status("ns/portal").orElseThrow().lastError().orElseThrow().startsWith("reading scan s1"));
+
+        // a restart: the state topic holds the tags and the open batch
+        Selections restarted = new Selections();
+        for (TagDiscovered t : batch.subList(0, 10)) {
+            restarted.restoreTag(t.imageRepository(), t.repository(), t.tag(), t.digest());
+        }
+        restarted.restoreScanOpen("ns/portal", "acr.example/portal", "s1");
+        assertEquals(List.of(), matched(restarted.reconfigured(GATE, NOW)), "nor does a restart decide on part of a listing");
+
+        // the poller died before the batch's end; its next scan sends the whole listing again as a new batch, ending
+        // on a tag stored already
+        List<TagDiscovered> again = new java.util.ArrayList<>(firstScan("s2", 7));
+        java.util.Collections.reverse(again);
+        List<PolicyMatched> announced = new java.util.ArrayList<>();
+        for (int i = 0; i < again.size(); i++) {
+            announced.addAll(matched(restarted.discovered(withSeq(again.get(i), i + 1, again.size()), GATE, NOW)));
+        }
+        assertEquals(List.of("900.0.29"), announced.stream().map(PolicyMatched::tag).toList());
+        assertEquals(Optional.empty(), restarted.status("ns/portal").orElseThrow().lastError());
+    }
+
+    static TagDiscovered withSeq(TagDiscovered t, int seq, int of) {
+        return t.inBatch(new ScanBatch(t.batch().orElseThrow().scan(), seq, of));
+    }
+
+    @Test
+    void eventsOutsideABatchDecideAtOnceAsBefore() {
+        Selections s = new Selections();
+        assertEquals(List.of("922"), matched(s.discovered(tag("922", "b"), GATE, NOW)).stream().map(PolicyMatched::tag).toList());
+        assertEquals(List.of("923"), matched(s.discovered(tag("923", "c").inBatch(new ScanBatch("hint", 1, 1)), GATE, NOW))
+                .stream().map(PolicyMatched::tag).toList(), "a webhook's single tag is a batch of one");
     }
 }

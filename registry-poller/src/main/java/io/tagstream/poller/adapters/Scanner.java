@@ -9,6 +9,9 @@ import io.tagstream.common.config.ResourceId;
 import io.tagstream.common.config.Secrets;
 import io.tagstream.common.config.TagstreamConfig;
 import io.tagstream.common.events.CloudEvent;
+import io.tagstream.common.events.ScanBatch;
+import io.tagstream.common.events.TagDiscovered;
+import io.tagstream.common.events.TagRemoved;
 import io.tagstream.common.events.TagDiscovered.DiscoverySource;
 import io.tagstream.common.registry.RegistryAccess;
 import io.tagstream.common.registry.RepositoryName;
@@ -34,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -47,8 +51,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Scans every ImageRepository when {@link Schedule} says it is due, acts on webhook hints and promotion copies at once,
- * and writes what a {@link Scan} found: events first, then the {@link KnownTagStore}, then the audit. What it holds
- * about each repository is one {@link RepositoryState} value.
+ * and writes what a {@link Scan} found: events first (one {@link ScanBatch} per scan), then the {@link KnownTagStore},
+ * then the audit. What it holds about each repository is one {@link RepositoryState} value.
  */
 @ApplicationScoped
 public class Scanner {
@@ -327,11 +331,19 @@ public class Scanner {
             return;
         }
         r.discovered().forEach(d -> hintRetries.remove(id + "|" + d.tag()));
+        // one batch per scan: the evaluator decides once it has all of it, never on part of a listing
+        String scan = UUID.randomUUID().toString();
+        int size = r.discovered().size() + r.removed().size();
         List<CloudEvent<?>> events = new ArrayList<>();
-        r.discovered().forEach(d -> events.add(correlations.getOrDefault(d.tag(), Optional.empty())
-                .<CloudEvent<?>>map(c -> CloudEvent.inChain(c, Publisher.SERVICE, d))
-                .orElseGet(() -> CloudEvent.start(Publisher.SERVICE, d))));
-        r.removed().forEach(d -> events.add(CloudEvent.start(Publisher.SERVICE, d)));
+        for (TagDiscovered found : r.discovered()) {
+            TagDiscovered d = found.inBatch(new ScanBatch(scan, events.size() + 1, size));
+            events.add(correlations.getOrDefault(d.tag(), Optional.empty())
+                    .<CloudEvent<?>>map(c -> CloudEvent.inChain(c, Publisher.SERVICE, d))
+                    .orElseGet(() -> CloudEvent.start(Publisher.SERVICE, d)));
+        }
+        for (TagRemoved gone : r.removed()) {
+            events.add(CloudEvent.start(Publisher.SERVICE, gone.inBatch(new ScanBatch(scan, events.size() + 1, size))));
+        }
         publisher.tagEvents(events);
         List<String> gone = new ArrayList<>(stale);
         r.removed().forEach(d -> gone.add(d.tag()));
