@@ -22,14 +22,17 @@ import org.junit.jupiter.api.Test;
  * Editing the running configuration re-derives what depended on it, on the chain as processes (real broker, two
  * Debian docker-registry instances, git daemon): MECIPOL's move of an ImageRepository from one registry to another
  * holding the same digests makes the marker name the new registry although no tag was pushed; the move survives a
- * restart; a new tag in the new registry, an edited policy range and a removed repository and policy take effect at the
- * next reload.
+ * restart; a new tag in the new registry, an edited policy range, an automation's path edited (the new path gets the
+ * current ref at once), a move to a registry with other digests and a removed repository and policy take effect at
+ * the next reload.
  */
 class ConfigEditsChainTest {
 
     static final String FILE = "apps/app/deployment.yaml";
+    static final String FILE_V2 = "apps-v2/app/deployment.yaml";
     static LocalRegistry a;
     static LocalRegistry b;
+    static LocalRegistry c;
     static GitServer git;
     static Chain chain;
     static Path config;
@@ -38,6 +41,7 @@ class ConfigEditsChainTest {
     static void start() throws Exception {
         a = LocalRegistry.start();
         b = LocalRegistry.start();
+        c = LocalRegistry.start();
         TestImages.Pushed v100 = TestImages.push(a, "team/app", "1.0.0");
         TestImages.Pushed v110 = TestImages.push(a, "team/app", "1.1.0");
         for (TestImages.Pushed p : new TestImages.Pushed[] {v100, v110}) {
@@ -46,8 +50,8 @@ class ConfigEditsChainTest {
         }
         git = GitServer.start();
         git.createBare("fleet", "main");
-        git.commit("fleet", "main", Map.of(FILE, E2e.deployment("app", a.host() + "/team/app:1.0.0", "flux-system:app")),
-                "seed", "ops");
+        git.commit("fleet", "main", Map.of(FILE, E2e.deployment("app", a.host() + "/team/app:1.0.0", "flux-system:app"),
+                FILE_V2, E2e.deployment("app", "old.example/app:0.1.0", "flux-system:app")), "seed", "ops");
         Path root = WorkDirs.create("config-edits");
         config = Files.createDirectories(root.resolve("config"));
         write(a.host() + "/team/app", ">=1.0.0", true);
@@ -56,11 +60,15 @@ class ConfigEditsChainTest {
 
     @AfterAll
     static void stop() {
-        E2e.closeAll(chain, a, b, git);
+        E2e.closeAll(chain, a, b, c, git);
     }
 
     static void write(String image, String range, boolean withApp) throws Exception {
-        String app = E2e.semverApp("app", image, git.url("fleet"), "./apps").replace("interval: 1h", "interval: 1s")
+        write(image, range, withApp, "./apps");
+    }
+
+    static void write(String image, String range, boolean withApp, String updatePath) throws Exception {
+        String app = E2e.semverApp("app", image, git.url("fleet"), updatePath).replace("interval: 1h", "interval: 1s")
                 .replace("range: '>=1.0.0'", "range: '" + range + "'");
         if (!withApp) { // only the GitRepository and the automation stay
             app = app.substring(app.indexOf("apiVersion: source.toolkit.fluxcd.io/v1"));
@@ -72,7 +80,11 @@ class ConfigEditsChainTest {
     }
 
     static String marker() {
-        return git.inBare("fleet", "show", "main:" + FILE).lines().filter(l -> l.contains("$imagepolicy")).findFirst()
+        return marker(FILE);
+    }
+
+    static String marker(String file) {
+        return git.inBare("fleet", "show", "main:" + file).lines().filter(l -> l.contains("$imagepolicy")).findFirst()
                 .orElseThrow().trim();
     }
 
@@ -143,14 +155,31 @@ class ConfigEditsChainTest {
         write(b.host() + "/fleet/app", ">=1.0.0 <1.2.0", true);
         awaitMarker(b.host() + "/fleet/app:1.1.0");
 
+        // the automation's path edited: the new path gets the ref at this reload, not at the next push; the old path
+        // is left as it is
+        write(b.host() + "/fleet/app", ">=1.0.0 <1.2.0", true, "./apps-v2");
+        E2e.await("the new path's marker to name " + b.host() + "/fleet/app:1.1.0", Duration.ofSeconds(60),
+                () -> marker(FILE_V2).startsWith("image: " + b.host() + "/fleet/app:1.1.0 "));
+        assertEquals("image: " + b.host() + "/fleet/app:1.1.0 # {\"$imagepolicy\": \"flux-system:app\"}", marker(),
+                "the old path is not the automation's any more: untouched");
+
+        // moved to a registry whose tags have other digests (the same tag names, built again): the marker follows
+        TestImages.Pushed c110 = TestImages.push(c, "mirror/app", "1.1.0", 2, 2048);
+        TestImages.push(c, "mirror/app", "1.0.0");
+        write(c.host() + "/mirror/app", ">=1.0.0 <1.2.0", true, "./apps-v2");
+        E2e.await("the marker to name " + c.host() + "/mirror/app:1.1.0", Duration.ofSeconds(60),
+                () -> marker(FILE_V2).startsWith("image: " + c.host() + "/mirror/app:1.1.0 "));
+        E2e.await("the evaluator to select the new image's digest", Duration.ofSeconds(30),
+                () -> policy() != null && policy().path("latest").path("digest").asText().equals(c110.digest()));
+
         // a removed repository and policy stop producing events; their state is dropped
-        write(b.host() + "/fleet/app", ">=1.0.0 <1.2.0", false);
+        write(c.host() + "/mirror/app", ">=1.0.0 <1.2.0", false, "./apps-v2");
         E2e.await("the repository and the policy to be forgotten", Duration.ofSeconds(30),
                 () -> repository() == null && policy() == null && E2e.auditWithKcat().stream()
                         .anyMatch(r -> r.action().equals("repository.removed")) && E2e.auditWithKcat().stream()
                         .anyMatch(r -> r.action().equals("policy.removed")));
         int before = commits();
-        TestImages.push(b, "fleet/app", "1.1.5");
+        TestImages.push(c, "mirror/app", "1.1.5");
         Thread.sleep(4000);
         assertEquals(before, commits(), "nothing is written for a removed policy");
     }

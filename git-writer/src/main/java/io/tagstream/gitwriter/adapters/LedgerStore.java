@@ -3,7 +3,11 @@ package io.tagstream.gitwriter.adapters;
 import io.tagstream.common.events.AuditAction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.tagstream.common.config.GitRepository;
+import io.tagstream.common.config.ImageUpdateAutomation;
 import io.tagstream.common.config.TagstreamConfig;
+import io.tagstream.common.events.CloudEvent;
+import io.tagstream.common.events.PromotionApproved;
 import io.tagstream.common.events.Json;
 import io.tagstream.common.service.ConfigWatch;
 import io.tagstream.common.state.CompactedTopic;
@@ -17,6 +21,7 @@ import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -81,26 +86,50 @@ public class LedgerStore {
 
     /**
      * A new configuration: entries of an automation whose repository, branch or path changed, or that was removed, are
-     * dropped (the new target starts with no memory, so it gets the current refs); entries from before scopes move to
-     * their automation's scope.
+     * dropped (the new target starts with no memory); the refs a moved automation last wrote are sent again for its
+     * new target, so it gets them at this reload, not at the next approval; entries from before scopes move to their
+     * automation's scope.
      */
     void reconfigured(@Observes TagstreamConfig cfg) {
         if (!restored.isDone()) {
             return;
         }
         Instant loaded = config.status().loadedAt().orElse(Instant.now());
-        Map<String, Optional<String>> plan = ledger.reconcile(Routing.scopes(cfg), loaded);
+        Map<String, String> scopes = Routing.scopes(cfg);
+        Map<String, Optional<String>> plan = ledger.reconcile(scopes, loaded);
         if (plan.isEmpty()) {
             return;
         }
+        List<Ledger.Carry> carried = ledger.toCarry(plan, scopes);
         Map<String, String> records = new LinkedHashMap<>();
         ledger.apply(plan).forEach((k, v) -> records.put(k, v == null ? null : Json.writeString(v)));
         store.putAll(records);
+        int resent = carry(carried, cfg);
         long moved = plan.values().stream().filter(Optional::isPresent).count();
         long dropped = plan.size() - moved;
-        LOG.infof("ledger follows the configuration: %d entries dropped, %d moved to their automation's scope", dropped, moved);
-        publisher.audit(Publisher.AUDIT.ok(AuditAction.LEDGER_RECONCILED, "git-writer", dropped + " entries of automations, repositories,"
-                + " branches or paths no longer configured dropped; " + moved + " moved to their automation's scope", Optional.empty()));
+        LOG.infof("ledger follows the configuration: %d entries dropped, %d moved to their automation's scope, %d refs sent"
+                + " to moved automations' new targets", dropped, moved, resent);
+        publisher.audit(Publisher.AUDIT.ok(AuditAction.LEDGER_RECONCILED, "git-writer", dropped + " entries of automations,"
+                + " repositories, branches or paths no longer configured dropped; " + moved + " moved to their automation's"
+                + " scope; " + resent + " refs sent to the new target of an automation that moved", Optional.empty()));
+    }
+
+    /** Each carried ref as an approval for its automation's new branch, through the branch topic like any other. */
+    private int carry(List<Ledger.Carry> carried, TagstreamConfig cfg) {
+        int sent = 0;
+        for (Ledger.Carry c : carried) {
+            Optional<ImageUpdateAutomation> a = cfg.automations().stream().filter(x -> x.id().toString().equals(c.automation()))
+                    .findFirst();
+            Optional<GitRepository> repo = a.flatMap(x -> cfg.find(GitRepository.class, x.sourceRef()));
+            Optional<PromotionApproved> approval = Routing.carried(c, cfg, Instant.now());
+            if (a.isEmpty() || repo.isEmpty() || approval.isEmpty()) {
+                continue;
+            }
+            String branch = new Routing.Target(a.get(), repo.get()).branchKey();
+            publisher.forBranch(branch, CloudEvent.start(Publisher.SERVICE, approval.get()), Optional.empty()).join();
+            sent++;
+        }
+        return sent;
     }
 
     /** Records a push about to happen; nothing may be pushed unless this returned. */

@@ -54,7 +54,7 @@ public class PromotionApprovedConsumer {
         }
         var record = message.getMetadata(IncomingKafkaRecordMetadata.class).orElseThrow();
         var position = new Ledger.Position(record.getPartition(), record.getOffset());
-        CompletableFuture<?>[] sent = branches.stream().map(b -> publisher.forBranch(b, event, position))
+        CompletableFuture<?>[] sent = branches.stream().map(b -> publisher.forBranch(b, event, Optional.of(position)))
                 .toArray(CompletableFuture[]::new);
         return CompletableFuture.allOf(sent).thenCompose(v -> message.ack());
     }

@@ -4,10 +4,15 @@ import io.tagstream.common.events.Audit;
 import io.tagstream.common.events.AuditRecord;
 import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.CommitPushed;
+import io.tagstream.common.events.PromotionApproved;
 import io.tagstream.common.service.AuditLog;
 import io.tagstream.common.service.Records;
+import io.tagstream.gitwriter.core.Ledger;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 
@@ -34,10 +39,14 @@ public class Publisher {
     @Inject
     AuditLog audit;
 
-    /** An approval for one branch, keyed by that branch, into git-writer's own work topic. */
-    public java.util.concurrent.CompletableFuture<Void> forBranch(String branchKey,
-            CloudEvent<io.tagstream.common.events.PromotionApproved> event, io.tagstream.gitwriter.core.Ledger.Position position) {
-        return Records.send(branchWork, event, branchKey, java.util.Map.of(APPROVAL_POSITION, position.toString()));
+    /**
+     * An approval for one branch, keyed by that branch, into git-writer's own work topic, with its position in
+     * promotion-approved when it was read there (a ref carried to a moved automation's new target has none).
+     */
+    public CompletableFuture<Void> forBranch(String branchKey, CloudEvent<PromotionApproved> event,
+            Optional<Ledger.Position> position) {
+        return Records.send(branchWork, event, branchKey, position.map(p -> Map.of(APPROVAL_POSITION, p.toString()))
+                .orElse(Map.of()));
     }
 
     public void pushed(CloudEvent<CommitPushed> event) {

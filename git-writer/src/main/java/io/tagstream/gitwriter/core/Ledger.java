@@ -2,6 +2,7 @@ package io.tagstream.gitwriter.core;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -152,6 +153,37 @@ public final class Ledger {
             } else if (entry.at().isBefore(cutoff)) {
                 out.put(key, Optional.empty());
             }
+        });
+        return out;
+    }
+
+    /** A ref an automation wrote into a marker of a target it no longer writes: to be written into its new target. */
+    public record Carry(String automation, String marker, String ref) {}
+
+    /**
+     * The refs to carry from dropped entries (before {@link #apply}) to their automation's new target: an automation
+     * still configured whose repository, branch or path changed gets, in the new place, the refs it last wrote in the
+     * old one, as Flux applies every policy's latest ref to the path at its next run. The newest entry wins per marker.
+     */
+    public List<Carry> toCarry(Map<String, Optional<String>> plan, Map<String, String> scopes) {
+        Map<String, Entry> newest = new java.util.TreeMap<>();
+        plan.forEach((key, to) -> {
+            Entry e = entries.get(key);
+            int bar = key.lastIndexOf('|');
+            int at = key.indexOf('@');
+            if (to.isPresent() || e == null || at < 0 || at > bar) {
+                return;
+            }
+            String automation = key.substring(0, at);
+            if (!scopes.containsKey(automation)) {
+                return; // removed, not moved
+            }
+            newest.merge(automation + "|" + key.substring(bar + 1), e, (a, b) -> a.at().isAfter(b.at()) ? a : b);
+        });
+        List<Carry> out = new java.util.ArrayList<>();
+        newest.forEach((k, e) -> {
+            int bar = k.lastIndexOf('|');
+            out.add(new Carry(k.substring(0, bar), k.substring(bar + 1), e.ref()));
         });
         return out;
     }

@@ -90,6 +90,22 @@ public final class Routing {
         return Map.of(marker(a.promotion()), values(ImageRef.parse(a.target()), promotionPins));
     }
 
+    /**
+     * The approval that writes a carried ref ({@link Ledger.Carry}) into its automation's new target: of the policy
+     * the marker names, or of the promotion (with its source policy); empty when the marker names neither any more.
+     */
+    public static Optional<PromotionApproved> carried(Ledger.Carry c, TagstreamConfig cfg, java.time.Instant now) {
+        ResourceId named = ResourceId.parse(c.marker().replaceFirst(":", "/"));
+        if (cfg.find(ImagePolicy.class, named).isPresent()) {
+            return Optional.of(new PromotionApproved(named.toString(), named.toString(), c.ref(), c.ref(), CARRIED, now, false));
+        }
+        return cfg.find(ImagePromotion.class, named).map(p -> new PromotionApproved(named.toString(),
+                p.sourcePolicyRef().toString(), c.ref(), c.ref(), CARRIED, now, false));
+    }
+
+    /** Who approved a carried ref: no person and no gate, the ledger (the ref was approved and written before). */
+    public static final String CARRIED = "ledger";
+
     /** A setter marker's name for a resource: {@code namespace:name}. */
     public static String marker(String resource) {
         return resource.replace('/', ':');

@@ -134,4 +134,36 @@ class LedgerTest {
         assertEquals(List.of("p"), List.copyOf(legacy.split(a, Map.of("p", v("924", D1)), Optional.empty()).written().keySet()),
                 "the moved entry still says the ref was written");
     }
+
+    @Test
+    void aMovedAutomationCarriesTheRefsItLastWroteARemovedOneNothing() {
+        String a = Ledger.scope(AUTO, "https://git.example/fleet.git", "main", "./apps");
+        String b = Ledger.scope(AUTO, "https://git.example/fleet.git", "main", "./apps-v2");
+        String c = Ledger.scope(AUTO, "https://git.example/fleet.git", "release", "./apps");
+        String other = Ledger.scope("flux-system/other", "https://git.example/fleet.git", "main", ".");
+        record Row(String name, Map<String, String> scopes, List<Ledger.Carry> expected) {}
+        List<Row> rows = List.of(
+                new Row("path edited: both markers, the newest ref of p (written under two old scopes)",
+                        Map.of(AUTO, Ledger.scope(AUTO, "https://git.example/fleet.git", "main", "./clusters")),
+                        List.of(new Ledger.Carry(AUTO, "p", Ledger.ref(v("925", D2))), new Ledger.Carry(AUTO, "q",
+                                Ledger.ref(v("1.0", D1))))),
+                new Row("back to one of the scopes: the other's entries are carried into it", Map.of(AUTO, a),
+                        List.of(new Ledger.Carry(AUTO, "p", Ledger.ref(v("925", D2))))),
+                new Row("automation removed: nothing to carry", Map.of("flux-system/other", other), List.of()),
+                new Row("nothing edited for the other automation", Map.of(AUTO, a, "flux-system/other", other),
+                        List.of(new Ledger.Carry(AUTO, "p", Ledger.ref(v("925", D2))))));
+        for (Row r : rows) {
+            Ledger l = new Ledger();
+            l.restore(Ledger.key(a, "p"), new Ledger.Entry(Ledger.ref(v("924", D1)), Optional.of("abc"), Instant.EPOCH,
+                    Optional.empty()));
+            l.restore(Ledger.key(a, "q"), new Ledger.Entry(Ledger.ref(v("1.0", D1)), Optional.of("abc"), Instant.EPOCH,
+                    Optional.empty()));
+            l.restore(Ledger.key(b, "p"), new Ledger.Entry(Ledger.ref(v("925", D2)), Optional.of("def"), Instant.EPOCH.plusSeconds(9),
+                    Optional.empty()));
+            l.restore(Ledger.key(c, "p"), new Ledger.Entry(Ledger.ref(v("923", D1)), Optional.of("012"), Instant.EPOCH.plusSeconds(1),
+                    Optional.empty()));
+            var plan = l.reconcile(r.scopes(), Instant.parse("2026-12-01T00:00:00Z"));
+            assertEquals(r.expected(), l.toCarry(plan, r.scopes()), r.name());
+        }
+    }
 }

@@ -151,4 +151,17 @@ class RoutingTest {
             assertEquals(r.expected(), Routing.values(r.approval(), CFG), r.name());
         }
     }
+
+    @Test
+    void aCarriedRefIsWrittenAsAnApprovalOfWhatItsMarkerNames() {
+        String ref = "prod.example/portal:924@" + D;
+        var policy = Routing.carried(new Ledger.Carry("flux-system/all", "flux-system:portal", ref), CFG, Instant.EPOCH).orElseThrow();
+        assertEquals(Map.of("flux-system:portal", new ImageValues("prod.example/portal", "924", D, true)), Routing.values(policy, CFG));
+        var promotion = Routing.carried(new Ledger.Carry("flux-system/all", "flux-system:prod", ref), CFG, Instant.EPOCH).orElseThrow();
+        assertEquals("flux-system/portal", promotion.policy(), "a promotion's marker, with its source policy");
+        assertEquals(Map.of("flux-system:prod", new ImageValues("prod.example/portal", "924", D, true)), Routing.values(promotion, CFG));
+        assertEquals(Routing.CARRIED, promotion.approvedBy());
+        assertEquals(java.util.Optional.empty(), Routing.carried(new Ledger.Carry("flux-system/all", "flux-system:gone", ref), CFG,
+                Instant.EPOCH), "a marker naming nothing configured is not carried");
+    }
 }
