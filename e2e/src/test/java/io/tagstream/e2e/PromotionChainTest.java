@@ -38,7 +38,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  *   <li>environment promotion: staging follows semver by itself, prod waits for approval and gets staging's digest;</li>
  *   <li>rollback: a person reverts the image commit and Tagstream leaves it until a newer tag arrives;</li>
  *   <li>two promoter pods: either takes decisions, both show the same promotions, and when the one leading is
- *   killed the other takes over, opening, approving and copying.</li>
+ *   killed the other takes over, opening, approving and copying;</li>
+ *   <li>a promotion's target edited in the running configuration: its latest image is copied into the new target and
+ *   the marker follows, with no push and no approval.</li>
  * </ul>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -148,7 +150,29 @@ class PromotionChainTest {
                     push: {branch: %4$s}
                   update: {path: ./fleet-sync/ctc-flux/eose-entry, strategy: Setters}
                 """.formatted(qe.host(), prod.host(), git.url(FLEET), BRANCH));
-        Files.writeString(config.resolve("shop.yaml"), """
+        writeShop(config, "shop/app");
+        E2e.secret(root.resolve("secrets"), "flux-system", "webhook-token", "token", TOKEN);
+        E2e.secret(root.resolve("secrets"), "shop", "webhook-token", "token", TOKEN);
+        chain = E2e.start(root, config, E2e.ports(pollerPort), Map.of());
+        chain.startInstance(Chain.service("promoter"), "promoter-2", Ports.free());
+        chain.awaitHealthy(Duration.ofSeconds(120));
+        // the first scans find 922 in both registries and shop 1.0.0: git already holds them, so no commit
+        for (String repo : List.of("flux-system/eoseentry-pemos-portal", "flux-system/ctfacentry-pemos-portal", "shop/shop")) {
+            E2e.post(chain.url("registry-poller") + "/api/v1/repositories/" + repo + "/scan", "", Map.of());
+        }
+        E2e.await("first scans", Duration.ofSeconds(60), () -> StreamSupport.stream(
+                E2e.json(E2e.get(chain.url("registry-poller") + "/api/v1/repositories").body()).spliterator(), false)
+                .allMatch(r -> r.hasNonNull("lastScan")));
+        E2e.await("pending promotions of 922 and shop 1.0.0", Duration.ofSeconds(60), () -> pending().size() == 2);
+    }
+
+    static Path config;
+
+    /** The shop's configuration, promoting into {@code targetPath} of the prod registry. */
+    static void writeShop(Path dir, String targetPath) throws java.io.IOException {
+        config = dir;
+        Path tmp = dir.resolveSibling("shop.yaml.tmp");
+        Files.writeString(tmp, """
                 apiVersion: tagstream.io/v1alpha1
                 kind: Registry
                 metadata: {name: staging, namespace: shop}
@@ -172,7 +196,7 @@ class PromotionChainTest {
                 metadata: {name: shop-prod, namespace: shop}
                 spec:
                   sourcePolicyRef: {name: shop-staging}
-                  target: {image: '%2$s/shop/app', tags: ['{{tag}}']}
+                  target: {image: '%2$s/%5$s', tags: ['{{tag}}']}
                   approval: {mode: manual}
                 ---
                 apiVersion: notification.toolkit.fluxcd.io/v1
@@ -200,20 +224,9 @@ class PromotionChainTest {
                       messageTemplate: "chore(shop): promote {#for c in changes}{c.new} {/for}"
                     push: {branch: %4$s}
                   update: {path: ./envs, strategy: Setters}
-                """.formatted(staging.host(), prod.host(), git.url(FLEET), BRANCH));
-        E2e.secret(root.resolve("secrets"), "flux-system", "webhook-token", "token", TOKEN);
-        E2e.secret(root.resolve("secrets"), "shop", "webhook-token", "token", TOKEN);
-        chain = E2e.start(root, config, E2e.ports(pollerPort), Map.of());
-        chain.startInstance(Chain.service("promoter"), "promoter-2", Ports.free());
-        chain.awaitHealthy(Duration.ofSeconds(120));
-        // the first scans find 922 in both registries and shop 1.0.0: git already holds them, so no commit
-        for (String repo : List.of("flux-system/eoseentry-pemos-portal", "flux-system/ctfacentry-pemos-portal", "shop/shop")) {
-            E2e.post(chain.url("registry-poller") + "/api/v1/repositories/" + repo + "/scan", "", Map.of());
-        }
-        E2e.await("first scans", Duration.ofSeconds(60), () -> StreamSupport.stream(
-                E2e.json(E2e.get(chain.url("registry-poller") + "/api/v1/repositories").body()).spliterator(), false)
-                .allMatch(r -> r.hasNonNull("lastScan")));
-        E2e.await("pending promotions of 922 and shop 1.0.0", Duration.ofSeconds(60), () -> pending().size() == 2);
+                """.formatted(staging.host(), prod.host(), git.url(FLEET), BRANCH, targetPath));
+        Files.move(tmp, dir.resolve("shop.yaml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     @AfterAll
@@ -402,5 +415,18 @@ class PromotionChainTest {
         assertEquals("APPROVED", state(leader, p.get("id").asText()));
         assertTrue(E2e.json(E2e.get(chain.url(leader) + "/api/v1/promotions/" + p.get("id").asText()).body())
                 .get("target").asText().contains("/eose-fleet/pemos-portal:926@" + qe926.digest()));
+    }
+
+    @Test
+    @Order(5)
+    void aPromotionWhoseTargetMovesCopiesItsLatestImageThereAndTheMarkerFollows() throws Exception {
+        String shop110 = digestIn(prod, "shop/app:1.1.0");
+        int before = commits();
+        writeShop(config, "shop-v2/app"); // the prod repository renamed; nothing is pushed or approved
+        E2e.await("prod's marker to name the new target", Duration.ofSeconds(60),
+                () -> show("envs/prod/shop.yaml").contains(prod.host() + "/shop-v2/app:1.1.0@" + shop110 + " #"));
+        assertEquals(shop110, digestIn(prod, "shop-v2/app:1.1.0"), "the image was copied into the new target, digest unchanged");
+        assertEquals(before + 1, commits(), "one commit renames the image");
+        assertTrue(show("envs/staging/shop.yaml").contains(staging.host() + "/shop/app:1.1.0@"), "staging is not touched");
     }
 }
