@@ -31,7 +31,7 @@ import java.util.Optional;
 public class PoliciesResource {
 
     @Inject
-    Evaluator evaluator;
+    EvaluationRunner evaluator;
 
     @Inject
     ConfigWatch config;

@@ -19,7 +19,7 @@ public class TagDiscoveredConsumer {
     AuditLog audit;
 
     @Inject
-    Evaluator evaluator;
+    EvaluationRunner evaluator;
 
     @Incoming("tag-discovered")
     @Blocking // ordered: one record at a time, so a repository's changes are applied in order

@@ -28,9 +28,9 @@ import org.jboss.logging.Logger;
  * as announced, so a crash between the two repeats an announcement (downstream is idempotent) and never loses one.
  */
 @ApplicationScoped
-public class Evaluator {
+public class EvaluationRunner {
 
-    private static final Logger LOG = Logger.getLogger(Evaluator.class);
+    private static final Logger LOG = Logger.getLogger(EvaluationRunner.class);
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
