@@ -180,4 +180,42 @@ class GatesOnRegistriesTest {
         List<String> history = given().get("/api/v1/promotions/" + id).jsonPath().getList("history.note", String.class);
         assertEquals(1, history.stream().filter(h -> h.contains("rejected by user:sre")).count(), String.join("\n", history));
     }
+
+    @Test
+    void anOversizedOrInvalidRequestIsRefusedAndTheOnesBehindItStillApply() throws Exception {
+        var img = TestImages.push(PromoterFixture.qe, "portal", "930");
+        match("portal", img);
+        String id = id("portal-prod", img);
+        awaitState(id, "PENDING");
+        String huge = "x".repeat(600_000);
+        given().contentType(ContentType.JSON).body("{\"by\": \"sre\", \"comment\": \"" + huge + "\"}")
+                .post("/api/v1/promotions/" + id + "/reject").then().statusCode(400)
+                .body("error", containsString("comment is 600000 characters; at most 4096"));
+
+        // straight onto the requests topic (a pod of an older version, a hand-made record): each is refused or skipped
+        byte[] oversized = Json.write(new io.tagstream.promoter.adapters.Request.Reject("huge-1", id, "sre", huge));
+        String open = Json.writeString(new io.tagstream.promoter.adapters.Request.Open("bad-open", "test", Instant.now(), "c",
+                new PolicyMatched("flux-system/qe-portal", PromoterFixture.qe.host() + "/portal", "931", img.digest(),
+                        Optional.empty(), Instant.now())));
+        byte[] notATag = open.replace("\"tag\":\"931\"", "\"tag\":\"zz?x=../../\"").getBytes(StandardCharsets.UTF_8);
+        // a reject, so that no promotion-approved of portal-prod comes from this test
+        byte[] after = Json.write(new io.tagstream.promoter.adapters.Request.Reject("after-1", id, "sre", "not this one"));
+        try (var producer = KafkaBroker.shared().producer()) {
+            for (byte[] r : List.of(oversized, notATag, after)) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("tagstream.promoter.requests", r)).get();
+            }
+        }
+        Map<String, io.tagstream.promoter.adapters.Reply> replies = Map.of();
+        for (int i = 0; i < 100 && !replies.containsKey("after-1"); i++) {
+            Thread.sleep(100);
+            replies = replies();
+        }
+        assertEquals(400, replies.get("huge-1").status(), "refused, naming the limit: " + replies.get("huge-1"));
+        assertTrue(replies.get("huge-1").error().orElseThrow().contains("at most 4096"));
+        assertEquals(200, replies.get("after-1").status(), "the request behind them is applied");
+        awaitState(id, "REJECTED");
+        given().get("/api/v1/promotions?state=pending").then().body("tag", org.hamcrest.Matchers.not(org.hamcrest.Matchers
+                .hasItem("zz?x=../../")));
+        given().get("/q/health").then().statusCode(200);
+    }
 }

@@ -1,6 +1,7 @@
 package io.tagstream.poller;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -224,6 +225,12 @@ class PollerOnRegistriesTest {
                 .body("{\"events\": [{\"action\": \"pull\", \"target\": {\"repository\": \"team/hooked\", \"tag\": \"4.2.0\", "
                         + "\"mediaType\": \"application/vnd.oci.image.manifest.v1+json\"}}]}")
                 .post("/api/v1/webhooks/distribution/test/dist").then().statusCode(202).body("status", equalTo("ignored"));
+        // a name that is not a tag is never resolved nor announced: zz?phantom would be asked as zz and announced in full
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer " + PollerFixture.HOOK_TOKEN)
+                .body("{\"events\": [{\"action\": \"push\", \"target\": {\"repository\": \"team/hooked\", \"tag\": \"zz?phantom\", "
+                        + "\"mediaType\": \"application/vnd.oci.image.manifest.v1+json\", \"digest\": \"sha256:" + "a".repeat(64) + "\"}}]}")
+                .post("/api/v1/webhooks/distribution/test/dist").then().statusCode(400)
+                .body("error", containsString("'zz?phantom' is not a valid tag"));
         byte[] huge = new byte[3 * 1024 * 1024 + 10];
         java.util.Arrays.fill(huge, (byte) ' ');
         given().contentType(ContentType.JSON).header("Authorization", "Bearer " + PollerFixture.HOOK_TOKEN).body(huge)

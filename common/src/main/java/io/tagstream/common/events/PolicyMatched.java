@@ -21,6 +21,8 @@ public record PolicyMatched(
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(tag, "tag");
         Objects.requireNonNull(digest, "digest");
+        Names.tag(tag);
+        Names.digest(digest);
         previous = previous == null ? Optional.empty() : previous;
     }
 

@@ -29,6 +29,8 @@ public record PromotionApproved(
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(approvedBy, "approvedBy");
+        Names.ref(source);
+        Names.ref(target);
     }
 
     @Override

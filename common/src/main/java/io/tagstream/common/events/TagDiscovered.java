@@ -32,6 +32,8 @@ public record TagDiscovered(
         Objects.requireNonNull(repository, "repository");
         Objects.requireNonNull(tag, "tag");
         Objects.requireNonNull(digest, "digest");
+        Names.tag(tag);
+        Names.digest(digest);
         previousDigest = previousDigest == null ? Optional.empty() : previousDigest;
         batch = batch == null ? Optional.empty() : batch;
     }

@@ -19,6 +19,7 @@ public record TagRemoved(
         Objects.requireNonNull(imageRepository, "imageRepository");
         Objects.requireNonNull(repository, "repository");
         Objects.requireNonNull(tag, "tag");
+        Names.tag(tag);
         batch = batch == null ? Optional.empty() : batch;
     }
 

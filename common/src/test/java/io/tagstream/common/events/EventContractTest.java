@@ -167,6 +167,23 @@ class EventContractTest {
         }
     }
 
+    /** A name that breaks the OCI grammar makes an event invalid: refused when made, and malformed when read. */
+    @Test
+    void eventsRefuseNamesThatAreNotTagsDigestsOrReferences() {
+        var good = (TagDiscovered) samples().findFirst().orElseThrow();
+        var bad = Json.writeString(good).replace(good.tag(), "zz?x=../../");
+        var headers = CloudEvent.start("t", good).headers();
+        var e = org.junit.jupiter.api.Assertions.assertThrows(CloudEvent.MalformedEventException.class,
+                () -> CloudEvent.read(headers, bad.getBytes(java.nio.charset.StandardCharsets.UTF_8), TagDiscovered.class));
+        assertTrue(e.getMessage().contains("'zz?x=../../' is not a valid tag"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new PolicyMatched("ns/p", "r/app",
+                "1.0", "sha256:short", Optional.empty(), T));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new PromotionApproved("ns/p", "ns/p",
+                "r.example/app:zz?x", "r.example/app:1.0", "auto", T, false));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new PromotionApproved("ns/p", "ns/p",
+                "R.example/UPPER:1.0", "r.example/app:1.0", "auto", T, false));
+    }
+
     /** Operators filter the audit by action: asyncapi.yaml lists every AuditAction, with the same meaning and service. */
     @Test
     @SuppressWarnings("unchecked")

@@ -95,6 +95,14 @@ public final class Routing {
      * the marker names, or of the promotion (with its source policy); empty when the marker names neither any more.
      */
     public static Optional<PromotionApproved> carried(Ledger.Carry c, TagstreamConfig cfg, java.time.Instant now) {
+        try {
+            return carriedApproval(c, cfg, now);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // a ledger entry that is not a valid reference is never written again
+        }
+    }
+
+    private static Optional<PromotionApproved> carriedApproval(Ledger.Carry c, TagstreamConfig cfg, java.time.Instant now) {
         ResourceId named = ResourceId.parse(c.marker().replaceFirst(":", "/"));
         if (cfg.find(ImagePolicy.class, named).isPresent()) {
             return Optional.of(new PromotionApproved(named.toString(), named.toString(), c.ref(), c.ref(), CARRIED, now, false));

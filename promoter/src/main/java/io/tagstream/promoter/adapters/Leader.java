@@ -121,12 +121,40 @@ public class Leader {
             apply(effects, Optional.empty());
             reply = new Reply(r.id(), 200, Optional.empty(), Gates.promotions(effects), now);
         } catch (Gates.Refused e) {
-            reply = new Reply(r.id(), e.reason().unknown() ? 404 : 409, Optional.of(e.getMessage()), List.of(), now);
+            reply = new Reply(r.id(), status(e.reason().kind()), Optional.of(e.getMessage()), List.of(), now);
             publisher.audit(Publisher.AUDIT.rejected(AuditAction.PROMOTION_REQUEST_REFUSED, r.subject(),
                     r.getClass().getSimpleName().toLowerCase(Locale.ROOT) + " by " + r.by() + ": " + e.getMessage(),
                     Optional.empty()));
         }
         store.answer(reply);
+    }
+
+    private static int status(Gates.Kind kind) {
+        return switch (kind) {
+            case UNKNOWN -> 404;
+            case CONFLICT -> 409;
+            case INVALID -> 400;
+        };
+    }
+
+    /**
+     * A request that cannot be applied for a reason retrying will not fix (a record Kafka refuses, a request a newer
+     * or broken pod wrote): a decision is answered 422 with the reason, a selection is skipped; both are audited.
+     * Nothing later waits behind it.
+     */
+    void refuse(Request r, String why) {
+        if (r instanceof Request.Decision d) {
+            if (!store.answered(d.id())) {
+                store.answer(new Reply(d.id(), 422, Optional.of("the promoter cannot apply this request: " + why), List.of(),
+                        Instant.now()));
+            }
+            publisher.audit(Publisher.AUDIT.rejected(AuditAction.PROMOTION_REQUEST_REFUSED, d.subject(),
+                    d.getClass().getSimpleName().toLowerCase(Locale.ROOT) + " by " + d.by() + " cannot be applied: " + why,
+                    Optional.empty()));
+        } else if (r instanceof Request.Open o) {
+            publisher.audit(Publisher.AUDIT.error(AuditAction.PROMOTION_REQUEST_REFUSED, o.match().policy(),
+                    "the selection of " + o.match().tag() + " cannot open its promotions: " + why, Optional.of(o.event())));
+        }
     }
 
     @Scheduled(every = "${tagstream.promoter.expiry-check:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -2,6 +2,7 @@ package io.tagstream.promoter.adapters;
 
 import io.tagstream.common.events.ImageRef;
 import io.tagstream.common.service.ApiError;
+import io.tagstream.promoter.core.Gates;
 import io.tagstream.promoter.core.Promotion;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -64,6 +65,10 @@ public class PromotionsResource {
         if (d == null || d.by() == null || d.by().isBlank()) {
             return ApiError.of(Response.Status.BAD_REQUEST, "say who approves: {\"by\": \"<user or bot>\", \"comment\": \"…\"}");
         }
+        Optional<String> tooLong = Gates.checkFields(d.by(), d.comment(), null);
+        if (tooLong.isPresent()) {
+            return ApiError.of(Response.Status.BAD_REQUEST, tooLong.get());
+        }
         return answer(new Request.Approve(UUID.randomUUID().toString(), id, d.by(), d.comment() == null ? "" : d.comment()),
                 r -> Response.ok(r.promotions().get(0)).build());
     }
@@ -74,6 +79,10 @@ public class PromotionsResource {
     public Response reject(@PathParam("id") String id, Decision d) {
         if (d == null || d.by() == null || d.by().isBlank()) {
             return ApiError.of(Response.Status.BAD_REQUEST, "say who rejects: {\"by\": \"<user or bot>\", \"comment\": \"…\"}");
+        }
+        Optional<String> tooLong = Gates.checkFields(d.by(), d.comment(), null);
+        if (tooLong.isPresent()) {
+            return ApiError.of(Response.Status.BAD_REQUEST, tooLong.get());
         }
         return answer(new Request.Reject(UUID.randomUUID().toString(), id, d.by(), d.comment() == null ? "" : d.comment()),
                 r -> Response.ok(r.promotions().get(0)).build());
@@ -86,6 +95,14 @@ public class PromotionsResource {
         if (s == null || s.signal() == null || s.signal().isBlank() || s.by() == null || s.by().isBlank()) {
             return ApiError.of(Response.Status.BAD_REQUEST, "body: {\"signal\": \"qe-passed\", \"digest\": \"sha256:…\" "
                     + "or \"image\": \"<ref>@sha256:…\", \"by\": \"…\"}");
+        }
+        Optional<String> tooLong = Gates.checkFields(s.by(), null, s.signal())
+                .or(() -> Optional.ofNullable(s.digest()).filter(x -> x.length() > 256).map(x -> "digest is " + x.length()
+                        + " characters; at most 256"))
+                .or(() -> Optional.ofNullable(s.image()).filter(x -> x.length() > 1024).map(x -> "image is " + x.length()
+                        + " characters; at most 1024"));
+        if (tooLong.isPresent()) {
+            return ApiError.of(Response.Status.BAD_REQUEST, tooLong.get());
         }
         Optional<String> digest = Optional.ofNullable(s.digest()).filter(d -> !d.isBlank())
                 .or(() -> Optional.ofNullable(s.image()).filter(i -> !i.isBlank()).flatMap(i -> ImageRef.parse(i).digest()));

@@ -23,20 +23,66 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Gates {
 
-    /** Why a decision was refused; the adapter picks the answer (an unknown subject is not found, the rest conflict). */
+    /** What kind of refusal a reason is; the adapter picks the answer (404, 409, 400). */
+    public enum Kind {
+        /** the request names something that does not exist */
+        UNKNOWN,
+        /** what it names is not in a state that allows it */
+        CONFLICT,
+        /** the request itself is not acceptable (a field too long) */
+        INVALID
+    }
+
+    /** Why a decision was refused. */
     public enum Reason {
-        NO_SUCH_PROMOTION(true), NOTHING_PENDING_FOR_DIGEST(true), NOT_PENDING(false), ALREADY_APPROVED_BY_USER(false),
-        GATE_REMOVED(false), NOT_WAITING_FOR_SIGNAL(false);
+        NO_SUCH_PROMOTION(Kind.UNKNOWN), NOTHING_PENDING_FOR_DIGEST(Kind.UNKNOWN), NOT_PENDING(Kind.CONFLICT),
+        ALREADY_APPROVED_BY_USER(Kind.CONFLICT), GATE_REMOVED(Kind.CONFLICT), NOT_WAITING_FOR_SIGNAL(Kind.CONFLICT),
+        TOO_MANY_APPROVALS(Kind.CONFLICT), FIELD_TOO_LONG(Kind.INVALID);
 
-        private final boolean unknown;
+        private final Kind kind;
 
-        Reason(boolean unknown) {
-            this.unknown = unknown;
+        Reason(Kind kind) {
+            this.kind = kind;
+        }
+
+        public Kind kind() {
+            return kind;
         }
 
         /** The request names something that does not exist (as opposed to something not in a state that allows it). */
         public boolean unknown() {
-            return unknown;
+            return kind == Kind.UNKNOWN;
+        }
+    }
+
+    /**
+     * Bounds on what a decision may carry, so that no promotion (history included) and no reply can outgrow what Kafka
+     * stores in one record (1 MiB by default): at most {@value #MAX_APPROVALS} approvals of
+     * {@value #MAX_BY} + {@value #MAX_COMMENT} characters each stay well below it.
+     */
+    public static final int MAX_BY = 256;
+    public static final int MAX_COMMENT = 4096;
+    public static final int MAX_SIGNAL = 253;
+    public static final int MAX_APPROVALS = 50;
+
+    /** Why a decision's fields are not acceptable, naming the field and its limit; empty when they are. */
+    public static Optional<String> checkFields(String by, String comment, String signal) {
+        if (by != null && by.length() > MAX_BY) {
+            return Optional.of("by is " + by.length() + " characters; at most " + MAX_BY);
+        }
+        if (comment != null && comment.length() > MAX_COMMENT) {
+            return Optional.of("comment is " + comment.length() + " characters; at most " + MAX_COMMENT);
+        }
+        if (signal != null && signal.length() > MAX_SIGNAL) {
+            return Optional.of("signal is " + signal.length() + " characters; at most " + MAX_SIGNAL);
+        }
+        return Optional.empty();
+    }
+
+    private static void bounded(String by, String comment, String signal) throws Refused {
+        Optional<String> problem = checkFields(by, comment, signal);
+        if (problem.isPresent()) {
+            throw new Refused(Reason.FIELD_TOO_LONG, problem.get());
         }
     }
 
@@ -131,9 +177,14 @@ public final class Gates {
     }
 
     public List<Effect> approve(String id, String user, String comment, TagstreamConfig config, Instant now) throws Refused {
+        bounded(user, comment, null);
         Promotion p = pending(id);
         if (p.approvals().contains(user)) {
             throw new Refused(Reason.ALREADY_APPROVED_BY_USER, "promotion " + id + " was already approved by " + user);
+        }
+        if (p.approvals().size() >= MAX_APPROVALS) {
+            throw new Refused(Reason.TOO_MANY_APPROVALS, "promotion " + id + " has " + MAX_APPROVALS
+                    + " approvals already and still waits for its signals");
         }
         ImagePromotion gate = gate(p, config);
         Promotion next = ready(p.withApproval(user, now, comment), gate, now, "user:" + user);
@@ -142,6 +193,7 @@ public final class Gates {
     }
 
     public List<Effect> reject(String id, String user, String comment, Instant now) throws Refused {
+        bounded(user, comment, null);
         Promotion p = pending(id);
         Promotion next = p.with(State.REJECTED, Optional.of("user:" + user), now, Optional.of(comment.isBlank() ? "rejected" : comment),
                 Promotion.Kind.REJECTED, "rejected by user:" + user + (comment.isBlank() ? "" : " (" + comment + ")"));
@@ -151,6 +203,7 @@ public final class Gates {
 
     /** A signal for a digest; every pending promotion of that digest that requires it takes it. */
     public List<Effect> signal(String signal, String digest, String by, TagstreamConfig config, Instant now) throws Refused {
+        bounded(by, null, signal);
         List<Promotion> hit = list(Optional.of(State.PENDING)).stream().filter(p -> p.digest().equals(digest)).toList();
         if (hit.isEmpty()) {
             throw new Refused(Reason.NOTHING_PENDING_FOR_DIGEST, "no pending promotion for digest " + digest);

@@ -176,7 +176,11 @@ class GatesTest {
                 new Refusal("the same person twice", "{mode: manual, signals: [qe-passed]}", "approve-twice",
                         Gates.Reason.ALREADY_APPROVED_BY_USER),
                 new Refusal("decided already", "{mode: auto}", "approve", Gates.Reason.NOT_PENDING),
-                new Refusal("a signal the gate does not need", "{mode: manual}", "signal-other", Gates.Reason.NOT_WAITING_FOR_SIGNAL));
+                new Refusal("a signal the gate does not need", "{mode: manual}", "signal-other", Gates.Reason.NOT_WAITING_FOR_SIGNAL),
+                new Refusal("a comment of 600 KB", "{mode: manual}", "huge-comment", Gates.Reason.FIELD_TOO_LONG),
+                new Refusal("an approver's name of 1,000 characters", "{mode: manual}", "huge-by", Gates.Reason.FIELD_TOO_LONG),
+                new Refusal("fifty-one approvers while a signal is missing", "{mode: manual, signals: [qe-passed]}", "many",
+                        Gates.Reason.TOO_MANY_APPROVALS));
         for (Refusal r : rows) {
             TagstreamConfig c = config(r.approval());
             Gates g = new Gates();
@@ -189,11 +193,21 @@ class GatesTest {
                         g.approve(id, "alice", "", c, NOW);
                     }
                     case "approve" -> g.approve(id, "alice", "", c, NOW);
+                    case "huge-comment" -> g.reject(id, "alice", "x".repeat(600_000), NOW);
+                    case "huge-by" -> g.approve(id, "a".repeat(1000), "", c, NOW);
+                    case "many" -> {
+                        for (int i = 0; i <= Gates.MAX_APPROVALS; i++) {
+                            g.approve(id, "user-" + i, "", c, NOW);
+                        }
+                    }
                     default -> g.signal("sec-scan", D, "ci", c, NOW);
                 }
             }, r.name());
             assertEquals(r.reason(), e.reason(), r.name() + ": " + e.getMessage());
         }
+        assertEquals(Gates.Kind.INVALID, Gates.Reason.FIELD_TOO_LONG.kind());
+        assertEquals(Optional.of("comment is 600000 characters; at most 4096"),
+                Gates.checkFields("bob", "x".repeat(600_000), null));
         assertEquals(true, Gates.Reason.NO_SUCH_PROMOTION.unknown());
         assertEquals(false, Gates.Reason.NOT_PENDING.unknown());
     }

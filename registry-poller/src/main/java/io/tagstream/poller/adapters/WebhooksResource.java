@@ -12,6 +12,7 @@ import io.tagstream.common.config.Secrets;
 import io.tagstream.common.config.TagstreamConfig;
 import io.tagstream.common.events.Json;
 import io.tagstream.common.events.TagDiscovered.DiscoverySource;
+import io.tagstream.common.registry.OciGrammar;
 import io.tagstream.poller.core.ImageOwners;
 import io.tagstream.poller.core.WebhookAuth;
 import io.tagstream.poller.core.WebhookPayloads;
@@ -126,7 +127,13 @@ public class WebhooksResource {
         }
         List<String> accepted = new ArrayList<>();
         List<String> unmatched = new ArrayList<>();
+        List<String> invalid = new ArrayList<>();
         for (WebhookPayloads.Hint hint : ((WebhookPayloads.Hints) reading).hints()) {
+            Optional<String> bad = hint.tag().flatMap(OciGrammar::tagProblem);
+            if (bad.isPresent()) {
+                invalid.add(bad.get()); // never resolved, never announced: the registry would not have it anyway
+                continue;
+            }
             List<ImageRepository> repos = ImageOwners.notified(hint.host(), hint.path(),
                     ImageOwners.triggeredBy(receiver, config.config()));
             String what = hint.host().map(x -> x + "/").orElse("") + hint.path() + hint.tag().map(t -> ":" + t).orElse("");
@@ -138,6 +145,9 @@ public class WebhooksResource {
                 accepted.add(repo.id() + (hint.tag().map(t -> ":" + t).orElse(" (rescan)")));
             }
         }
+        if (accepted.isEmpty() && unmatched.isEmpty() && !invalid.isEmpty()) {
+            return reject(400, AuditAction.WEBHOOK_MALFORMED, subject, String.join("; ", invalid));
+        }
         if (accepted.isEmpty()) {
             count(receiver.type(), "unmatched");
             String reason = "no ImageRepository of Receiver " + subject + " matches " + String.join(", ", unmatched);
@@ -147,7 +157,8 @@ public class WebhooksResource {
         count(receiver.type(), "accepted");
         publisher.audit(Publisher.AUDIT.ok(AuditAction.WEBHOOK_ACCEPTED, subject, "checking " + String.join(", ", accepted)
                 + " against the registry", Optional.empty()));
-        return Response.accepted(Map.of("status", "accepted", "checking", accepted)).build();
+        return Response.accepted(invalid.isEmpty() ? Map.of("status", "accepted", "checking", accepted)
+                : Map.of("status", "accepted", "checking", accepted, "skipped", invalid)).build();
     }
 
     private Response reject(int status, AuditAction action, String subject, String reason) {

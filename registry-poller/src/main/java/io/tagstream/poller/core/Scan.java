@@ -6,6 +6,7 @@ import io.tagstream.common.events.TagDiscovered;
 import io.tagstream.common.events.TagDiscovered.DiscoverySource;
 import io.tagstream.common.events.TagRemoved;
 import io.tagstream.common.registry.RegistryClient;
+import io.tagstream.common.registry.OciGrammar;
 import io.tagstream.common.registry.RegistryException;
 import io.tagstream.common.registry.RepositoryName;
 import java.time.Clock;
@@ -55,7 +56,12 @@ public final class Scan {
         Instant now = clock.instant();
         List<String> listed = client.tags(name.path());
         List<Pattern> exclusions = repo.exclusionList().stream().map(GoRegex::compile).toList();
-        List<String> kept = listed.stream().filter(t -> exclusions.stream().noneMatch(p -> p.matcher(t).find())).toList();
+        List<String> errors = new ArrayList<>();
+        // a registry listing a name that is not a tag (a broken or hostile one) never gets it resolved or announced
+        listed.stream().filter(t -> !OciGrammar.isTag(t)).limit(10)
+                .forEach(t -> errors.add(OciGrammar.tagProblem(t).orElseThrow() + ": skipped"));
+        List<String> kept = listed.stream().filter(OciGrammar::isTag)
+                .filter(t -> exclusions.stream().noneMatch(p -> p.matcher(t).find())).toList();
         boolean capped = repo.maxTags().isPresent() && kept.size() > repo.maxTags().get();
         if (capped) {
             kept = kept.subList(kept.size() - repo.maxTags().get(), kept.size());
@@ -69,7 +75,6 @@ public final class Scan {
         }
         Map<String, KnownTag> next = new HashMap<>(known);
         List<TagDiscovered> discovered = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
         Map<String, CompletableFuture<Optional<RegistryClient.Resolved>>> pending = new HashMap<>();
         for (String t : toResolve) {
             pending.put(t, CompletableFuture.supplyAsync(() -> client.resolve(name.path(), t), pool));
@@ -119,6 +124,7 @@ public final class Scan {
         List<TagDiscovered> discovered = new ArrayList<>();
         List<TagRemoved> removed = new ArrayList<>();
         List<String> considered = tags.stream()
+                .filter(OciGrammar::isTag)
                 .filter(tag -> repo.exclusionList().stream().noneMatch(p -> GoRegex.compile(p).matcher(tag).find()))
                 .toList();
         Map<String, java.util.concurrent.CompletableFuture<Optional<RegistryClient.Resolved>>> lookups = new java.util.LinkedHashMap<>();

@@ -20,7 +20,7 @@ class RepositoryStateTest {
     static final KnownTags FROM_A = new KnownTags(Optional.of("a.example/app"), Map.of("1.0", new KnownTag("sha256:1", "m")));
 
     static TagDiscovered found(String tag) {
-        return new TagDiscovered("ns/app", "a.example", "a.example/app", tag, "sha256:" + tag, "m", Optional.empty(),
+        return new TagDiscovered("ns/app", "a.example", "a.example/app", tag, "sha256:" + "0".repeat(64), "m", Optional.empty(),
                 DiscoverySource.POLL, T);
     }
 
@@ -57,7 +57,7 @@ class RepositoryStateTest {
         assertEquals(42, s.lastScanMillis());
 
         RepositoryState hinted = s.scanned(result(List.of(found("t5")), List.of(new TagRemoved("ns/app", "a.example",
-                "a.example/app", "t11", "sha256:t11", T)), List.of("t9: 500"), true), false, T.plusSeconds(99));
+                "a.example/app", "t11", "sha256:" + "1".repeat(64), T)), List.of("t9: 500"), true), false, T.plusSeconds(99));
         assertEquals(Optional.of(T.plusSeconds(11)), hinted.lastScan(), "a hint's check is not the last scan");
         assertEquals("t5", hinted.latest().get(0));
         assertTrue(!hinted.latest().contains("t11"), "removed tags leave the latest");

@@ -97,7 +97,9 @@ class ScanTest {
                 new Row("a tag failing to resolve stays unknown, reported, tried next scan", "", Map.of(),
                         Map.of("1.0", D1, "1.1", "error"), Set.of(), List.of("1.0"), List.of(), List.of("1.0", "1.1"), 1, false),
                 new Row("a tag deleted between listing and lookup is neither new nor kept", "", Map.of(), Map.of("1.0", D1),
-                        Set.of("gone"), List.of("1.0"), List.of(), List.of("1.0", "gone"), 0, false));
+                        Set.of("gone"), List.of("1.0"), List.of(), List.of("1.0", "gone"), 0, false),
+                new Row("a listed name that is not a tag is never asked for, and is reported", "", Map.of(),
+                        Map.of("1.0", D1, "zz?x=../../", D2), Set.of(), List.of("1.0"), List.of(), List.of("1.0"), 1, false));
         for (Row r : rows) {
             MapRegistry registry = new MapRegistry(r.registry(), r.vanished());
             Map<String, KnownTag> before = known(r.known());
