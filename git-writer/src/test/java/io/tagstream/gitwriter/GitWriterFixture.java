@@ -84,7 +84,8 @@ public class GitWriterFixture implements QuarkusTestResourceLifecycleManager {
         return Map.of(
                 "kafka.bootstrap.servers", KafkaBroker.shared().bootstrapServers(),
                 "tagstream.config.dir", config.toString(),
-                "tagstream.git.workdir", root.resolve("clones").toString());
+                "tagstream.git.workdir", root.resolve("clones").toString(),
+                "tagstream.git.blocked-retry", "1s");
     }
 
     @Override

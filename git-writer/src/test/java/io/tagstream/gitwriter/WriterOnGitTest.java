@@ -185,6 +185,35 @@ class WriterOnGitTest {
         assertEquals(List.of(next.id()), events.get(events.size() - 1).data().causes());
     }
 
+    @Test
+    @Order(6)
+    void anApprovalForABrokenFileIsNotLostItIsWrittenOnceTheFileIsFixed() throws Exception {
+        String file = "fleet-sync/ctc-flux/eose-entry/d.yaml";
+        String good = GitWriterFixture.git.inBare("fleet", "show", BRANCH + ":" + file);
+        GitWriterFixture.git.commit("fleet", BRANCH, java.util.Map.of(file, good + "bad: [unclosed\n"), "wip", "bob");
+        int before = commits();
+
+        var approval = approval("d", "8");
+        KafkaBroker.shared().publish(Topic.PROMOTION_APPROVED.defaultName(), approval);
+        var audit = KafkaBroker.shared().events(Topic.AUDIT.defaultName(), io.tagstream.common.events.AuditRecord.class,
+                l -> l.stream().anyMatch(e -> e.data().action().equals("approval.blocked")
+                        && e.correlationId().equals(approval.correlationId())), Duration.ofSeconds(30));
+        var blocked = audit.stream().filter(e -> e.data().action().equals("approval.blocked")).reduce((x, y) -> y).orElseThrow();
+        assertTrue(blocked.data().reason().contains(file + ":") && blocked.data().reason().contains("not valid YAML"),
+                blocked.data().reason());
+        assertTrue(audit.stream().noneMatch(e -> e.data().action().equals("commit.skipped")
+                && e.correlationId().equals(approval.correlationId())), "never 'git already holds' for a ref it does not hold");
+        assertEquals(before, commits());
+        given().get("/api/v1/automations").then().body("[0].lastError", org.hamcrest.Matchers.containsString("not valid YAML"));
+
+        // someone fixes the file: the approved ref is written without a new approval
+        GitWriterFixture.git.commit("fleet", BRANCH, java.util.Map.of(file, good), "fix d.yaml", "bob");
+        awaitFile(file, "r.example/d:8 ");
+        assertEquals(before + 2, commits(), "the fix and one commit of 8");
+        Thread.sleep(2500); // two retry intervals: nothing more
+        assertEquals(before + 2, commits());
+    }
+
     static void awaitFile(String file, String text) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!GitWriterFixture.git.inBare("fleet", "show", BRANCH + ":" + file).contains(text)) {

@@ -42,6 +42,8 @@ public enum AuditAction {
 
     APPROVAL_UNUSED("approval.unused", "git-writer", "No ImageUpdateAutomation selects the approved policy"),
     APPROVAL_SUPERSEDED("approval.superseded", "git-writer", "A copy of an older approval was not written over a newer image"),
+    APPROVAL_BLOCKED("approval.blocked", "git-writer", "A marker's file has a problem (not YAML, a marker off a scalar): "
+            + "its ref is not written and is tried again until the file is fixed"),
     APPROVAL_ALREADY_WRITTEN("approval.already-written", "git-writer", "The ref was written before; a person's later edit stands"),
     COMMIT_PUSHED("commit.pushed", "git-writer", "A commit was pushed"),
     COMMIT_SKIPPED("commit.skipped", "git-writer", "git already held the values: no commit"),

@@ -34,4 +34,20 @@ public final class Topics {
             throw new IllegalStateException("Kafka did not answer creating " + topic, e);
         }
     }
+
+    /** How many partitions {@code topic} has, as the broker says. */
+    public static int partitions(String bootstrapServers, String topic) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers);
+        try (Admin admin = Admin.create(p)) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka did not answer describing " + topic, e);
+        }
+    }
 }

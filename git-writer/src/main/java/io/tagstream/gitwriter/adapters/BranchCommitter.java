@@ -7,6 +7,7 @@ import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.CommitPushed;
 import io.tagstream.common.events.PromotionApproved;
 import io.tagstream.gitwriter.core.CommitPlan;
+import io.tagstream.gitwriter.core.ImageValues;
 import io.tagstream.gitwriter.core.Ledger;
 import io.tagstream.gitwriter.core.Routing;
 import io.tagstream.gitwriter.core.Workspace;
@@ -73,6 +74,7 @@ public class BranchCommitter {
             publisher.audit(Publisher.AUDIT.ok(AuditAction.APPROVAL_ALREADY_WRITTEN, automation, note, Optional.of(cause)));
         });
         if (plan.nothingToWrite()) {
+            ledger.unblock(target.scope(), plan.written().keySet()); // written after all: nothing to try again
             statuses.ran(target, Instant.now(), Optional.empty(), Optional.empty(), jobs.size());
             jobs.forEach(j -> j.done().run());
             return;
@@ -87,8 +89,8 @@ public class BranchCommitter {
                 .pushOptions(a.pushOptions())
                 .attempts(maxAttempts)
                 .beforePush(staged -> intent.set(outbox.intend(branch, staged, pushedEvent(target, staged, jobs, cause),
-                        ledger.ledger().entries(target.scope(), plan.values(), plan.positions(), Optional.of(staged.commit()),
-                                Instant.now()))));
+                        ledger.ledger().entries(target.scope(), plan.writtenExcept(staged.blocked()), plan.positions(),
+                                Optional.of(staged.commit()), Instant.now()))));
         Workspace.Outcome out;
         try {
             out = update(ws, request, branch, a);
@@ -104,15 +106,31 @@ public class BranchCommitter {
             return;
         }
 
+        // markers whose files have problems were not written: recorded as blocked (tried again until the file is
+        // fixed), never as written
+        Map<String, ImageValues> written = plan.writtenExcept(out.blocked());
+        Map<String, ImageValues> blocked = new java.util.LinkedHashMap<>(plan.values());
+        blocked.keySet().retainAll(out.blocked());
+        String problem = out.problems().stream().map(Object::toString).collect(java.util.stream.Collectors.joining("; "));
+        java.util.Set<String> newlyBlocked = blocked.isEmpty() ? java.util.Set.of()
+                : ledger.block(target.scope(), blocked, problem.isEmpty() ? "not written" : problem);
+        boolean repeat = !blocked.isEmpty() && newlyBlocked.isEmpty();
+
         // git holds the change now; what follows tells Kafka, and is retried until Kafka has it
         Optional<Ledger.Intent> pushed = out.commit().map(c -> intent.get());
         Map<String, Ledger.Entry> entries = pushed.map(Ledger.Intent::entries).orElseGet(() -> ledger.ledger()
-                .entries(target.scope(), plan.values(), plan.positions(), Optional.empty(), Instant.now()));
-        if (!outbox.settle(branch, automation, out, pushed, entries, plan, cause, jobs.size())) {
+                .entries(target.scope(), written, plan.positions(), Optional.empty(), Instant.now()));
+        if (!outbox.settle(branch, automation, out, pushed, entries, CommitPlan.describe(written), !repeat, cause, jobs.size())) {
             return; // shutting down: unacknowledged, so the approvals are read again and found written
         }
-        statuses.ran(target, started, out.commit(), out.commit().isPresent() || out.problems().isEmpty() ? Optional.empty()
-                : Optional.of(out.problems().get(0).toString()), jobs.size());
+        ledger.unblock(target.scope(), written.keySet());
+        if (!newlyBlocked.isEmpty()) {
+            publisher.audit(Publisher.AUDIT.error(AuditAction.APPROVAL_BLOCKED, automation, CommitPlan.describe(blocked)
+                    + " not written: " + problem + "; tried again until the file is fixed", Optional.of(cause)));
+        }
+        Optional<String> error = !blocked.isEmpty() ? Optional.of(problem)
+                : out.commit().isPresent() || out.problems().isEmpty() ? Optional.empty() : Optional.of(out.problems().get(0).toString());
+        statuses.ran(target, started, out.commit(), error, jobs.size());
         if (out.commit().isPresent()) {
             metrics.counter("tagstream.gitwriter.commits", "automation", automation).increment();
             metrics.counter("tagstream.gitwriter.changes", "automation", automation).increment(out.changes().size());

@@ -1,10 +1,18 @@
 package io.tagstream.gitwriter.adapters;
 
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.tagstream.common.config.GitRepository;
 import io.tagstream.common.config.ResourceId;
 import io.tagstream.common.config.TagstreamConfig;
 import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.PromotionApproved;
+import jakarta.annotation.Priority;
+import jakarta.interceptor.Interceptor;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.kafka.common.utils.Utils;
 import io.tagstream.common.service.ConfigWatch;
 import io.tagstream.gitwriter.core.CommitPlan;
 import io.tagstream.gitwriter.core.ImageValues;
@@ -59,6 +67,10 @@ public class BranchWorkers {
     @ConfigProperty(name = "tagstream.git.revoke-timeout", defaultValue = "60s")
     Duration revokeTimeout;
 
+    /** How often refs blocked by a file's problem are tried again (one fetch per blocked branch). */
+    @ConfigProperty(name = "tagstream.git.blocked-retry", defaultValue = "30s")
+    Duration blockedRetry;
+
     @Inject
     ConfigWatch config;
 
@@ -77,9 +89,66 @@ public class BranchWorkers {
     /** Branch-topic partitions this pod owns, and how many commits are under way per partition. */
     private final Set<Integer> owned = new HashSet<>();
     private final Map<Integer, Integer> busy = new HashMap<>();
+    private final Set<String> retrying = ConcurrentHashMap.newKeySet();
+    private ScheduledExecutorService retries;
+
+    void start(@Observes @Priority(Interceptor.Priority.APPLICATION + 1100) StartupEvent e) {
+        retries = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "git-writer-blocked-retry"));
+        retries.scheduleWithFixedDelay(() -> {
+            try {
+                retryBlocked();
+            } catch (RuntimeException ex) {
+                LOG.warnf("retrying blocked refs failed: %s", ex.getMessage());
+            }
+        }, blockedRetry.toMillis(), blockedRetry.toMillis(), TimeUnit.MILLISECONDS);
+    }
 
     void stop(@Observes ShutdownEvent e) {
         workers.shutdownNow();
+        if (retries != null) {
+            retries.shutdownNow();
+        }
+    }
+
+    /**
+     * Refs blocked by a problem in their marker's file go to their branch's worker again, on the pod that owns the
+     * branch, so the ref is written once someone fixes the file; a blocked ref of a target no longer configured is
+     * forgotten.
+     */
+    void retryBlocked() {
+        TagstreamConfig cfg = config.config();
+        Map<String, Routing.Target> byScope = new HashMap<>();
+        cfg.automations().forEach(a -> cfg.find(GitRepository.class, a.sourceRef())
+                .ifPresent(r -> byScope.put(new Routing.Target(a, r).scope(), new Routing.Target(a, r))));
+        ledger.ledger().blocked().forEach((key, b) -> {
+            String[] scopeAndSetter = Ledger.scopeAndSetter(key);
+            Routing.Target t = byScope.get(scopeAndSetter[0]);
+            Optional<PromotionApproved> approval = t == null ? Optional.empty() : Routing.carried(
+                    new Ledger.Carry(t.automation().id().toString(), scopeAndSetter[1], b.ref()), cfg, Instant.now());
+            if (approval.isEmpty()) {
+                ledger.unblock(key);
+                return;
+            }
+            int partition = Utils.toPositive(Utils.murmur2(t.branchKey().getBytes(StandardCharsets.UTF_8)))
+                    % ledger.branchPartitions();
+            synchronized (ownership) {
+                if (!owned.contains(partition) || !retrying.add(key)) {
+                    return; // another pod's branch, or tried already and not finished
+                }
+            }
+            Map<String, ImageValues> values = Routing.values(approval.get(), cfg);
+            queue(t.branchKey()).add(new Job(t, CloudEvent.start(Publisher.SERVICE, approval.get()),
+                    new CommitPlan.Approval(values, Optional.empty()), partition, () -> retrying.remove(key)));
+            statuses.pending(t, +1);
+        });
+    }
+
+    private BlockingQueue<Job> queue(String branch) {
+        return queues.computeIfAbsent(branch, k -> {
+            BlockingQueue<Job> q = new LinkedBlockingQueue<>();
+            workers.submit(() -> work(k, q));
+            return q;
+        });
     }
 
     /**
@@ -111,11 +180,7 @@ public class BranchWorkers {
             }
         };
         for (Routing.Target t : targets) {
-            queues.computeIfAbsent(branch, k -> {
-                BlockingQueue<Job> q = new LinkedBlockingQueue<>();
-                workers.submit(() -> work(k, q));
-                return q;
-            }).add(new Job(t, event, new CommitPlan.Approval(values, position), partition, oneDone));
+            queue(branch).add(new Job(t, event, new CommitPlan.Approval(values, position), partition, oneDone));
             statuses.pending(t, +1);
         }
     }

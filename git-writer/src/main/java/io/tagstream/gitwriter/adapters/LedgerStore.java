@@ -53,6 +53,7 @@ public class LedgerStore {
     Publisher publisher;
 
     private final Ledger ledger = new Ledger();
+    private volatile int branchPartitions = 6;
     private final CompletableFuture<Void> restored = new CompletableFuture<>();
     private CompactedTopic store;
 
@@ -62,6 +63,7 @@ public class LedgerStore {
      */
     void createTopics(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE + 100) StartupEvent e) {
         Topics.ensure(bootstrap, branchTopic, 6, Map.of()); // six partitions, so up to six git-writer pods share the branches
+        branchPartitions = Topics.partitions(bootstrap, branchTopic);
         store = new CompactedTopic(bootstrap, stateTopic).ensureExists(3);
     }
 
@@ -150,6 +152,55 @@ public class LedgerStore {
         if (clearIntent) {
             ledger.settle(branch);
         }
+    }
+
+    /** How many partitions the branch topic has: which pod owns a branch follows from it. */
+    int branchPartitions() {
+        return branchPartitions;
+    }
+
+    /**
+     * Records refs that could not be written because their files have problems; returns the markers whose problem is
+     * new (not the one already recorded for that ref), which are the ones to audit.
+     */
+    java.util.Set<String> block(String scope, Map<String, io.tagstream.gitwriter.core.ImageValues> values, String problem) {
+        java.util.Set<String> fresh = new java.util.TreeSet<>();
+        Map<String, String> records = new LinkedHashMap<>();
+        values.forEach((setter, v) -> {
+            String ref = Ledger.ref(v);
+            Optional<Ledger.Blocked> was = ledger.blocked(scope, setter);
+            if (was.isPresent() && was.get().ref().equals(ref) && was.get().problem().equals(problem)) {
+                return; // tried again, same ref, same problem
+            }
+            Ledger.Blocked b = new Ledger.Blocked(ref, problem, Instant.now());
+            records.put(Ledger.blockedKey(scope, setter), Json.writeString(b));
+            ledger.block(scope, setter, b);
+            fresh.add(setter);
+        });
+        if (!records.isEmpty()) {
+            store.putAll(records);
+        }
+        return fresh;
+    }
+
+    /** Forgets the blocked refs of markers now written (or moved on). */
+    void unblock(String scope, java.util.Collection<String> setters) {
+        Map<String, String> records = new LinkedHashMap<>();
+        for (String setter : setters) {
+            if (ledger.blocked(scope, setter).isPresent()) {
+                records.put(Ledger.blockedKey(scope, setter), null);
+                ledger.unblock(Ledger.blockedKey(scope, setter));
+            }
+        }
+        if (!records.isEmpty()) {
+            store.putAll(records);
+        }
+    }
+
+    /** Forgets a blocked ref by key (its automation is no longer configured there). */
+    void unblock(String key) {
+        store.put(key, null);
+        ledger.unblock(key);
     }
 
     /** Forgets a push intent that never reached git. */

@@ -4,7 +4,6 @@ import io.tagstream.common.events.AuditAction;
 import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.CommitPushed;
 import io.tagstream.common.events.PromotionApproved;
-import io.tagstream.gitwriter.core.CommitPlan;
 import io.tagstream.gitwriter.core.Ledger;
 import io.tagstream.gitwriter.core.Setters;
 import io.tagstream.gitwriter.core.Workspace;
@@ -53,12 +52,13 @@ public class PushOutbox {
      * intent; retried with backoff until Kafka has it all. Returns false when interrupted.
      */
     boolean settle(String branch, String automation, Workspace.Outcome out, Optional<Ledger.Intent> pushed,
-            Map<String, Ledger.Entry> entries, CommitPlan plan, CloudEvent<PromotionApproved> cause, int approvals) {
+            Map<String, Ledger.Entry> entries, String held, boolean auditProblems, CloudEvent<PromotionApproved> cause,
+            int approvals) {
         boolean announced = false;
         for (long backoff = 500; ; backoff = Math.min(backoff * 2, 30_000)) {
             try {
                 if (!announced) {
-                    announce(branch, automation, out, pushed.map(PushOutbox::event), plan, cause, approvals);
+                    announce(branch, automation, out, pushed.map(PushOutbox::event), held, auditProblems, cause, approvals);
                     announced = true;
                 }
                 store.written(branch, entries, pushed.isPresent());
@@ -110,13 +110,17 @@ public class PushOutbox {
 
     /** The audit records and the commit-pushed event for one finished update. */
     private void announce(String branch, String automation, Workspace.Outcome out, Optional<CloudEvent<CommitPushed>> pushed,
-            CommitPlan plan, CloudEvent<PromotionApproved> cause, int approvals) {
-        for (Setters.Problem p : out.problems()) {
-            publisher.audit(Publisher.AUDIT.error(AuditAction.SETTER_PROBLEM, automation, p.toString(), Optional.of(cause)));
+            String held, boolean auditProblems, CloudEvent<PromotionApproved> cause, int approvals) {
+        if (auditProblems) {
+            for (Setters.Problem p : out.problems()) {
+                publisher.audit(Publisher.AUDIT.error(AuditAction.SETTER_PROBLEM, automation, p.toString(), Optional.of(cause)));
+            }
         }
         if (pushed.isEmpty()) {
-            publisher.audit(Publisher.AUDIT.ok(AuditAction.COMMIT_SKIPPED, branch, "git already holds " + plan.describeValues() + ": no commit",
-                    Optional.of(cause)));
+            if (!held.isEmpty()) {
+                publisher.audit(Publisher.AUDIT.ok(AuditAction.COMMIT_SKIPPED, branch, "git already holds " + held + ": no commit",
+                        Optional.of(cause)));
+            }
             return;
         }
         publisher.pushed(pushed.get());

@@ -69,6 +69,17 @@ public record CommitPlan(Map<String, ImageValues> values, Map<String, Ledger.Pos
 
     /** {@code marker=tag, …}: the values, as the audit names them. */
     public String describeValues() {
+        return describe(values);
+    }
+
+    /** The values except those of {@code blocked} markers: what git holds once the update is done. */
+    public Map<String, ImageValues> writtenExcept(java.util.Set<String> blocked) {
+        Map<String, ImageValues> out = new LinkedHashMap<>(values);
+        out.keySet().removeAll(blocked);
+        return out;
+    }
+
+    public static String describe(Map<String, ImageValues> values) {
         List<String> out = new ArrayList<>();
         values.forEach((k, v) -> out.add(k + "=" + v.tag()));
         return String.join(", ", out);

@@ -80,6 +80,44 @@ public final class Ledger {
             io.tagstream.common.events.CommitPushed pushed, Map<String, Entry> entries) {}
 
     private static final String INTENT = "intent|";
+    private static final String BLOCKED = "blocked|";
+
+    /**
+     * A ref that could not be written because the marker's file has a problem (it does not parse, a marker is not on
+     * a scalar): kept until it is written, or a newer ref for the marker is, so it is tried again when the file changes.
+     */
+    public record Blocked(String ref, String problem, Instant at) {}
+
+    private final Map<String, Blocked> blocked = new ConcurrentHashMap<>();
+
+    /** The state-topic key of a blocked ref: {@code blocked|<scope>|<marker>}. */
+    public static String blockedKey(String scope, String setter) {
+        return BLOCKED + key(scope, setter);
+    }
+
+    /** The blocked refs, by key. */
+    public Map<String, Blocked> blocked() {
+        return Map.copyOf(blocked);
+    }
+
+    public Optional<Blocked> blocked(String scope, String setter) {
+        return Optional.ofNullable(blocked.get(blockedKey(scope, setter)));
+    }
+
+    public void block(String scope, String setter, Blocked b) {
+        blocked.put(blockedKey(scope, setter), b);
+    }
+
+    public void unblock(String key) {
+        blocked.remove(key);
+    }
+
+    /** {@code <scope>} and {@code <marker>} of a blocked key. */
+    public static String[] scopeAndSetter(String blockedKey) {
+        String k = blockedKey.substring(BLOCKED.length());
+        int bar = k.lastIndexOf('|');
+        return new String[] {k.substring(0, bar), k.substring(bar + 1)};
+    }
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, Intent> intents = new ConcurrentHashMap<>();
@@ -97,9 +135,16 @@ public final class Ledger {
         return Optional.ofNullable(intents.get(intentKey(branch)));
     }
 
-    /** Applies one state-topic record, ledger entry or intent; {@code null} (a tombstone) removes an intent. */
+    /** Applies one state-topic record: a ledger entry, an intent or a blocked ref; {@code null} (a tombstone) removes it. */
     public void restore(String key, String json) {
-        if (isIntentKey(key)) {
+        if (key.startsWith(BLOCKED)) {
+            if (json == null) {
+                blocked.remove(key);
+            } else {
+                blocked.put(key, io.tagstream.common.events.Json.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        Blocked.class));
+            }
+        } else if (isIntentKey(key)) {
             if (json == null) {
                 intents.remove(key);
             } else {

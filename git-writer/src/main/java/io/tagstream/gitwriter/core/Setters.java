@@ -40,8 +40,18 @@ public final class Setters {
         }
     }
 
-    /** The outcome over a directory tree. */
-    public record Result(List<Change> changes, List<Problem> problems, List<String> filesChanged) {}
+    /**
+     * The outcome over a directory tree.
+     *
+     * @param blocked the markers (keys of the values, {@code ns:name}) that sit in a file left untouched because of a
+     *     problem: their values are not in git, whatever else was written
+     */
+    public record Result(List<Change> changes, List<Problem> problems, List<String> filesChanged, java.util.Set<String> blocked) {
+
+        public Result(List<Change> changes, List<Problem> problems, List<String> filesChanged) {
+            this(changes, problems, filesChanged, java.util.Set.of());
+        }
+    }
 
     private Setters() {}
 
@@ -80,8 +90,9 @@ public final class Setters {
         List<String> changed = new ArrayList<>();
         if (!base.startsWith(root.normalize()) || !Files.isDirectory(base)) {
             problems.add(new Problem(path, 0, "update.path '" + path + "' is not a directory of the repository"));
-            return new Result(changes, problems, changed);
+            return new Result(changes, problems, changed, java.util.Set.copyOf(values.keySet()));
         }
+        java.util.Set<String> blocked = new java.util.TreeSet<>();
         List<Path> files;
         try (Stream<Path> s = Files.walk(base)) {
             files = s.filter(Files::isRegularFile)
@@ -106,13 +117,25 @@ public final class Setters {
             }
             FileResult r = applyText(rel, text, values);
             problems.addAll(r.problems());
-            if (r.problems().isEmpty() && !r.changes().isEmpty()) {
+            if (!r.problems().isEmpty()) {
+                blocked.addAll(markersIn(text, values)); // the file is left untouched: none of its markers is set
+            } else if (!r.changes().isEmpty()) {
                 Files.write(f, r.text().getBytes(StandardCharsets.UTF_8));
                 changes.addAll(r.changes());
                 changed.add(rel);
             }
         }
-        return new Result(changes, problems, changed);
+        return new Result(changes, problems, changed, blocked);
+    }
+
+    /** The keys of {@code values} that markers in {@code text} name, read line by line (the text need not parse). */
+    static java.util.Set<String> markersIn(String text, Map<String, ImageValues> values) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        Matcher m = MARKER.matcher(text);
+        while (m.find()) {
+            SetterRef.parse(m.group(1)).map(SetterRef::name).filter(values::containsKey).ifPresent(out::add);
+        }
+        return out;
     }
 
     /** The rewrite of one file's text. */

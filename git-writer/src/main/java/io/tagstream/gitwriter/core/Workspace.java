@@ -34,8 +34,12 @@ public final class Workspace implements AutoCloseable {
     /** Who commits. */
     public record Author(String name, String email) {}
 
-    /** The result of one update: a pushed commit, or none because git already held these values. */
-    public record Outcome(Optional<String> commit, List<Setters.Change> changes, List<Setters.Problem> problems, int attempts) {}
+    /**
+     * The result of one update: a pushed commit, or none because git already held these values — except the
+     * {@code blocked} markers, whose files have problems and were left untouched.
+     */
+    public record Outcome(Optional<String> commit, List<Setters.Change> changes, List<Setters.Problem> problems, int attempts,
+            java.util.Set<String> blocked) {}
 
     /** A push the remote refused for a reason retrying will not fix (permissions, hooks, protected branch). */
     public static final class PushRefused extends RuntimeException {
@@ -157,7 +161,8 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** A commit made and about to be pushed. */
-    public record Staged(String commit, List<Setters.Change> changes) {}
+    /** A commit made and about to be pushed; {@code blocked} as in {@link Outcome}. */
+    public record Staged(String commit, List<Setters.Change> changes, java.util.Set<String> blocked) {}
 
     /**
      * One update: apply {@code values} under {@code path} on top of the remote's {@code checkoutBranch}, commit with a
@@ -207,7 +212,7 @@ public final class Workspace implements AutoCloseable {
             Setters.Result r = Setters.apply(dir, request.path(), request.values(), markers);
             if (r.changes().isEmpty()) {
                 dirty = false; // nothing was written
-                return new Outcome(Optional.empty(), List.of(), r.problems(), attempt);
+                return new Outcome(Optional.empty(), List.of(), r.problems(), attempt, r.blocked());
             }
             Git g = open();
             for (String f : r.filesChanged()) {
@@ -221,7 +226,7 @@ public final class Workspace implements AutoCloseable {
                 commitCmd.setSign(false);
             }
             RevCommit commit = commitCmd.call();
-            request.beforePush().accept(new Staged(commit.name(), r.changes()));
+            request.beforePush().accept(new Staged(commit.name(), r.changes(), r.blocked()));
             var push = g.push().setRemote("origin").setForce(ownBranch)
                     .setRefSpecs(new RefSpec((ownBranch ? "+" : "") + commit.name() + ":refs/heads/" + pushBranch));
             if (!request.pushOptions().isEmpty()) {
@@ -259,7 +264,7 @@ public final class Workspace implements AutoCloseable {
             }
             if (!raced) {
                 dirty = ownBranch; // on the checkout branch our commit is now the tip; a push branch is not what we sync to
-                return new Outcome(Optional.of(commit.name()), r.changes(), r.problems(), attempt);
+                return new Outcome(Optional.of(commit.name()), r.changes(), r.problems(), attempt, r.blocked());
             }
             if (attempt >= maxAttempts) {
                 throw new PushRefused("push to " + safeUrl(url) + " " + pushBranch + " kept losing races with other "

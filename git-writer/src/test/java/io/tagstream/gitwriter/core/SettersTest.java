@@ -114,4 +114,19 @@ class SettersTest {
         assertEquals(1, r.problems().size());
         assertTrue(r.problems().get(0).message().contains("is not on a scalar value"), r.problems().toString());
     }
+
+    @Test
+    void markersInAFileWithAProblemAreBlockedWhateverElseIsWritten(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root)
+            throws Exception {
+        java.nio.file.Files.createDirectories(root.resolve("apps"));
+        java.nio.file.Files.writeString(root.resolve("apps/good.yaml"),
+                "image: a:1 # {\"$imagepolicy\": \"flux-system:ct-fac-portal\"}\n");
+        java.nio.file.Files.writeString(root.resolve("apps/broken.yaml"),
+                "image: a:1 # {\"$imagepolicy\": \"flux-system:ct-fac-portal:tag\"}\nbad: [unclosed\n");
+        Setters.Result r = Setters.apply(root, "apps", VALUES);
+        assertEquals(List.of("apps/good.yaml"), r.filesChanged(), "the good file is written");
+        assertEquals(java.util.Set.of("flux-system:ct-fac-portal"), r.blocked(), "the broken one's marker is not in git");
+        assertEquals(java.util.Set.copyOf(VALUES.keySet()), Setters.apply(root, "nope", VALUES).blocked(),
+                "a path that is not there blocks every marker");
+    }
 }
