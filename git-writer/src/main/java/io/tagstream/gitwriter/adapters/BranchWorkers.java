@@ -2,7 +2,6 @@ package io.tagstream.gitwriter.adapters;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.tagstream.common.config.GitRepository;
 import io.tagstream.common.config.ResourceId;
 import io.tagstream.common.config.TagstreamConfig;
 import io.tagstream.common.events.CloudEvent;
@@ -118,8 +117,7 @@ public class BranchWorkers {
     void retryBlocked() {
         TagstreamConfig cfg = config.config();
         Map<String, Routing.Target> byScope = new HashMap<>();
-        cfg.automations().forEach(a -> cfg.find(GitRepository.class, a.sourceRef())
-                .ifPresent(r -> byScope.put(new Routing.Target(a, r).scope(), new Routing.Target(a, r))));
+        Routing.automations(cfg).values().forEach(t -> byScope.put(t.scope(), t));
         ledger.ledger().blocked().forEach((key, b) -> {
             String[] scopeAndSetter = Ledger.scopeAndSetter(key);
             Routing.Target t = byScope.get(scopeAndSetter[0]);

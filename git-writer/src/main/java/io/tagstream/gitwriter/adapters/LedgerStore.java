@@ -3,8 +3,6 @@ package io.tagstream.gitwriter.adapters;
 import io.tagstream.common.events.AuditAction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.tagstream.common.config.GitRepository;
-import io.tagstream.common.config.ImageUpdateAutomation;
 import io.tagstream.common.config.TagstreamConfig;
 import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.PromotionApproved;
@@ -119,16 +117,14 @@ public class LedgerStore {
     /** Each carried ref as an approval for its automation's new branch, through the branch topic like any other. */
     private int carry(List<Ledger.Carry> carried, TagstreamConfig cfg) {
         int sent = 0;
+        Map<String, Routing.Target> automations = Routing.automations(cfg);
         for (Ledger.Carry c : carried) {
-            Optional<ImageUpdateAutomation> a = cfg.automations().stream().filter(x -> x.id().toString().equals(c.automation()))
-                    .findFirst();
-            Optional<GitRepository> repo = a.flatMap(x -> cfg.find(GitRepository.class, x.sourceRef()));
+            Routing.Target target = automations.get(c.automation());
             Optional<PromotionApproved> approval = Routing.carried(c, cfg, Instant.now());
-            if (a.isEmpty() || repo.isEmpty() || approval.isEmpty()) {
+            if (target == null || approval.isEmpty()) {
                 continue;
             }
-            String branch = new Routing.Target(a.get(), repo.get()).branchKey();
-            publisher.forBranch(branch, CloudEvent.start(Publisher.SERVICE, approval.get()), Optional.empty()).join();
+            publisher.forBranch(target.branchKey(), CloudEvent.start(Publisher.SERVICE, approval.get()), Optional.empty()).join();
             sent++;
         }
         return sent;

@@ -66,12 +66,19 @@ public final class Routing {
         return targets(policy, cfg).stream().map(Target::branchKey).distinct().toList();
     }
 
-    /** Every configured automation's scope, by automation id (those whose GitRepository is missing have none). */
+    /** Every configured automation with its repository, by automation id (one whose GitRepository is missing has none). */
+    public static Map<String, Target> automations(TagstreamConfig cfg) {
+        Map<String, Target> out = new java.util.LinkedHashMap<>();
+        for (ImageUpdateAutomation a : cfg.automations()) {
+            cfg.find(GitRepository.class, a.sourceRef()).ifPresent(r -> out.put(a.id().toString(), new Target(a, r)));
+        }
+        return out;
+    }
+
+    /** Every configured automation's scope, by automation id. */
     public static Map<String, String> scopes(TagstreamConfig cfg) {
         Map<String, String> out = new java.util.LinkedHashMap<>();
-        for (ImageUpdateAutomation a : cfg.automations()) {
-            cfg.find(GitRepository.class, a.sourceRef()).ifPresent(r -> out.put(a.id().toString(), new Target(a, r).scope()));
-        }
+        automations(cfg).forEach((id, t) -> out.put(id, t.scope()));
         return out;
     }
 
