@@ -34,9 +34,13 @@ final class E2e {
     static Map<String, Integer> ports(int pollerPort) {
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("registry-poller", pollerPort);
-        ports.put("policy-evaluator", Ports.free());
-        ports.put("promoter", Ports.free());
-        ports.put("git-writer", Ports.free());
+        for (String s : List.of("policy-evaluator", "promoter", "git-writer")) {
+            int p = Ports.free();
+            while (ports.containsValue(p)) { // a port the OS handed out a moment ago may come back: never one twice
+                p = Ports.free();
+            }
+            ports.put(s, p);
+        }
         return ports;
     }
 

@@ -101,23 +101,29 @@ public final class Chain implements AutoCloseable {
      */
     private void checkPortsFree() {
         Map<Integer, String> wanted = new LinkedHashMap<>();
+        List<String> taken = new ArrayList<>();
+        java.util.function.BiConsumer<Integer, String> want = (port, what) -> {
+            String other = wanted.putIfAbsent(port, what);
+            if (other != null) {
+                taken.add("port " + port + " is given to both " + other + " and " + what);
+            }
+        };
         if (options.externalKafka().isEmpty()) {
-            wanted.put(options.kafkaPort(), "Kafka (change it with --kafka-port N)");
-            wanted.put(options.kafkaPort() + 1, "Kafka's controller (--kafka-port N uses N+1; change N)");
+            want.accept(options.kafkaPort(), "Kafka (change it with --kafka-port N)");
+            want.accept(options.kafkaPort() + 1, "Kafka's controller (--kafka-port N uses N+1; change N)");
         }
         for (Service s : SERVICES) {
             if (options.services().contains(s.name())) {
-                wanted.put(port(s), s.name() + " (change the services' ports with --base-port N)");
+                want.accept(port(s), s.name() + " (change the services' ports with --base-port N)");
             }
         }
-        List<String> taken = new ArrayList<>();
         wanted.forEach((port, what) -> {
             if (!free(port)) {
                 taken.add("port " + port + " for " + what);
             }
         });
         if (!taken.isEmpty()) {
-            throw new PortsTaken("already in use by another program: " + String.join("; ", taken));
+            throw new PortsTaken("already in use by another program, or twice: " + String.join("; ", taken));
         }
     }
 
