@@ -23,6 +23,7 @@ public class PollerFixture implements QuarkusTestResourceLifecycleManager {
     public static LocalRegistry open;
     public static LocalRegistry locked;
     public static RegistryProxy counting;
+    public static RegistryProxy burst;
     public static RegistryProxy paged;
     public static RegistryProxy flaky;
     public static int httpPort;
@@ -39,6 +40,7 @@ public class PollerFixture implements QuarkusTestResourceLifecycleManager {
         counting = new RegistryProxy(open);
         paged = new RegistryProxy(open).pageSize(100);
         flaky = new RegistryProxy(open);
+        burst = new RegistryProxy(open);
         Path root = WorkDirs.create("poller-fixture");
         configDir = root.resolve("config");
         Path secrets = root.resolve("secrets");
@@ -53,7 +55,11 @@ public class PollerFixture implements QuarkusTestResourceLifecycleManager {
             repo(y, "hooked", open.host() + "/team/hooked", "");
             repo(y, "paged", paged.host() + "/team/paged", "");
             repo(y, "flaky", flaky.host() + "/team/flaky", "");
+            repo(y, "burst", burst.host() + "/team/burst", "");
+            repo(y, "paused", open.host() + "/team/paused", "  suspend: true\n");
             receiver(y, "dist", "distribution", "hooked");
+            receiver(y, "burst", "distribution", "burst");
+            receiver(y, "paused", "distribution", "paused");
             receiver(y, "gh", "github", "app");
             receiver(y, "hub", "generic", "app");
             write(configDir.resolve("repositories.yaml"), y.toString());
@@ -103,6 +109,7 @@ public class PollerFixture implements QuarkusTestResourceLifecycleManager {
         counting.close();
         paged.close();
         flaky.close();
+        burst.close();
         open.close();
         locked.close();
     }

@@ -269,4 +269,53 @@ class PollerOnRegistriesTest {
         assertEquals(img.digest(), d.digest());
         assertEquals(DiscoverySource.WEBHOOK, d.source());
     }
+
+    static String distribution(String repository, java.util.stream.Stream<String> tags) {
+        return "{\"events\": [" + tags.map(t -> "{\"action\": \"push\", \"target\": {\"repository\": \"" + repository
+                + "\", \"tag\": \"" + t + "\", \"mediaType\": \"application/vnd.oci.image.manifest.v1+json\", \"digest\": \"sha256:"
+                + "a".repeat(64) + "\"}}").collect(java.util.stream.Collectors.joining(", ")) + "]}";
+    }
+
+    @Test
+    @Order(20)
+    void noFloodReachesARegistryAndASuspendedRepositoryIsLeftAlone() throws Exception {
+        // a suspended ImageRepository is not scanned, whoever asks (as Flux)
+        given().post("/api/v1/repositories/test/paused/scan").then().statusCode(409)
+                .body("error", containsString("suspended"));
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer " + PollerFixture.HOOK_TOKEN)
+                .body(distribution("team/paused", java.util.stream.Stream.of("1.0.0")))
+                .post("/api/v1/webhooks/distribution/test/paused").then().statusCode(202)
+                .body("status", equalTo("ignored")).body("reason", containsString("test/paused is suspended"));
+
+        // one authenticated delivery naming 200 tags the registry does not have: capped, and few asked again
+        TestImages.push(PollerFixture.open, "team/burst", "1.0.0");
+        int before = PollerFixture.burst.requests();
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer " + PollerFixture.HOOK_TOKEN)
+                .body(distribution("team/burst", IntStream.range(0, 200).mapToObj(i -> "missing-" + i)))
+                .post("/api/v1/webhooks/distribution/test/burst").then().statusCode(202)
+                .body("skipped[0]", containsString("100 more tags than the 100 one delivery may name"));
+        Thread.sleep(8000); // the retries of tags not found come after 0.2, 1 and 5 s
+        int asked = PollerFixture.burst.requests() - before;
+        assertTrue(asked <= 100 + 20 * 3, asked + " registry requests for one delivery (800 before the caps)");
+
+        // 1,000 requests to scan now: one scan waits at a time, so the registry sees a few listings, not 1,000
+        before = PollerFixture.burst.requests();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        try {
+            List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                answers.add(pool.submit(() -> given().post("/api/v1/repositories/test/burst/scan").statusCode()));
+            }
+            for (var a : answers) {
+                assertEquals(202, a.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        settle();
+        int listings = PollerFixture.burst.requests() - before;
+        assertTrue(listings < 200, listings + " registry requests for 1,000 scan requests");
+        System.out.printf("HARDENING one delivery naming 200 missing tags: %d registry requests; 1,000 scan requests: %d%n",
+                asked, listings);
+    }
 }

@@ -45,9 +45,24 @@ public class AuditLog {
         }
     }
 
+    /** Rejections of one action and subject: at most 10 records a minute, the rest counted into the next one. */
+    private final AuditThrottle rejections = new AuditThrottle(10, java.time.Duration.ofMinutes(1));
+
     public void write(CloudEvent<AuditRecord> record) {
         AuditRecord r = record.data();
-        LOG.infof("audit %s %s %s: %s", r.action(), r.subject(), r.outcome(), r.reason());
+        if (r.outcome() == AuditRecord.Outcome.REJECTED) {
+            java.util.Optional<Integer> admitted = rejections.admit(r.action() + "|" + r.subject(), r.time());
+            if (admitted.isEmpty()) {
+                return; // counted: the next record of this action and subject says so
+            }
+            if (admitted.get() > 0) {
+                record = new CloudEvent<>(record.id(), record.source(), record.time(), record.correlationId(), new AuditRecord(r.id(),
+                        r.time(), r.service(), r.action(), r.subject(), r.outcome(), r.reason() + " (and " + admitted.get()
+                        + " more like it in the minute before, not written one by one)", r.correlationId(), r.relatedEventId()));
+                r = record.data();
+            }
+        }
+        LOG.infof("audit %s %s %s: %s", r.action(), AuditThrottle.escape(r.subject()), r.outcome(), AuditThrottle.escape(r.reason()));
         Records.send(audit, record).join();
     }
 }

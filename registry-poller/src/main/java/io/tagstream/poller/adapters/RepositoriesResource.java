@@ -35,12 +35,24 @@ public class RepositoriesResource {
     @Path("/{ns}/{name}/scan")
     public Response scan(@PathParam("ns") String ns, @PathParam("name") String name) {
         ResourceId id = new ResourceId(ns, name);
-        if (!scanner.requestScan(id)) {
-            publisher.audit(Publisher.AUDIT.rejected(AuditAction.SCAN_REQUESTED, id.toString(),
-                    "no ImageRepository " + id + " is configured", Optional.empty()));
-            return ApiError.of(Response.Status.NOT_FOUND, "no ImageRepository " + id + " is configured");
-        }
-        publisher.audit(Publisher.AUDIT.ok(AuditAction.SCAN_REQUESTED, id.toString(), "scan requested over the API", Optional.empty()));
-        return Response.accepted(Map.of("repository", id.toString(), "status", "scan started")).build();
+        return switch (scanner.requestScan(id)) {
+            case UNKNOWN -> {
+                publisher.audit(Publisher.AUDIT.rejected(AuditAction.SCAN_REQUESTED, id.toString(),
+                        "no ImageRepository " + id + " is configured", Optional.empty()));
+                yield ApiError.of(Response.Status.NOT_FOUND, "no ImageRepository " + id + " is configured");
+            }
+            case SUSPENDED -> {
+                publisher.audit(Publisher.AUDIT.rejected(AuditAction.SCAN_REQUESTED, id.toString(),
+                        "ImageRepository " + id + " is suspended (spec.suspend)", Optional.empty()));
+                yield ApiError.of(Response.Status.CONFLICT, "ImageRepository " + id + " is suspended (spec.suspend): not scanned");
+            }
+            case ALREADY_QUEUED -> Response.accepted(Map.of("repository", id.toString(), "status",
+                    "a scan is queued already; this request joins it")).build();
+            case STARTED -> {
+                publisher.audit(Publisher.AUDIT.ok(AuditAction.SCAN_REQUESTED, id.toString(), "scan requested over the API",
+                        Optional.empty()));
+                yield Response.accepted(Map.of("repository", id.toString(), "status", "scan started")).build();
+            }
+        };
     }
 }

@@ -15,6 +15,7 @@ import io.tagstream.common.events.TagRemoved;
 import io.tagstream.common.events.TagDiscovered.DiscoverySource;
 import io.tagstream.common.registry.RegistryAccess;
 import io.tagstream.common.registry.RepositoryName;
+import io.tagstream.common.service.AuditThrottle;
 import io.tagstream.common.service.ConfigWatch;
 import io.tagstream.poller.core.KnownTag;
 import io.tagstream.poller.core.KnownTags;
@@ -59,6 +60,8 @@ public class Scanner {
 
     private static final Logger LOG = Logger.getLogger(Scanner.class);
     private static final long[] HINT_RETRY_DELAYS_MS = {200, 1000, 5000};
+    /** Tags of one repository asked for again at once: names a registry does not have cost a few requests, not many. */
+    private static final int MAX_RETRIED_HINTS = 20;
 
     /** What the status API shows for one ImageRepository. */
     public record RepositoryStatus(
@@ -94,6 +97,7 @@ public class Scanner {
     private final Map<String, RepositoryState> repositories = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final Set<String> queuedFull = ConcurrentHashMap.newKeySet();
     private final Map<String, Map<String, Optional<String>>> pendingHints = new HashMap<>();
     private final Map<String, Integer> hintRetries = new ConcurrentHashMap<>();
     private final Clock clock = Clock.systemUTC();
@@ -193,11 +197,32 @@ public class Scanner {
         }
     }
 
-    /** Scan now, e.g. on request over the API. */
-    public boolean requestScan(ResourceId id) {
+    /** What became of a request to scan now. */
+    public enum ScanRequest { STARTED, ALREADY_QUEUED, SUSPENDED, UNKNOWN }
+
+    /** Scan now, e.g. on request over the API: at most one full scan waits per repository, however often it is asked. */
+    public ScanRequest requestScan(ResourceId id) {
         Optional<ImageRepository> repo = config.config().find(ImageRepository.class, id);
-        repo.ifPresent(r -> scans.submit(() -> scanNow(r, Optional.empty(), DiscoverySource.POLL, Map.of())));
-        return repo.isPresent();
+        if (repo.isEmpty()) {
+            return ScanRequest.UNKNOWN;
+        }
+        if (repo.get().suspend()) {
+            return ScanRequest.SUSPENDED;
+        }
+        return fullScan(repo.get(), DiscoverySource.POLL) ? ScanRequest.STARTED : ScanRequest.ALREADY_QUEUED;
+    }
+
+    /**
+     * Queues a full scan unless one is waiting already; one that is running does not count (it may have listed the
+     * tags before the push the request is about).
+     */
+    private boolean fullScan(ImageRepository repo, DiscoverySource source) {
+        String id = repo.id().toString();
+        if (!queuedFull.add(id)) {
+            return false;
+        }
+        scans.submit(() -> scanNow(repo, Optional.empty(), source, Map.of())); // un-queued once it holds the lock
+        return true;
     }
 
     /**
@@ -205,8 +230,11 @@ public class Scanner {
      * an event (a promotion's copy) continues that event's chain: its tag-discovered carries the same correlation id.
      */
     public void hint(ImageRepository repo, Optional<String> tag, DiscoverySource source, Optional<String> correlation) {
+        if (repo.suspend()) {
+            return; // as Flux: a suspended ImageRepository is not reconciled, whoever asks
+        }
         if (tag.isEmpty()) {
-            scans.submit(() -> scanNow(repo, Optional.empty(), source, Map.of()));
+            fullScan(repo, source);
             return;
         }
         // hints for one repository coalesce while it is being scanned: a burst of 1,000 pushes becomes a few scans of
@@ -240,11 +268,18 @@ public class Scanner {
     private void retryNotFound(ImageRepository repo, List<String> notFound, DiscoverySource source,
             Map<String, Optional<String>> correlations) {
         String id = repo.id().toString();
+        long waiting = hintRetries.keySet().stream().filter(k -> k.startsWith(id + "|")).count();
         for (String t : notFound) {
+            if (!hintRetries.containsKey(id + "|" + t) && waiting >= MAX_RETRIED_HINTS) {
+                LOG.infof("webhook named %s:%s, which the registry does not have; %d tags of it are being asked for again"
+                        + " already: left to the next scan", id, AuditThrottle.escape(t), waiting);
+                continue;
+            }
             int attempt = hintRetries.merge(id + "|" + t, 1, Integer::sum);
+            waiting++;
             if (attempt > HINT_RETRY_DELAYS_MS.length) {
                 hintRetries.remove(id + "|" + t);
-                LOG.infof("webhook named %s:%s, which the registry does not have", id, t);
+                LOG.infof("webhook named %s:%s, which the registry does not have", id, AuditThrottle.escape(t));
                 continue;
             }
             ticker.schedule(() -> hint(repo, Optional.of(t), source, correlations.getOrDefault(t, Optional.empty())),
@@ -259,6 +294,9 @@ public class Scanner {
         boolean full = tags.isEmpty();
         running.add(id);
         synchronized (lock(id)) {
+            if (full) {
+                queuedFull.remove(id);
+            }
             Instant began = clock.instant();
             try {
                 awaitReady();

@@ -43,6 +43,9 @@ import java.util.Optional;
 @Produces(MediaType.APPLICATION_JSON)
 public class WebhooksResource {
 
+    /** Tags one delivery may name: a burst of pushes fits, a list of 10,000 invented tags does not reach a registry. */
+    static final int MAX_HINTS = 100;
+
     @Inject
     ConfigWatch config;
 
@@ -68,7 +71,7 @@ public class WebhooksResource {
                 .or(() -> cfg.receivers().stream().filter(r -> r.type().equals(type))
                         .filter(r -> ImageOwners.triggeredBy(r, cfg).stream().anyMatch(repo -> repo.id().equals(id))).findFirst());
         if (receiver.isEmpty()) {
-            return reject(404, AuditAction.WEBHOOK_UNKNOWN, type + "/" + id, "no Receiver of type " + type + " named " + id
+            return reject(404, type, AuditAction.WEBHOOK_UNKNOWN, type + "/" + id, "no Receiver of type " + type + " named " + id
                     + " or covering ImageRepository " + id);
         }
         return deliver(receiver.get(), headers, body, false);
@@ -84,8 +87,8 @@ public class WebhooksResource {
                 return deliver(r, headers, body, true);
             }
         }
-        return reject(404, AuditAction.WEBHOOK_UNKNOWN, "/hook/" + digest.substring(0, Math.min(8, digest.length())) + "…",
-                "no Receiver answers at this path");
+        return reject(404, "flux-hook", AuditAction.WEBHOOK_UNKNOWN, "/hook/" + digest.substring(0, Math.min(8, digest.length()))
+                + "…", "no Receiver answers at this path");
     }
 
     private Optional<String> token(Receiver r) {
@@ -96,8 +99,13 @@ public class WebhooksResource {
         String subject = receiver.id().toString();
         Optional<String> token = token(receiver);
         if (token.isEmpty()) {
-            return reject(503, AuditAction.WEBHOOK_UNCONFIGURED, subject, "Receiver " + subject + " has no token: secret "
-                    + receiver.id().namespace() + "/" + receiver.secretRef() + " key 'token' is missing");
+            // the caller is not authenticated yet: which secret is missing is for the audit, not for them
+            publisher.audit(Publisher.AUDIT.error(AuditAction.WEBHOOK_UNCONFIGURED, subject, "Receiver " + subject
+                    + " has no token: secret " + receiver.id().namespace() + "/" + receiver.secretRef() + " key 'token' is missing",
+                    Optional.empty()));
+            count(receiver.type(), "503");
+            return Response.status(503).type(MediaType.APPLICATION_JSON)
+                    .entity(new ApiError("Receiver " + subject + " is not configured to accept deliveries yet")).build();
         }
         Map<String, String> h = new LinkedHashMap<>();
         headers.getRequestHeaders().forEach((k, v) -> h.put(k, v.isEmpty() ? "" : v.get(0)));
@@ -105,20 +113,20 @@ public class WebhooksResource {
         if (!pathAuthenticated || signs) {
             Optional<String> failure = WebhookAuth.check(receiver.type(), h, body == null ? new byte[0] : body, token.get());
             if (failure.isPresent()) {
-                return reject(401, AuditAction.WEBHOOK_REJECTED, subject, failure.get());
+                return reject(401, receiver.type(), AuditAction.WEBHOOK_REJECTED, subject, failure.get());
             }
         }
         JsonNode json;
         try {
             json = Json.mapper().readTree(body == null ? new byte[0] : body);
         } catch (IOException e) {
-            return reject(400, AuditAction.WEBHOOK_MALFORMED, subject, "body is not JSON: " + e.getMessage().split("\n")[0]);
+            return reject(400, receiver.type(), AuditAction.WEBHOOK_MALFORMED, subject, "body is not JSON: " + e.getMessage().split("\n")[0]);
         }
         WebhookPayloads.Reading reading;
         try {
             reading = WebhookPayloads.read(receiver.type(), json, Optional.ofNullable(h.get("X-GitHub-Event")));
         } catch (WebhookPayloads.Malformed e) {
-            return reject(400, AuditAction.WEBHOOK_MALFORMED, subject, e.getMessage());
+            return reject(400, receiver.type(), AuditAction.WEBHOOK_MALFORMED, subject, e.getMessage());
         }
         if (reading instanceof WebhookPayloads.Ignored ignored) {
             count(receiver.type(), "ignored");
@@ -128,7 +136,14 @@ public class WebhooksResource {
         List<String> accepted = new ArrayList<>();
         List<String> unmatched = new ArrayList<>();
         List<String> invalid = new ArrayList<>();
-        for (WebhookPayloads.Hint hint : ((WebhookPayloads.Hints) reading).hints()) {
+        List<String> suspended = new ArrayList<>();
+        List<WebhookPayloads.Hint> hints = ((WebhookPayloads.Hints) reading).hints();
+        if (hints.size() > MAX_HINTS) {
+            invalid.add((hints.size() - MAX_HINTS) + " more tags than the " + MAX_HINTS + " one delivery may name: left to the"
+                    + " next scan");
+            hints = hints.subList(0, MAX_HINTS);
+        }
+        for (WebhookPayloads.Hint hint : hints) {
             Optional<String> bad = hint.tag().flatMap(OciGrammar::tagProblem);
             if (bad.isPresent()) {
                 invalid.add(bad.get()); // never resolved, never announced: the registry would not have it anyway
@@ -141,12 +156,23 @@ public class WebhooksResource {
                 unmatched.add(what);
             }
             for (ImageRepository repo : repos) {
+                if (repo.suspend()) { // as Flux: a suspended ImageRepository is not reconciled, whoever asks
+                    suspended.add(repo.id() + " is suspended");
+                    continue;
+                }
                 scanner.hint(repo, hint.tag(), DiscoverySource.WEBHOOK, Optional.empty());
                 accepted.add(repo.id() + (hint.tag().map(t -> ":" + t).orElse(" (rescan)")));
             }
         }
+        if (accepted.isEmpty() && unmatched.isEmpty() && invalid.isEmpty() && !suspended.isEmpty()) {
+            String reason = String.join("; ", new java.util.TreeSet<>(suspended));
+            count(receiver.type(), "ignored");
+            publisher.audit(Publisher.AUDIT.ok(AuditAction.WEBHOOK_IGNORED, subject, reason, Optional.empty()));
+            return Response.accepted(Map.of("status", "ignored", "reason", reason)).build();
+        }
+        invalid.addAll(new java.util.TreeSet<>(suspended));
         if (accepted.isEmpty() && unmatched.isEmpty() && !invalid.isEmpty()) {
-            return reject(400, AuditAction.WEBHOOK_MALFORMED, subject, String.join("; ", invalid));
+            return reject(400, receiver.type(), AuditAction.WEBHOOK_MALFORMED, subject, String.join("; ", invalid));
         }
         if (accepted.isEmpty()) {
             count(receiver.type(), "unmatched");
@@ -161,8 +187,8 @@ public class WebhooksResource {
                 : Map.of("status", "accepted", "checking", accepted, "skipped", invalid)).build();
     }
 
-    private Response reject(int status, AuditAction action, String subject, String reason) {
-        count(action.wire(), String.valueOf(status));
+    private Response reject(int status, String provider, AuditAction action, String subject, String reason) {
+        count(provider, String.valueOf(status));
         var outcome = status >= 500 ? Publisher.AUDIT.error(action, subject, reason, Optional.empty())
                 : Publisher.AUDIT.rejected(action, subject, reason, Optional.empty());
         publisher.audit(outcome);
