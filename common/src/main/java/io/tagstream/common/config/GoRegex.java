@@ -1,30 +1,40 @@
 package io.tagstream.common.config;
 
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 
 /**
- * Flux resources carry Go (RE2) regular expressions. The one construct Go users write that Java spells differently is
- * the named group {@code (?P<name>…)}; Java wants {@code (?<name>…)}. RE2 has no back-references or look-around, so
- * every valid RE2 pattern our users write compiles unchanged otherwise.
+ * Flux resources carry Go regular expressions, and Go's {@code regexp} is RE2: matching takes time linear in the
+ * input, and back-references and look-around do not exist. Tagstream compiles them with re2j, the same semantics in
+ * Java, so a pattern means what it means in Flux, a pattern Go refuses is refused here with the same reason, and no
+ * pattern (such as {@code (.*a){24}$}) can make matching one tag take seconds. Go also accepts {@code (?<name>…)}
+ * since 1.22; it is read as {@code (?P<name>…)}.
  */
 public final class GoRegex {
+
+    /** Longer patterns are refused: a tag is at most 128 characters, and a filter that long is a mistake or an attack. */
+    public static final int MAX_LENGTH = 1024;
 
     private GoRegex() {}
 
     public static Pattern compile(String goPattern) {
+        if (goPattern.length() > MAX_LENGTH) {
+            throw new PatternSyntaxException("longer than " + MAX_LENGTH + " characters", goPattern.substring(0, 40) + "…");
+        }
         return Pattern.compile(translate(goPattern));
     }
 
+    /** {@code (?<name>} as {@code (?P<name>}; everything else as written (escapes kept). */
     public static String translate(String goPattern) {
         StringBuilder out = new StringBuilder(goPattern.length());
         for (int i = 0; i < goPattern.length(); i++) {
             char c = goPattern.charAt(i);
             if (c == '\\' && i + 1 < goPattern.length()) {
                 out.append(c).append(goPattern.charAt(++i));
-            } else if (goPattern.startsWith("(?P<", i)) {
-                out.append("(?<");
-                i += 3;
+            } else if (goPattern.startsWith("(?<", i) && i + 3 < goPattern.length() && goPattern.charAt(i + 3) != '='
+                    && goPattern.charAt(i + 3) != '!') {
+                out.append("(?P<");
+                i += 2;
             } else {
                 out.append(c);
             }

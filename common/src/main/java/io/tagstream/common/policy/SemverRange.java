@@ -52,7 +52,13 @@ public final class SemverRange {
         this.branchHasPrerelease = branchHasPrerelease;
     }
 
+    /** Longer ranges are refused: real ones are a few dozen characters, and parsing stays cheap whatever is sent. */
+    public static final int MAX_LENGTH = 1024;
+
     public static SemverRange parse(String range) throws InvalidPolicyException {
+        if (range.length() > MAX_LENGTH) {
+            throw new InvalidPolicyException("semver range is " + range.length() + " characters; at most " + MAX_LENGTH);
+        }
         String c = rewriteHyphens(range);
         String[] ors = c.split("\\|\\|", -1);
         List<List<Constraint>> branches = new ArrayList<>();

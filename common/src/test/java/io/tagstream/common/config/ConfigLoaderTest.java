@@ -98,7 +98,7 @@ class ConfigLoaderTest {
                             pattern: '[='
                           policy:
                             alphabetical: {order: asc}
-                        """, "ImagePolicy ns/p: spec.filterTags.pattern '[=' is not a valid regular expression: Unclosed character class near index 1 (c.yaml:14)"),
+                        """, "ImagePolicy ns/p: spec.filterTags.pattern '[=' is not a valid regular expression: missing closing ] (c.yaml:14)"),
                 Arguments.of("extract names a missing group", REPO + """
                         apiVersion: image.toolkit.fluxcd.io/v1
                         kind: ImagePolicy
@@ -243,7 +243,7 @@ class ConfigLoaderTest {
         ConfigException p = assertThrows(ConfigException.class, () -> new ConfigLoader().parse(Map.of("policies.yaml",
                 policyWithRange(">=1.0.0") + "  filterTags: {pattern: '^(unclosed'}\n")));
         assertEquals(List.of("ImagePolicy ns/ct-fac-portal: spec.filterTags.pattern '^(unclosed' is not a valid regular "
-                + "expression: Unclosed group near index 10 (policies.yaml:19)"), p.errors().stream().map(Object::toString).toList());
+                + "expression: missing closing ) (policies.yaml:19)"), p.errors().stream().map(Object::toString).toList());
     }
 
     private static String policyWithRange(String range) {

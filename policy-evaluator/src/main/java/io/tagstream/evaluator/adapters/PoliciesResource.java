@@ -39,6 +39,9 @@ public class PoliciesResource {
     /** The blocks of an ImagePolicy spec, as JSON. */
     public record EvaluateRequest(PolicyBlock policy, FilterBlock filterTags, List<String> tags) {}
 
+    /** A dry run evaluates what is sent, so what is sent is bounded (a repository's real listing is far smaller). */
+    static final int MAX_DRY_RUN_TAGS = 100_000;
+
     public record PolicyBlock(SemverBlock semver, OrderBlock numerical, OrderBlock alphabetical) {}
 
     public record SemverBlock(String range, Boolean coerce) {}
@@ -66,6 +69,10 @@ public class PoliciesResource {
         }
         if (req.tags() == null) {
             return ApiError.of(Response.Status.BAD_REQUEST, "body must list the tags to evaluate in \"tags\"");
+        }
+        if (req.tags().size() > MAX_DRY_RUN_TAGS) {
+            return ApiError.of(Response.Status.BAD_REQUEST, "at most " + MAX_DRY_RUN_TAGS + " tags per dry run; " + req.tags().size()
+                    + " given");
         }
         ImagePolicy.TagOrder order;
         try {

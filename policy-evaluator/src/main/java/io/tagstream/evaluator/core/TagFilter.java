@@ -1,15 +1,15 @@
 package io.tagstream.evaluator.core;
 
 import io.tagstream.common.policy.InvalidPolicyException;
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.tagstream.common.config.GoRegex;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Flux's {@code filterTags}: a tag is kept when the pattern is found anywhere in it (Go's {@code FindStringSubmatch},

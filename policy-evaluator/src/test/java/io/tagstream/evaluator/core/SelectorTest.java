@@ -160,6 +160,12 @@ class SelectorTest {
     }
 
     @Test
+    void aRangeOfAHundredThousandDigitsIsRefusedAtOnce() {
+        var e = assertThrows(InvalidPolicyException.class, () -> Selector.of(semver("1".repeat(100_000)), NONE));
+        assertEquals("semver range is 100000 characters; at most 1024", e.getMessage());
+    }
+
+    @Test
     void validRangesFromFluxParse() throws Exception {
         for (String r : List.of("1.0.x", "^1.0", "=1.0.0", "~1.0", ">=1.0", ">0,<2.0", ">= 1.2.0, < 1.3.0", ">=1 <2", "*", "v1.x", ">=1.0.0-0")) {
             Selector.of(semver(r), NONE);
@@ -169,7 +175,7 @@ class SelectorTest {
     @Test
     void invalidPatternIsRefused() {
         var e = assertThrows(InvalidPolicyException.class, () -> Selector.of(new Alphabetical(Order.ASC), filter("[=", "")));
-        assertEquals("filterTags.pattern '[=' is not a valid regular expression: Unclosed character class", e.getMessage());
+        assertEquals("filterTags.pattern '[=' is not a valid regular expression: missing closing ]", e.getMessage());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.tagstream.poller.core;
 
+import com.google.re2j.Pattern;
 import io.tagstream.common.config.GoRegex;
 import io.tagstream.common.config.ImageRepository;
 import io.tagstream.common.events.TagDiscovered;
@@ -21,7 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.regex.Pattern;
 
 /**
  * One scan of one ImageRepository, against a {@link TagSource}. Digests are resolved only for tags that are new since
