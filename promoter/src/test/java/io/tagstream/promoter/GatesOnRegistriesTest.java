@@ -218,4 +218,20 @@ class GatesOnRegistriesTest {
                 .hasItem("zz?x=../../")));
         given().get("/q/health").then().statusCode(200);
     }
+
+    @Test
+    void promotionsAreListedInPages() throws Exception {
+        var one = TestImages.push(PromoterFixture.qe, "portal", "940");
+        var two = TestImages.push(PromoterFixture.qe, "portal", "941");
+        match("portal", one);
+        awaitState(id("portal-prod", one), "PENDING");
+        match("portal", two);
+        awaitState(id("portal-prod", two), "PENDING");
+        var page = given().get("/api/v1/promotions?limit=1");
+        page.then().statusCode(200).body("size()", equalTo(1)).header("Link", containsString("limit=1&offset=1"));
+        assertTrue(Integer.parseInt(page.header("X-Total-Count")) >= 2, page.header("X-Total-Count"));
+        given().get("/api/v1/promotions?limit=1&offset=1").then().statusCode(200).body("size()", equalTo(1));
+        given().get("/api/v1/promotions?limit=0").then().statusCode(400).body("error", containsString("limit must be"));
+        given().get("/api/v1/promotions?limit=5000").then().statusCode(400);
+    }
 }

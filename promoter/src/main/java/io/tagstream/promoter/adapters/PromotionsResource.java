@@ -14,6 +14,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -36,9 +37,18 @@ public class PromotionsResource {
     /** A signal for a digest, or for the digest an image reference names. */
     public record Signal(String signal, String digest, String image, String by) {}
 
+    /** A page of promotions, newest first, is at most this long. */
+    static final int MAX_PAGE = 1000;
+
     @GET
     @Path("/promotions")
-    public Response list(@QueryParam("state") String state) {
+    public Response list(@QueryParam("state") String state, @QueryParam("limit") Integer limit,
+            @QueryParam("offset") Integer offset) {
+        int size = limit == null ? 200 : limit;
+        int from = offset == null ? 0 : offset;
+        if (size < 1 || size > MAX_PAGE || from < 0) {
+            return ApiError.of(Response.Status.BAD_REQUEST, "limit must be 1–" + MAX_PAGE + " (default 200) and offset ≥ 0");
+        }
         Optional<Promotion.State> s = Optional.empty();
         if (state != null && !state.isBlank()) {
             try {
@@ -48,7 +58,14 @@ public class PromotionsResource {
                         + "expired, superseded");
             }
         }
-        return Response.ok(store.gates().list(s)).build();
+        List<Promotion> all = store.gates().list(s);
+        List<Promotion> page = all.subList(Math.min(from, all.size()), Math.min(from + size, all.size()));
+        Response.ResponseBuilder r = Response.ok(page).header("X-Total-Count", all.size());
+        if (from + size < all.size()) {
+            r.header("Link", "</api/v1/promotions?" + (s.isPresent() ? "state=" + state + "&" : "") + "limit=" + size + "&offset="
+                    + (from + size) + ">; rel=\"next\"");
+        }
+        return r.build();
     }
 
     @GET
@@ -121,8 +138,8 @@ public class PromotionsResource {
         Optional<Reply> reply = leader.ask(request);
         if (reply.isEmpty()) {
             return Response.accepted(Map.of("request", request.id(), "state", "queued", "message",
-                    "no promoter pod answered within " + leader.answerTimeout().toSeconds() + " s (one is taking over the lead);"
-                            + " the request is queued and applied when it does: read the promotion to see the outcome")).build();
+                    "no promoter pod leads at the moment (none answered within " + leader.answerTimeout().toSeconds() + " s);"
+                            + " the request is queued and applied once one leads: read the promotion to see the outcome")).build();
         }
         Reply r = reply.get();
         return r.status() == 200 ? applied.apply(r)
