@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Creating a topic a service needs before it consumes it, unless it exists (Strimzi may have made it already). */
 public final class Topics {
@@ -35,12 +36,26 @@ public final class Topics {
         }
     }
 
-    /** How many partitions {@code topic} has, as the broker says. */
+    /**
+     * How many partitions {@code topic} has, as the broker says; a topic created a moment ago may not be known to the
+     * broker's metadata yet, so that is asked again for up to 30 s.
+     */
     public static int partitions(String bootstrapServers, String topic) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         try (Admin admin = Admin.create(p)) {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size();
+            while (true) {
+                try {
+                    return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                            .size();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
+                }
+            }
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
