@@ -13,15 +13,11 @@ final class Names {
     private Names() {}
 
     static void tag(String tag) {
-        OciGrammar.tagProblem(tag).ifPresent(p -> {
-            throw new IllegalArgumentException(p);
-        });
+        OciGrammar.requireTag(tag);
     }
 
     static void digest(String digest) {
-        OciGrammar.digestProblem(digest).ifPresent(p -> {
-            throw new IllegalArgumentException(p);
-        });
+        OciGrammar.requireDigest(digest);
     }
 
     /** {@code repository[:tag][@digest]}, each part valid. */

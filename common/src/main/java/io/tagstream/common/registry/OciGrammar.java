@@ -42,6 +42,25 @@ public final class OciGrammar {
                 : Optional.of("'" + printable(reference) + "' is neither a tag nor a digest");
     }
 
+    /** Throws {@link IllegalArgumentException} with the reason when {@code tag} is not a tag. */
+    public static void requireTag(String tag) {
+        require(tagProblem(tag));
+    }
+
+    public static void requireDigest(String digest) {
+        require(digestProblem(digest));
+    }
+
+    public static void requireReference(String reference) {
+        require(referenceProblem(reference));
+    }
+
+    private static void require(Optional<String> problem) {
+        if (problem.isPresent()) {
+            throw new IllegalArgumentException(problem.get());
+        }
+    }
+
     /** Untrusted text as it may appear in a message or a log line: at most 80 characters, control characters escaped. */
     public static String printable(String s) {
         if (s == null) {

@@ -80,13 +80,6 @@ public final class RegistryClient {
         return settings;
     }
 
-    /** A manifest reference goes into a URL path: only a tag or a digest, never {@code ?}, {@code /} or {@code ..}. */
-    private static void checkReference(String reference) {
-        OciGrammar.referenceProblem(reference).ifPresent(p -> {
-            throw new IllegalArgumentException(p);
-        });
-    }
-
     /** All tags, following {@code Link: <…>; rel="next"} pages of {@code pageSize}; stops after {@code max} if given. */
     public Tags listTags(String repository, int pageSize, OptionalInt max) {
         List<String> out = new ArrayList<>();
@@ -128,7 +121,7 @@ public final class RegistryClient {
 
     /** The digest a tag (or digest) points at, by HEAD; by GET where HEAD gives no digest. Empty when it does not exist. */
     public Optional<Resolved> resolve(String repository, String reference) {
-        checkReference(reference);
+        OciGrammar.requireReference(reference); // into a URL path: never ?, / or ..
         HttpResponse<byte[]> r = send("HEAD", "/v2/" + repository + "/manifests/" + reference,
                 Map.of("Accept", MANIFEST_ACCEPT), pull(repository));
         if (r.statusCode() == 404) {
@@ -145,7 +138,7 @@ public final class RegistryClient {
 
     /** The manifest bytes exactly as the registry serves them. */
     public Optional<Manifest> manifest(String repository, String reference) {
-        checkReference(reference);
+        OciGrammar.requireReference(reference); // into a URL path: never ?, / or ..
         HttpResponse<byte[]> r = send("GET", "/v2/" + repository + "/manifests/" + reference,
                 Map.of("Accept", MANIFEST_ACCEPT), pull(repository));
         if (r.statusCode() == 404) {
@@ -353,7 +346,7 @@ public final class RegistryClient {
 
     /** Stores manifest bytes exactly as given under a tag or digest; returns the digest the registry computed. */
     public String putManifest(String repository, String reference, byte[] bytes, String mediaType) {
-        checkReference(reference);
+        OciGrammar.requireReference(reference); // into a URL path: never ?, / or ..
         HttpResponse<byte[]> r = send("PUT", "/v2/" + repository + "/manifests/" + reference, Map.of("Content-Type", mediaType),
                 push(repository), () -> HttpRequest.BodyPublishers.ofByteArray(bytes), HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 201) {

@@ -67,11 +67,6 @@ public record CommitPlan(Map<String, ImageValues> values, Map<String, Ledger.Pos
                 + ": not written again, so a change a person made in git since then stands until a newer image is approved");
     }
 
-    /** {@code marker=tag, …}: the values, as the audit names them. */
-    public String describeValues() {
-        return describe(values);
-    }
-
     /** The values except those of {@code blocked} markers: what git holds once the update is done. */
     public Map<String, ImageValues> writtenExcept(java.util.Set<String> blocked) {
         Map<String, ImageValues> out = new LinkedHashMap<>(values);
@@ -79,6 +74,7 @@ public record CommitPlan(Map<String, ImageValues> values, Map<String, Ledger.Pos
         return out;
     }
 
+    /** {@code marker=tag, …}: values, as the audit names them. */
     public static String describe(Map<String, ImageValues> values) {
         List<String> out = new ArrayList<>();
         values.forEach((k, v) -> out.add(k + "=" + v.tag()));

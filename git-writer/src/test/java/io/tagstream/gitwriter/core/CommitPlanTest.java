@@ -73,10 +73,9 @@ class CommitPlanTest {
         assertTrue(old.supersededNote().orElseThrow().startsWith("prod.example/portal:924@" + D1
                 + " (approval at promotion-approved 0/3) is older than prod.example/portal:925@" + D2 + " (at 0/10)"),
                 old.supersededNote().get());
-        assertEquals("p=926, q=1.0", new CommitPlan(new java.util.LinkedHashMap<>(Map.of("p", v("926", D1))) {
-            {
-                put("q", v("1.0", D1));
-            }
-        }, Map.of(), Map.of(), List.of()).describeValues());
+        Map<String, ImageValues> values = new java.util.LinkedHashMap<>();
+        values.put("p", v("926", D1));
+        values.put("q", v("1.0", D1));
+        assertEquals("p=926, q=1.0", CommitPlan.describe(values));
     }
 }

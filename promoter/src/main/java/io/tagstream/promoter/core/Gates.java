@@ -48,11 +48,6 @@ public final class Gates {
         public Kind kind() {
             return kind;
         }
-
-        /** The request names something that does not exist (as opposed to something not in a state that allows it). */
-        public boolean unknown() {
-            return kind == Kind.UNKNOWN;
-        }
     }
 
     /**

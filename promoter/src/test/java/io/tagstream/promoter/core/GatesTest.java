@@ -24,6 +24,11 @@ class GatesTest {
     }
 
     static TagstreamConfig config(String approval, String target, String tags) {
+        return config(approval, target, tags, "");
+    }
+
+    /** @param extra more lines of the ImagePromotion's spec */
+    static TagstreamConfig config(String approval, String target, String tags, String extra) {
         return new ConfigLoader().parse(Map.of("c.yaml", """
                 apiVersion: image.toolkit.fluxcd.io/v1
                 kind: ImageRepository
@@ -42,7 +47,8 @@ class GatesTest {
                   sourcePolicyRef: {name: qe}
                   target: {image: %s, tags: %s}
                   approval: %s
-                """.formatted(target, tags, approval))).config();
+                  %s
+                """.formatted(target, tags, approval, extra))).config();
     }
 
     static PolicyMatched match(String tag) {
@@ -208,8 +214,8 @@ class GatesTest {
         assertEquals(Gates.Kind.INVALID, Gates.Reason.FIELD_TOO_LONG.kind());
         assertEquals(Optional.of("comment is 600000 characters; at most 4096"),
                 Gates.checkFields("bob", "x".repeat(600_000), null));
-        assertEquals(true, Gates.Reason.NO_SUCH_PROMOTION.unknown());
-        assertEquals(false, Gates.Reason.NOT_PENDING.unknown());
+        assertEquals(Gates.Kind.UNKNOWN, Gates.Reason.NO_SUCH_PROMOTION.kind());
+        assertEquals(Gates.Kind.CONFLICT, Gates.Reason.NOT_PENDING.kind());
     }
 
     @Test
@@ -233,26 +239,8 @@ class GatesTest {
     @Test
     void theCopyPlanNamesTargetTagsAndCosignArtifacts() {
         Promotion p = Gates.promotions(new Gates().matched(match("924"), config("{mode: auto}").promotions(), "corr", NOW)).get(0);
-        TagstreamConfig signed = new ConfigLoader().parse(Map.of("c.yaml", """
-                apiVersion: image.toolkit.fluxcd.io/v1
-                kind: ImageRepository
-                metadata: {name: qe, namespace: ns}
-                spec: {image: qe.example/app, interval: 1m}
-                ---
-                apiVersion: image.toolkit.fluxcd.io/v1
-                kind: ImagePolicy
-                metadata: {name: qe, namespace: ns}
-                spec: {imageRepositoryRef: {name: qe}, policy: {semver: {range: '>=1'}}}
-                ---
-                apiVersion: tagstream.io/v1alpha1
-                kind: ImagePromotion
-                metadata: {name: prod, namespace: ns}
-                spec:
-                  sourcePolicyRef: {name: qe}
-                  target: {image: ctfacentry.azurecr.io/eose-fleet/app, tags: ['{{tag}}']}
-                  copySignatures: true
-                  approval: {mode: auto}
-                """)).config();
+        TagstreamConfig signed = config("{mode: auto}", "ctfacentry.azurecr.io/eose-fleet/app", "['{{tag}}']",
+                "copySignatures: true");
         CopyPlan plan = CopyPlan.of(signed.promotions().get(0), p).orElseThrow();
         assertEquals("qe.example/app", plan.from().canonical());
         assertEquals("ctfacentry.azurecr.io/eose-fleet/app:924@" + D, plan.targetRef());

@@ -55,13 +55,11 @@ public final class Scan {
         long t0 = System.nanoTime();
         Instant now = clock.instant();
         List<String> listed = client.tags(name.path());
-        List<Pattern> exclusions = repo.exclusionList().stream().map(GoRegex::compile).toList();
         List<String> errors = new ArrayList<>();
         // a registry listing a name that is not a tag (a broken or hostile one) never gets it resolved or announced
         listed.stream().filter(t -> !OciGrammar.isTag(t)).limit(10)
                 .forEach(t -> errors.add(OciGrammar.tagProblem(t).orElseThrow() + ": skipped"));
-        List<String> kept = listed.stream().filter(OciGrammar::isTag)
-                .filter(t -> exclusions.stream().noneMatch(p -> p.matcher(t).find())).toList();
+        List<String> kept = considered(repo, listed);
         boolean capped = repo.maxTags().isPresent() && kept.size() > repo.maxTags().get();
         if (capped) {
             kept = kept.subList(kept.size() - repo.maxTags().get(), kept.size());
@@ -123,10 +121,7 @@ public final class Scan {
         Map<String, KnownTag> next = new HashMap<>(known);
         List<TagDiscovered> discovered = new ArrayList<>();
         List<TagRemoved> removed = new ArrayList<>();
-        List<String> considered = tags.stream()
-                .filter(OciGrammar::isTag)
-                .filter(tag -> repo.exclusionList().stream().noneMatch(p -> GoRegex.compile(p).matcher(tag).find()))
-                .toList();
+        List<String> considered = considered(repo, tags);
         Map<String, java.util.concurrent.CompletableFuture<Optional<RegistryClient.Resolved>>> lookups = new java.util.LinkedHashMap<>();
         considered.forEach(tag -> lookups.put(tag, java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> client.resolve(name.path(), tag), pool)));
@@ -155,6 +150,13 @@ public final class Scan {
         });
         return new Result(discovered, removed, next, tags.size(), considered.size(), false, considered.size(), errors, notFound,
                 Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /** The tags a scan looks at: valid tag names that no pattern of {@code spec.exclusionList} matches, in order. */
+    private static List<String> considered(ImageRepository repo, java.util.Collection<String> tags) {
+        List<Pattern> exclusions = repo.exclusionList().stream().map(GoRegex::compile).toList();
+        return tags.stream().filter(OciGrammar::isTag).filter(t -> exclusions.stream().noneMatch(p -> p.matcher(t).find()))
+                .toList();
     }
 
     private static Optional<TagDiscovered> discover(ImageRepository repo, RepositoryName name, String tag,
