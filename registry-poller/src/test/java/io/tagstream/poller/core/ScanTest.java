@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** {@link Scan} against a registry held in a map: what is announced, removed, resolved and kept. */
@@ -30,14 +31,18 @@ class ScanTest {
     static final String D2 = "sha256:" + "2".repeat(64);
     static final String D3 = "sha256:" + "3".repeat(64);
 
-    /** A registry as a map of tag → digest; a digest "error" fails that tag's lookup; counts the lookups. */
+    /**
+     * A registry as a map of tag → digest, listed in lexical order as distribution lists them (never in the random
+     * order of {@code Map.of}, which made the maxTags row depend on the JVM's hash seed); a digest "error" fails that
+     * tag's lookup; counts the lookups.
+     */
     static final class MapRegistry implements TagSource {
         final Map<String, String> tags;
         final Set<String> vanished;
         final List<String> resolved = new ArrayList<>();
 
         MapRegistry(Map<String, String> tags, Set<String> vanished) {
-            this.tags = new LinkedHashMap<>(tags);
+            this.tags = new TreeMap<>(tags);
             this.vanished = vanished;
         }
 
