@@ -202,6 +202,16 @@ public final class Chain implements AutoCloseable {
         void exited(String child, int exitCode, Path log);
     }
 
+    /**
+     * Whether the children run with access control off: yes, unless whoever started the chain configured it
+     * ({@code TAGSTREAM_AUTH_*} in the environment). A chain on one machine for a demo or a try-out needs no identity
+     * provider; the launcher says so when it starts.
+     */
+    public static boolean localDevelopment(Map<String, String> env) {
+        return env.keySet().stream().noneMatch(k -> k.startsWith("TAGSTREAM_AUTH_"))
+                || "true".equals(env.get("TAGSTREAM_AUTH_LOCAL_DEVELOPMENT"));
+    }
+
     /** Starts (or restarts) one service process. */
     public void startService(Service s) {
         startInstance(s, s.name(), port(s));
@@ -231,6 +241,9 @@ public final class Chain implements AutoCloseable {
         if (!instance.equals(s.name()) && env.containsKey("TAGSTREAM_GIT_WORKDIR")) {
             // each pod has a working directory of its own (an emptyDir in Kubernetes)
             env.put("TAGSTREAM_GIT_WORKDIR", Path.of(env.get("TAGSTREAM_GIT_WORKDIR")).resolve(instance).toString());
+        }
+        if (localDevelopment(env)) {
+            env.put("TAGSTREAM_AUTH_LOCAL_DEVELOPMENT", "true");
         }
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("TAGSTREAM_CONFIG_DIR", options.configDir().toAbsolutePath().toString());

@@ -94,6 +94,11 @@ public final class Launcher {
                 .collect(Collectors.joining("\n", "all services UP in " + took.toMillis() / 1000.0 + " s:\n", "")));
         System.out.println("logs: " + options.dataDir().resolve("logs") + "   audit: kcat -C -b " + chain.bootstrapServers()
                 + " -t tagstream.audit -f '%s\\n'");
+        Map<String, String> env = new HashMap<>(System.getenv());
+        System.out.println(Chain.localDevelopment(env)
+                ? "access control: OFF (local development: anyone who reaches 127.0.0.1 may approve, signal and scan;"
+                        + " set TAGSTREAM_AUTH_* to turn it on, see docs/security.md)"
+                : "access control: ON (TAGSTREAM_AUTH_* from your environment)");
         System.out.println("Ctrl-C stops everything.");
         stopped.await();
     }

@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.Test;
 
 /** Approval gates over REST and signals, and digest-preserving copies into a prod registry with basic auth. */
@@ -39,19 +40,33 @@ class GatesOnRegistriesTest {
         return e;
     }
 
+    /** A caller as the service sees one: a JWT from the test's identity provider, for a user in the approvers group. */
+    static RequestSpecification as(String user) {
+        return given().header("Authorization", "Bearer " + PromoterFixture.idp.token(user, "approvers"));
+    }
+
+    /** A bot with an API token from the fixture's token table. */
+    static RequestSpecification asToken(String name) {
+        return given().header("Authorization", "Bearer " + PromoterFixture.tokens.get(name));
+    }
+
+    static RequestSpecification viewer() {
+        return given().header("Authorization", "Bearer " + PromoterFixture.idp.token("dashboard", "viewers"));
+    }
+
     static String id(String promotion, TestImages.Pushed img) {
         return "flux-system." + promotion + "." + img.tag() + "." + img.digest().substring(7, 19);
     }
 
     static void awaitState(String id, String state) throws InterruptedException {
         for (int i = 0; i < 100; i++) {
-            var r = given().get("/api/v1/promotions/" + id);
+            var r = viewer().get("/api/v1/promotions/" + id);
             if (r.statusCode() == 200 && state.equals(r.jsonPath().getString("state"))) {
                 return;
             }
             Thread.sleep(100);
         }
-        given().get("/api/v1/promotions/" + id).then().body("state", equalTo(state));
+        viewer().get("/api/v1/promotions/" + id).then().body("state", equalTo(state));
     }
 
     static CloudEvent<PromotionApproved> approved(String promotion) {
@@ -69,15 +84,15 @@ class GatesOnRegistriesTest {
         var m = match("portal", img);
         awaitState(id("portal-prod", img), "PENDING");
         awaitState(id("portal-prod", old), "SUPERSEDED");
-        given().get("/api/v1/promotions?state=pending").then().statusCode(200).body("id", org.hamcrest.Matchers.hasItem(id("portal-prod", img)));
-        given().contentType(ContentType.JSON).body("{\"by\": \"qe-bot\", \"comment\": \"QE passed\"}")
+        viewer().get("/api/v1/promotions?state=pending").then().statusCode(200).body("id", org.hamcrest.Matchers.hasItem(id("portal-prod", img)));
+        as("qe-bot").contentType(ContentType.JSON).body("{\"by\": \"qe-bot\", \"comment\": \"QE passed\"}")
                 .post("/api/v1/promotions/" + id("portal-prod", old) + "/approve").then().statusCode(409)
                 .body("error", containsString("superseded"));
-        given().contentType(ContentType.JSON).body("{\"by\": \"qe-bot\", \"comment\": \"QE passed\"}")
+        as("qe-bot").contentType(ContentType.JSON).body("{\"by\": \"qe-bot\", \"comment\": \"QE passed\"}")
                 .post("/api/v1/promotions/" + id("portal-prod", img) + "/approve").then().statusCode(200).body("state", equalTo("APPROVED"));
-        given().contentType(ContentType.JSON).body("{\"by\": \"qe-bot\"}")
+        as("qe-bot").contentType(ContentType.JSON).body("{\"by\": \"qe-bot\"}")
                 .post("/api/v1/promotions/" + id("portal-prod", img) + "/approve").then().statusCode(409);
-        given().contentType(ContentType.JSON).body("{\"by\": \"qe-bot\"}").post("/api/v1/promotions/nope/approve").then().statusCode(404);
+        as("qe-bot").contentType(ContentType.JSON).body("{\"by\": \"qe-bot\"}").post("/api/v1/promotions/nope/approve").then().statusCode(404);
 
         CloudEvent<PromotionApproved> a = approved("flux-system/portal-prod");
         assertEquals("user:qe-bot", a.data().approvedBy());
@@ -86,7 +101,7 @@ class GatesOnRegistriesTest {
         assertEquals(m.correlationId(), a.correlationId());
         assertEquals(img.digest(), "sha256:" + TestImages.sha256(PromoterFixture.prod.rawManifest("eose-fleet/pemos-portal:924")));
         awaitState(id("portal-prod", img), "APPROVED");
-        given().get("/api/v1/promotions/" + id("portal-prod", img)).then().body("target", equalTo(a.data().target()));
+        viewer().get("/api/v1/promotions/" + id("portal-prod", img)).then().body("target", equalTo(a.data().target()));
 
         // a restarted promoter rebuilds every promotion from the state topic
         Map<String, Promotion> rebuilt = new HashMap<>();
@@ -103,9 +118,9 @@ class GatesOnRegistriesTest {
         var sig = TestImages.push(PromoterFixture.qe, "signed", img.digest().replace(':', '-') + ".sig"); // cosign's tag
         match("signed", img);
         awaitState(id("signed-prod", img), "PENDING");
-        given().contentType(ContentType.JSON).body("{\"signal\": \"qe-passed\", \"digest\": \"sha256:" + "0".repeat(64) + "\", \"by\": \"ci\"}")
+        asToken("qe-bot").contentType(ContentType.JSON).body("{\"signal\": \"qe-passed\", \"digest\": \"sha256:" + "0".repeat(64) + "\", \"by\": \"ci\"}")
                 .post("/api/v1/signals").then().statusCode(404);
-        given().contentType(ContentType.JSON).body("{\"signal\": \"qe-passed\", \"image\": \"" + img.reference() + "@" + img.digest() + "\", \"by\": \"ci\"}")
+        asToken("qe-bot").contentType(ContentType.JSON).body("{\"signal\": \"qe-passed\", \"image\": \"" + img.reference() + "@" + img.digest() + "\", \"by\": \"ci\"}")
                 .post("/api/v1/signals").then().statusCode(202);
         var a = approved("flux-system/signed-prod");
         assertEquals("signal:qe-passed", a.data().approvedBy());
@@ -120,14 +135,14 @@ class GatesOnRegistriesTest {
         var img = TestImages.push(PromoterFixture.qe, "quick", "940");
         match("quick", img);
         awaitState(id("quick-prod", img), "EXPIRED");
-        given().contentType(ContentType.JSON).body("{\"by\": \"late\"}").post("/api/v1/promotions/" + id("quick-prod", img) + "/approve")
+        as("late").contentType(ContentType.JSON).body("{\"by\": \"late\"}").post("/api/v1/promotions/" + id("quick-prod", img) + "/approve")
                 .then().statusCode(409).body("error", containsString("expired"));
         var next = TestImages.push(PromoterFixture.qe, "quick", "941");
         match("quick", next);
         awaitState(id("quick-prod", next), "PENDING");
-        given().contentType(ContentType.JSON).body("{\"by\": \"sre\", \"comment\": \"breaks login\"}")
+        as("sre").contentType(ContentType.JSON).body("{\"by\": \"sre\", \"comment\": \"breaks login\"}")
                 .post("/api/v1/promotions/" + id("quick-prod", next) + "/reject").then().statusCode(200).body("state", equalTo("REJECTED"));
-        given().get("/api/v1/promotions?state=rejected").then().body("reason", org.hamcrest.Matchers.hasItem("breaks login"));
+        viewer().get("/api/v1/promotions?state=rejected").then().body("reason", org.hamcrest.Matchers.hasItem("breaks login"));
     }
 
     @Test
@@ -135,7 +150,7 @@ class GatesOnRegistriesTest {
         var img = TestImages.push(PromoterFixture.qe, "frozen", "950");
         match("frozen", img);
         awaitState(id("frozen-prod", img), "FAILED");
-        given().get("/api/v1/promotions/" + id("frozen-prod", img)).then().body("reason", containsString("405 Method not allowed"));
+        viewer().get("/api/v1/promotions/" + id("frozen-prod", img)).then().body("reason", containsString("405 Method not allowed"));
         List<?> events = KafkaBroker.shared().events(Topic.PROMOTION_APPROVED.defaultName(), PromotionApproved.class,
                 l -> false, Duration.ofSeconds(1)).stream().filter(e -> e.data().promotion().equals("flux-system/frozen-prod")).toList();
         assertEquals(List.of(), events, "never a silent success");
@@ -162,8 +177,8 @@ class GatesOnRegistriesTest {
         String id = id("portal-prod", img);
         awaitState(id, "PENDING");
         // what a redelivery looks like to the leader: the same request twice on the requests topic, then another one
-        byte[] reject = Json.write(new io.tagstream.promoter.adapters.Request.Reject("twice-1", id, "sre", "breaks login"));
-        byte[] approve = Json.write(new io.tagstream.promoter.adapters.Request.Approve("twice-2", id, "qe-bot", ""));
+        byte[] reject = Json.write(new io.tagstream.promoter.adapters.Request.Reject("twice-1", id, "sre", List.of(), "breaks login"));
+        byte[] approve = Json.write(new io.tagstream.promoter.adapters.Request.Approve("twice-2", id, "qe-bot", List.of(), ""));
         try (var producer = KafkaBroker.shared().producer()) {
             for (byte[] r : List.of(reject, reject, approve)) {
                 producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("tagstream.promoter.requests", r)).get();
@@ -177,7 +192,7 @@ class GatesOnRegistriesTest {
         assertEquals(409, replies.get("twice-2").status(), "approving a rejected promotion is refused");
         assertEquals(200, replies.get("twice-1").status(), "the redelivered reject left the first answer as it was");
         awaitState(id, "REJECTED");
-        List<String> history = given().get("/api/v1/promotions/" + id).jsonPath().getList("history.note", String.class);
+        List<String> history = viewer().get("/api/v1/promotions/" + id).jsonPath().getList("history.note", String.class);
         assertEquals(1, history.stream().filter(h -> h.contains("rejected by user:sre")).count(), String.join("\n", history));
     }
 
@@ -188,18 +203,18 @@ class GatesOnRegistriesTest {
         String id = id("portal-prod", img);
         awaitState(id, "PENDING");
         String huge = "x".repeat(600_000);
-        given().contentType(ContentType.JSON).body("{\"by\": \"sre\", \"comment\": \"" + huge + "\"}")
+        as("sre").contentType(ContentType.JSON).body("{\"by\": \"sre\", \"comment\": \"" + huge + "\"}")
                 .post("/api/v1/promotions/" + id + "/reject").then().statusCode(400)
                 .body("error", containsString("comment is 600000 characters; at most 4096"));
 
         // straight onto the requests topic (a pod of an older version, a hand-made record): each is refused or skipped
-        byte[] oversized = Json.write(new io.tagstream.promoter.adapters.Request.Reject("huge-1", id, "sre", huge));
+        byte[] oversized = Json.write(new io.tagstream.promoter.adapters.Request.Reject("huge-1", id, "sre", List.of(), huge));
         String open = Json.writeString(new io.tagstream.promoter.adapters.Request.Open("bad-open", "test", Instant.now(), "c",
                 new PolicyMatched("flux-system/qe-portal", PromoterFixture.qe.host() + "/portal", "931", img.digest(),
                         Optional.empty(), Instant.now())));
         byte[] notATag = open.replace("\"tag\":\"931\"", "\"tag\":\"zz?x=../../\"").getBytes(StandardCharsets.UTF_8);
         // a reject, so that no promotion-approved of portal-prod comes from this test
-        byte[] after = Json.write(new io.tagstream.promoter.adapters.Request.Reject("after-1", id, "sre", "not this one"));
+        byte[] after = Json.write(new io.tagstream.promoter.adapters.Request.Reject("after-1", id, "sre", List.of(), "not this one"));
         try (var producer = KafkaBroker.shared().producer()) {
             for (byte[] r : List.of(oversized, notATag, after)) {
                 producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("tagstream.promoter.requests", r)).get();
@@ -214,9 +229,9 @@ class GatesOnRegistriesTest {
         assertTrue(replies.get("huge-1").error().orElseThrow().contains("at most 4096"));
         assertEquals(200, replies.get("after-1").status(), "the request behind them is applied");
         awaitState(id, "REJECTED");
-        given().get("/api/v1/promotions?state=pending").then().body("tag", org.hamcrest.Matchers.not(org.hamcrest.Matchers
+        viewer().get("/api/v1/promotions?state=pending").then().body("tag", org.hamcrest.Matchers.not(org.hamcrest.Matchers
                 .hasItem("zz?x=../../")));
-        given().get("/q/health").then().statusCode(200);
+        viewer().get("/q/health").then().statusCode(200);
     }
 
     @Test
@@ -227,11 +242,80 @@ class GatesOnRegistriesTest {
         awaitState(id("portal-prod", one), "PENDING");
         match("portal", two);
         awaitState(id("portal-prod", two), "PENDING");
-        var page = given().get("/api/v1/promotions?limit=1");
+        var page = viewer().get("/api/v1/promotions?limit=1");
         page.then().statusCode(200).body("size()", equalTo(1)).header("Link", containsString("limit=1&offset=1"));
         assertTrue(Integer.parseInt(page.header("X-Total-Count")) >= 2, page.header("X-Total-Count"));
-        given().get("/api/v1/promotions?limit=1&offset=1").then().statusCode(200).body("size()", equalTo(1));
-        given().get("/api/v1/promotions?limit=0").then().statusCode(400).body("error", containsString("limit must be"));
-        given().get("/api/v1/promotions?limit=5000").then().statusCode(400);
+        viewer().get("/api/v1/promotions?limit=1&offset=1").then().statusCode(200).body("size()", equalTo(1));
+        viewer().get("/api/v1/promotions?limit=0").then().statusCode(400).body("error", containsString("limit must be"));
+        viewer().get("/api/v1/promotions?limit=5000").then().statusCode(400);
+    }
+
+    static java.net.http.HttpResponse<String> raw(String method, String path, String contentType, String body, Map<String, String> headers)
+            throws Exception {
+        var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + io.restassured.RestAssured.port + path))
+                .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        headers.forEach(b::header);
+        return java.net.http.HttpClient.newHttpClient().send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Access control on the running service: who is let in, who is refused and by which rule, and what is recorded. */
+    @Test
+    void onlyAuthenticatedApproversDecideAndTheirIdentityIsRecorded() throws Exception {
+        var img = TestImages.push(PromoterFixture.qe, "gated", "940");
+        match("gated", img);
+        String id = id("gated-prod", img);
+        awaitState(id, "PENDING");
+        String approve = "/api/v1/promotions/" + id + "/approve";
+        String json = "{\"by\": \"mallory\", \"comment\": \"ship it\"}";
+        var idp = PromoterFixture.idp;
+        record Try(String name, String contentType, Map<String, String> headers, int status, String says) {}
+        List<Try> tries = List.of(
+                new Try("no token", "application/json", Map.of(), 401, "rule: authentication"),
+                new Try("a forged token", "application/json", Map.of("Authorization", "Bearer " + idp.forged("bob", "release-managers")), 401, "bad signature"),
+                new Try("an expired token", "application/json", Map.of("Authorization", "Bearer " + idp.expired("bob", "release-managers")), 401, "expired"),
+                new Try("a token for another audience", "application/json",
+                        Map.of("Authorization", "Bearer " + idp.forAudience("grafana", "bob", "release-managers")), 401, "wrong audience"),
+                new Try("a viewer", "application/json", Map.of("Authorization", "Bearer " + idp.token("vic", "viewers")), 403, "rule: approver role"),
+                new Try("the signals token", "application/json", Map.of("Authorization", "Bearer " + PromoterFixture.tokens.get("qe-bot")), 403,
+                        "rule: approver role"),
+                new Try("an approver outside the gate's approvers", "application/json",
+                        Map.of("Authorization", "Bearer " + idp.token("alice", "approvers")), 403, "rule: approvers"),
+                new Try("a cross-origin form post", "application/x-www-form-urlencoded",
+                        Map.of("Origin", "https://evil.example", "Authorization", "Bearer " + idp.token("bob", "release-managers")), 403,
+                        "rule: cross-origin writes"),
+                new Try("text/plain, no origin", "text/plain", Map.of("Authorization", "Bearer " + idp.token("bob", "release-managers")), 415,
+                        "rule: JSON only"));
+        for (Try t : tries) {
+            var r = raw("POST", approve, t.contentType(), json, t.headers());
+            assertEquals(t.status(), r.statusCode(), t.name() + ": " + r.body());
+            org.junit.jupiter.api.Assertions.assertTrue(r.body().contains(t.says()), t.name() + ": " + r.body());
+            if (t.status() == 401) {
+                assertEquals(Optional.of("Bearer realm=\"tagstream\""), r.headers().firstValue("WWW-Authenticate"), t.name());
+            }
+        }
+        assertEquals(401, raw("GET", "/api/v1/promotions", null, null, Map.of()).statusCode(), "reads need a viewer too");
+        awaitState(id, "PENDING");
+
+        var first = raw("POST", approve, "application/json", json, Map.of("Authorization", "Bearer " + idp.token("bob", "release-managers")));
+        assertEquals(200, first.statusCode(), first.body());
+        assertEquals("PENDING", io.restassured.path.json.JsonPath.from(first.body()).getString("state"), "one of two approvals");
+        var again = raw("POST", approve, "application/json", "{}", Map.of("Authorization", "Bearer " + idp.token("bob", "release-managers")));
+        assertEquals(409, again.statusCode(), "the same identity twice is one approval: " + again.body());
+        var second = raw("POST", approve, "application/json", "{\"by\": \"carol\", \"comment\": \"from chat\"}",
+                Map.of("Authorization", "Bearer " + PromoterFixture.tokens.get("release-bot")));
+        assertEquals(200, second.statusCode(), second.body());
+        awaitState(id, "APPROVED");
+        List<String> history = viewer().get("/api/v1/promotions/" + id).jsonPath().getList("history.note", String.class);
+        org.junit.jupiter.api.Assertions.assertTrue(history.contains("approved by user:bob (on behalf of mallory: ship it)"), String.join("\n", history));
+        org.junit.jupiter.api.Assertions.assertTrue(history.contains("approved by token:release-bot (on behalf of carol: from chat)"), String.join("\n", history));
+        assertEquals("token:release-bot", approved("flux-system/gated-prod").data().approvedBy());
+        var denied = KafkaBroker.shared().events("tagstream.audit", io.tagstream.common.events.AuditRecord.class,
+                l -> l.stream().anyMatch(e -> e.data().action().equals("access.denied")), Duration.ofSeconds(10));
+        org.junit.jupiter.api.Assertions.assertTrue(denied.stream().anyMatch(e -> e.data().action().equals("access.denied")
+                && e.data().reason().startsWith("403 cross-origin writes")), "refusals are audited with their rule");
     }
 }

@@ -8,7 +8,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.tagstream.common.access.Role;
+import io.tagstream.testkit.IdentityProvider;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /** A QE registry, a prod registry with htpasswd auth, a read-only registry, and promotions between them. */
 public class PromoterFixture implements QuarkusTestResourceLifecycleManager {
@@ -16,6 +20,9 @@ public class PromoterFixture implements QuarkusTestResourceLifecycleManager {
     public static LocalRegistry qe;
     public static LocalRegistry prod;
     public static LocalRegistry frozen;
+    /** Access control is on in this module's tests: JWTs from this provider, and these API tokens by name. */
+    public static IdentityProvider idp;
+    public static Map<String, String> tokens;
 
     @Override
     public Map<String, String> start() {
@@ -29,7 +36,7 @@ public class PromoterFixture implements QuarkusTestResourceLifecycleManager {
             Files.writeString(creds.resolve("username"), "promoter");
             Files.writeString(creds.resolve("password"), "pr0d");
             StringBuilder y = new StringBuilder();
-            for (String app : new String[] {"portal", "signed", "quick", "frozen"}) {
+            for (String app : new String[] {"portal", "signed", "quick", "frozen", "gated"}) {
                 y.append("""
                         apiVersion: image.toolkit.fluxcd.io/v1
                         kind: ImageRepository
@@ -82,6 +89,13 @@ public class PromoterFixture implements QuarkusTestResourceLifecycleManager {
                     ---
                     apiVersion: tagstream.io/v1alpha1
                     kind: ImagePromotion
+                    metadata: {name: gated-prod, namespace: flux-system}
+                    spec:
+                      sourcePolicyRef: {name: qe-gated}
+                      approval: {mode: manual, requiredApprovals: 2, approvers: {groups: [release-managers], users: ['token:release-bot']}}
+                    ---
+                    apiVersion: tagstream.io/v1alpha1
+                    kind: ImagePromotion
                     metadata: {name: frozen-prod, namespace: flux-system}
                     spec:
                       sourcePolicyRef: {name: qe-frozen}
@@ -89,11 +103,16 @@ public class PromoterFixture implements QuarkusTestResourceLifecycleManager {
                       approval: {mode: auto}
                     """.formatted(prod.host(), frozen.host()));
             Files.writeString(config.resolve("promotions.yaml"), y.toString());
-            return Map.of(
-                    "kafka.bootstrap.servers", KafkaBroker.shared().bootstrapServers(),
-                    "tagstream.config.dir", config.toString(),
-                    "tagstream.secrets.dir", root.resolve("secrets").toString(),
-                    "tagstream.promoter.expiry-check", "500ms");
+            idp = IdentityProvider.create(root.resolve("idp"));
+            tokens = IdentityProvider.apiTokens(root.resolve("secrets"), "tagstream-system", "api-tokens", Map.of(
+                    "qe-bot", Set.of(Role.SIGNALER), "release-bot", Set.of(Role.APPROVER)));
+            Map<String, String> p = new LinkedHashMap<>(idp.properties());
+            p.put("tagstream.auth.tokens-secret", "tagstream-system/api-tokens");
+            p.put("kafka.bootstrap.servers", KafkaBroker.shared().bootstrapServers());
+            p.put("tagstream.config.dir", config.toString());
+            p.put("tagstream.secrets.dir", root.resolve("secrets").toString());
+            p.put("tagstream.promoter.expiry-check", "500ms");
+            return p;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

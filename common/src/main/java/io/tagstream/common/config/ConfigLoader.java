@@ -518,8 +518,21 @@ public final class ConfigLoader {
                     yield ImagePromotion.Mode.MANUAL;
                 }
             }).orElse(ImagePromotion.Mode.MANUAL);
+            ImagePromotion.Approvers approvers = a.object("approvers").map(ap -> new ImagePromotion.Approvers(
+                    ap.strings("users"), ap.strings("groups"))).orElse(ImagePromotion.Approvers.ANYONE);
+            int required = a.parsed("requiredApprovals", v -> positiveInt(v)
+                    .filter(n -> n <= ImagePromotion.MAX_REQUIRED_APPROVALS),
+                    "a whole number from 1 to " + ImagePromotion.MAX_REQUIRED_APPROVALS).orElse(1);
+            if (mode == ImagePromotion.Mode.AUTO && (required > 1 || !approvers.anyone())) {
+                a.error(required > 1 ? "requiredApprovals" : "approvers", "needs mode: manual (an auto promotion is approved by no one)");
+            }
+            if (a.has("forbidSelfApproval")) {
+                a.error("forbidSelfApproval", "is not available yet: who pushed an image is not yet carried from the "
+                        + "registry's notification to the promotion, so it could not be enforced; remove it (requiredApprovals: 2 "
+                        + "asks for two distinct people)");
+            }
             return new ImagePromotion.Approval(mode, a.strings("signals"),
-                    a.parsed("deadline", GoDuration::parse, "a duration such as 72h"));
+                    a.parsed("deadline", GoDuration::parse, "a duration such as 72h"), approvers, required);
         }).orElse(new ImagePromotion.Approval(ImagePromotion.Mode.AUTO, List.of(), Optional.empty()));
         return new ImagePromotion(id, labels, o, source, target, approval, s.bool("copySignatures", false));
     }

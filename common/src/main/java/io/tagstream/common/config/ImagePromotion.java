@@ -24,8 +24,33 @@ public record ImagePromotion(
     /** @param tags templates over {@code {{tag}} {{digest}} {{digest.short}} {{policy}}} */
     public record Target(String image, List<String> tags) {}
 
-    /** @param signals every signal listed must arrive for the digest before it is approved */
-    public record Approval(Mode mode, List<String> signals, Optional<Duration> deadline) {}
+    /**
+     * @param signals every signal listed must arrive for the digest before it is approved
+     * @param approvers who may approve or reject (our extension); anyone with the approver role when empty
+     * @param requiredApprovals how many distinct identities must approve (manual mode; our extension), default 1
+     */
+    public record Approval(Mode mode, List<String> signals, Optional<Duration> deadline, Approvers approvers,
+            int requiredApprovals) {
+
+        public Approval(Mode mode, List<String> signals, Optional<Duration> deadline) {
+            this(mode, signals, deadline, Approvers.ANYONE, 1);
+        }
+    }
+
+    /**
+     * @param users JWT user names ({@code alice}) and API tokens ({@code token:release-bot})
+     * @param groups JWT groups ({@code release-managers})
+     */
+    public record Approvers(List<String> users, List<String> groups) {
+        public static final Approvers ANYONE = new Approvers(List.of(), List.of());
+
+        public boolean anyone() {
+            return users.isEmpty() && groups.isEmpty();
+        }
+    }
+
+    /** At most this many approvals can be required (a promotion keeps at most 50 approvals in its record). */
+    public static final int MAX_REQUIRED_APPROVALS = 10;
 
     public enum Mode {
         AUTO,

@@ -10,6 +10,7 @@ import java.util.Optional;
  */
 public enum AuditAction {
     CONFIG_RELOAD("config.reload", "any", "A configuration generation was applied, or refused with the loader's errors"),
+    ACCESS_DENIED("access.denied", "any", "A request was refused by access control (HTTP 401, 403 or 415); the reason names the rule"),
     EVENT_MALFORMED("event.malformed", "any", "A record on a consumed topic could not be read; it is skipped, not retried"),
 
     WEBHOOK_ACCEPTED("webhook.accepted", "registry-poller", "A webhook named repositories that are now checked against the registry"),

@@ -110,12 +110,12 @@ public class Leader {
             List<Gates.Effect> effects;
             synchronized (store.gates()) {
                 if (r instanceof Request.Approve a) {
-                    effects = store.gates().approve(a.promotion(), a.by(), a.comment(), cfg, now);
+                    effects = store.gates().approve(a.promotion(), a.caller(), a.comment(), cfg, now);
                 } else if (r instanceof Request.Reject j) {
-                    effects = store.gates().reject(j.promotion(), j.by(), j.comment(), now);
+                    effects = store.gates().reject(j.promotion(), j.caller(), j.comment(), cfg, now);
                 } else {
                     Request.Signal s = (Request.Signal) r;
-                    effects = store.gates().signal(s.signal(), s.digest(), s.by(), cfg, now);
+                    effects = store.gates().signal(s.signal(), s.digest(), s.caller(), cfg, now);
                 }
             }
             apply(effects, Optional.empty());
@@ -123,7 +123,7 @@ public class Leader {
         } catch (Gates.Refused e) {
             reply = new Reply(r.id(), status(e.reason().kind()), Optional.of(e.getMessage()), List.of(), now);
             publisher.audit(Publisher.AUDIT.rejected(AuditAction.PROMOTION_REQUEST_REFUSED, r.subject(),
-                    r.getClass().getSimpleName().toLowerCase(Locale.ROOT) + " by " + r.by() + ": " + e.getMessage(),
+                    r.getClass().getSimpleName().toLowerCase(Locale.ROOT) + " by " + r.caller().id() + ": " + e.getMessage(),
                     Optional.empty()));
         }
         store.answer(reply);
@@ -134,6 +134,7 @@ public class Leader {
             case UNKNOWN -> 404;
             case CONFLICT -> 409;
             case INVALID -> 400;
+            case FORBIDDEN -> 403;
         };
     }
 

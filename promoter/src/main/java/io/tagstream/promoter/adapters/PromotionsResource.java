@@ -1,6 +1,8 @@
 package io.tagstream.promoter.adapters;
 
 import io.tagstream.common.events.ImageRef;
+import io.tagstream.common.access.Identity;
+import io.tagstream.common.service.AccessFilter;
 import io.tagstream.common.service.ApiError;
 import io.tagstream.promoter.core.Gates;
 import io.tagstream.promoter.core.Promotion;
@@ -12,6 +14,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -31,7 +35,11 @@ public class PromotionsResource {
     @Inject
     LeaderRequests leader;
 
-    /** Who decides and why. */
+    /**
+     * Why, and for whom. The decision is recorded under the caller's authenticated identity; {@code by} is then at most
+     * whom a bot acts for ("on behalf of …", kept in the comment). Only under the local-development switch, where no one
+     * is authenticated, is {@code by} the name recorded.
+     */
     public record Decision(String by, String comment) {}
 
     /** A signal for a digest, or for the digest an image reference names. */
@@ -78,40 +86,45 @@ public class PromotionsResource {
     @POST
     @Path("/promotions/{id}/approve")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response approve(@PathParam("id") String id, Decision d) {
-        if (d == null || d.by() == null || d.by().isBlank()) {
-            return ApiError.of(Response.Status.BAD_REQUEST, "say who approves: {\"by\": \"<user or bot>\", \"comment\": \"…\"}");
-        }
-        Optional<String> tooLong = Gates.checkFields(d.by(), d.comment(), null);
+    public Response approve(@PathParam("id") String id, Decision d, @Context ContainerRequestContext ctx) {
+        Decision body = d == null ? new Decision(null, null) : d;
+        Optional<String> tooLong = Gates.checkFields(body.by(), body.comment(), null);
         if (tooLong.isPresent()) {
             return ApiError.of(Response.Status.BAD_REQUEST, tooLong.get());
         }
-        return answer(new Request.Approve(UUID.randomUUID().toString(), id, d.by(), d.comment() == null ? "" : d.comment()),
-                r -> Response.ok(r.promotions().get(0)).build());
+        Identity who = AccessFilter.identity(ctx).claiming(body.by());
+        return answer(new Request.Approve(UUID.randomUUID().toString(), id, who.id(), List.copyOf(who.groups()),
+                comment(who, body)), r -> Response.ok(r.promotions().get(0)).build());
     }
 
     @POST
     @Path("/promotions/{id}/reject")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response reject(@PathParam("id") String id, Decision d) {
-        if (d == null || d.by() == null || d.by().isBlank()) {
-            return ApiError.of(Response.Status.BAD_REQUEST, "say who rejects: {\"by\": \"<user or bot>\", \"comment\": \"…\"}");
-        }
-        Optional<String> tooLong = Gates.checkFields(d.by(), d.comment(), null);
+    public Response reject(@PathParam("id") String id, Decision d, @Context ContainerRequestContext ctx) {
+        Decision body = d == null ? new Decision(null, null) : d;
+        Optional<String> tooLong = Gates.checkFields(body.by(), body.comment(), null);
         if (tooLong.isPresent()) {
             return ApiError.of(Response.Status.BAD_REQUEST, tooLong.get());
         }
-        return answer(new Request.Reject(UUID.randomUUID().toString(), id, d.by(), d.comment() == null ? "" : d.comment()),
-                r -> Response.ok(r.promotions().get(0)).build());
+        Identity who = AccessFilter.identity(ctx).claiming(body.by());
+        return answer(new Request.Reject(UUID.randomUUID().toString(), id, who.id(), List.copyOf(who.groups()),
+                comment(who, body)), r -> Response.ok(r.promotions().get(0)).build());
+    }
+
+    /** The comment to record: a bot's "on behalf of" (the body's {@code by} when it is not the caller) comes first. */
+    static String comment(Identity who, Decision body) {
+        String c = body.comment() == null ? "" : body.comment();
+        boolean behalf = who.authenticated() && body.by() != null && !body.by().isBlank() && !body.by().equals(who.name());
+        return behalf ? "on behalf of " + body.by() + (c.isBlank() ? "" : ": " + c) : c;
     }
 
     @POST
     @Path("/signals")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response signal(Signal s) {
-        if (s == null || s.signal() == null || s.signal().isBlank() || s.by() == null || s.by().isBlank()) {
+    public Response signal(Signal s, @Context ContainerRequestContext ctx) {
+        if (s == null || s.signal() == null || s.signal().isBlank()) {
             return ApiError.of(Response.Status.BAD_REQUEST, "body: {\"signal\": \"qe-passed\", \"digest\": \"sha256:…\" "
-                    + "or \"image\": \"<ref>@sha256:…\", \"by\": \"…\"}");
+                    + "or \"image\": \"<ref>@sha256:…\"}");
         }
         Optional<String> tooLong = Gates.checkFields(s.by(), null, s.signal())
                 .or(() -> Optional.ofNullable(s.digest()).filter(x -> x.length() > 256).map(x -> "digest is " + x.length()
@@ -126,7 +139,8 @@ public class PromotionsResource {
         if (digest.isEmpty()) {
             return ApiError.of(Response.Status.BAD_REQUEST, "name the image by digest: \"digest\" or an \"image\" with @sha256:…");
         }
-        return answer(new Request.Signal(UUID.randomUUID().toString(), s.signal(), digest.get(), s.by()),
+        Identity who = AccessFilter.identity(ctx).claiming(s.by());
+        return answer(new Request.Signal(UUID.randomUUID().toString(), s.signal(), digest.get(), who.id(), List.copyOf(who.groups())),
                 r -> Response.accepted(Map.of("promotions", r.promotions())).build());
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.PolicyMatched;
+import io.tagstream.promoter.core.Gates;
 import java.time.Instant;
 
 /**
@@ -34,30 +35,40 @@ public sealed interface Request {
         }
     }
 
-    /** A decision taken by someone over REST; answered with a {@link Reply}. */
+    /**
+     * A decision taken by someone over REST; answered with a {@link Reply}. {@code by} is the caller's authenticated
+     * identity ({@code user:alice}, {@code token:ci}; a bare name in requests stored before identities were kept) and
+     * {@code groups} its groups, which approver lists may name.
+     */
     sealed interface Decision extends Request {
 
         String by();
+
+        java.util.List<String> groups();
+
+        default Gates.Caller caller() {
+            return new Gates.Caller(by(), groups() == null ? java.util.Set.of() : java.util.Set.copyOf(groups()));
+        }
 
         /** What it concerns, for the audit of a refusal: a promotion's id, or a signal's digest. */
         String subject();
     }
 
-    record Approve(String id, String promotion, String by, String comment) implements Decision {
+    record Approve(String id, String promotion, String by, java.util.List<String> groups, String comment) implements Decision {
         @Override
         public String subject() {
             return promotion;
         }
     }
 
-    record Reject(String id, String promotion, String by, String comment) implements Decision {
+    record Reject(String id, String promotion, String by, java.util.List<String> groups, String comment) implements Decision {
         @Override
         public String subject() {
             return promotion;
         }
     }
 
-    record Signal(String id, String signal, String digest, String by) implements Decision {
+    record Signal(String id, String signal, String digest, String by, java.util.List<String> groups) implements Decision {
         @Override
         public String subject() {
             return digest;

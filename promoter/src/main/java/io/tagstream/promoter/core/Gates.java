@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -30,14 +31,16 @@ public final class Gates {
         /** what it names is not in a state that allows it */
         CONFLICT,
         /** the request itself is not acceptable (a field too long) */
-        INVALID
+        INVALID,
+        /** the caller is not one who may take this decision */
+        FORBIDDEN
     }
 
     /** Why a decision was refused. */
     public enum Reason {
         NO_SUCH_PROMOTION(Kind.UNKNOWN), NOTHING_PENDING_FOR_DIGEST(Kind.UNKNOWN), NOT_PENDING(Kind.CONFLICT),
         ALREADY_APPROVED_BY_USER(Kind.CONFLICT), GATE_REMOVED(Kind.CONFLICT), NOT_WAITING_FOR_SIGNAL(Kind.CONFLICT),
-        TOO_MANY_APPROVALS(Kind.CONFLICT), FIELD_TOO_LONG(Kind.INVALID);
+        TOO_MANY_APPROVALS(Kind.CONFLICT), FIELD_TOO_LONG(Kind.INVALID), NOT_AN_APPROVER(Kind.FORBIDDEN);
 
         private final Kind kind;
 
@@ -78,6 +81,31 @@ public final class Gates {
         Optional<String> problem = checkFields(by, comment, signal);
         if (problem.isPresent()) {
             throw new Refused(Reason.FIELD_TOO_LONG, problem.get());
+        }
+    }
+
+    /**
+     * Who takes a decision, as authenticated: {@code user:alice} with her groups, {@code token:release-bot}. A bare name
+     * (a request stored before identities were recorded) is a user.
+     */
+    public record Caller(String id, Set<String> groups) {
+        public Caller {
+            id = id.contains(":") ? id : "user:" + id;
+            groups = groups == null ? Set.of() : Set.copyOf(groups);
+        }
+
+        public static Caller of(String id) {
+            return new Caller(id, Set.of());
+        }
+
+        /** Whether an ImagePromotion's approver list lets this caller decide. */
+        boolean mayDecide(ImagePromotion.Approvers approvers) {
+            if (approvers.anyone()) {
+                return true;
+            }
+            String name = id.startsWith("user:") ? id.substring(5) : id;
+            return approvers.users().contains(name) || approvers.users().contains(id)
+                    || approvers.groups().stream().anyMatch(groups::contains);
         }
     }
 
@@ -171,33 +199,56 @@ public final class Gates {
         return changed;
     }
 
-    public List<Effect> approve(String id, String user, String comment, TagstreamConfig config, Instant now) throws Refused {
-        bounded(user, comment, null);
+    public List<Effect> approve(String id, Caller caller, String comment, TagstreamConfig config, Instant now) throws Refused {
+        bounded(caller.id(), comment, null);
         Promotion p = pending(id);
-        if (p.approvals().contains(user)) {
-            throw new Refused(Reason.ALREADY_APPROVED_BY_USER, "promotion " + id + " was already approved by " + user);
+        ImagePromotion gate = gate(p, config);
+        mayDecide(p, gate, caller, "approve");
+        if (p.approvals().stream().anyMatch(a -> Caller.of(a).id().equals(caller.id()))) {
+            throw new Refused(Reason.ALREADY_APPROVED_BY_USER, "promotion " + id + " was already approved by " + caller.id()
+                    + (gate.approval().requiredApprovals() > 1 ? "; it needs " + gate.approval().requiredApprovals()
+                    + " distinct approvers" : ""));
         }
         if (p.approvals().size() >= MAX_APPROVALS) {
             throw new Refused(Reason.TOO_MANY_APPROVALS, "promotion " + id + " has " + MAX_APPROVALS
                     + " approvals already and still waits for its signals");
         }
-        ImagePromotion gate = gate(p, config);
-        Promotion next = ready(p.withApproval(user, now, comment), gate, now, "user:" + user);
+        Promotion next = ready(p.withApproval(caller.id(), now, comment), gate, now, caller.id());
         all.put(id, next);
         return effects(next, Optional.of(gate));
     }
 
-    public List<Effect> reject(String id, String user, String comment, Instant now) throws Refused {
-        bounded(user, comment, null);
+    public List<Effect> reject(String id, Caller caller, String comment, TagstreamConfig config, Instant now) throws Refused {
+        bounded(caller.id(), comment, null);
         Promotion p = pending(id);
-        Promotion next = p.with(State.REJECTED, Optional.of("user:" + user), now, Optional.of(comment.isBlank() ? "rejected" : comment),
-                Promotion.Kind.REJECTED, "rejected by user:" + user + (comment.isBlank() ? "" : " (" + comment + ")"));
+        Optional<ImagePromotion> gate = config.find(ImagePromotion.class, ResourceId.parse(p.promotion()));
+        if (gate.isPresent()) {
+            mayDecide(p, gate.get(), caller, "reject");
+        }
+        Promotion next = p.with(State.REJECTED, Optional.of(caller.id()), now, Optional.of(comment.isBlank() ? "rejected" : comment),
+                Promotion.Kind.REJECTED, "rejected by " + caller.id() + (comment.isBlank() ? "" : " (" + comment + ")"));
         all.put(id, next);
         return effects(next, Optional.empty());
     }
 
+    private static void mayDecide(Promotion p, ImagePromotion gate, Caller caller, String what) throws Refused {
+        ImagePromotion.Approvers a = gate.approval().approvers();
+        if (!caller.mayDecide(a)) {
+            List<String> who = new ArrayList<>();
+            if (!a.users().isEmpty()) {
+                who.add("users " + String.join(", ", a.users()));
+            }
+            if (!a.groups().isEmpty()) {
+                who.add("groups " + String.join(", ", a.groups()));
+            }
+            throw new Refused(Reason.NOT_AN_APPROVER, caller.id() + " may not " + what + " promotion " + p.id()
+                    + ": ImagePromotion " + gate.id() + " is decided only by " + String.join(" or ", who) + " (rule: approvers)");
+        }
+    }
+
     /** A signal for a digest; every pending promotion of that digest that requires it takes it. */
-    public List<Effect> signal(String signal, String digest, String by, TagstreamConfig config, Instant now) throws Refused {
+    public List<Effect> signal(String signal, String digest, Caller caller, TagstreamConfig config, Instant now) throws Refused {
+        String by = caller.id();
         bounded(by, null, signal);
         List<Promotion> hit = list(Optional.of(State.PENDING)).stream().filter(p -> p.digest().equals(digest)).toList();
         if (hit.isEmpty()) {
@@ -303,7 +354,8 @@ public final class Gates {
 
     /** Approved when the mode allows and every required signal is in; {@code by} is what completed it. */
     private static Promotion ready(Promotion p, ImagePromotion gate, Instant now, String by) {
-        boolean person = gate.approval().mode() == ImagePromotion.Mode.AUTO || !p.approvals().isEmpty();
+        boolean person = gate.approval().mode() == ImagePromotion.Mode.AUTO
+                || p.approvals().size() >= gate.approval().requiredApprovals();
         boolean signals = p.signals().containsAll(gate.approval().signals());
         return person && signals ? p.with(State.APPROVED, Optional.of(by), now, Optional.empty(), Promotion.Kind.APPROVED,
                 "approved (" + by + ")") : p;
@@ -318,8 +370,10 @@ public final class Gates {
     /** What a pending promotion still needs to be approved. */
     static List<String> waitingFor(ImagePromotion gate, Promotion p) {
         List<String> w = new ArrayList<>();
-        if (gate.approval().mode() == ImagePromotion.Mode.MANUAL && p.approvals().isEmpty()) {
-            w.add("a person's approval");
+        int required = gate.approval().requiredApprovals();
+        if (gate.approval().mode() == ImagePromotion.Mode.MANUAL && p.approvals().size() < required) {
+            w.add(required == 1 ? "a person's approval" : (required - p.approvals().size()) + " more of " + required
+                    + " distinct approvals");
         }
         gate.approval().signals().stream().filter(s -> !p.signals().contains(s)).forEach(s -> w.add("signal " + s));
         return w;

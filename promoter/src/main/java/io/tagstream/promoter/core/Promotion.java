@@ -13,7 +13,9 @@ import java.util.TreeSet;
  * One candidate image for one ImagePromotion, from the match that proposed it to its end.
  *
  * @param source {@code repository:tag@digest} as the policy selected it
- * @param approvals who approved so far (users); with manual mode one is needed, plus every required signal
+ * @param approvals the distinct identities that approved so far ({@code user:alice}, {@code token:bot}; records stored
+ *     before identities were kept hold bare user names); manual mode needs {@code requiredApprovals} of them, plus every
+ *     required signal
  * @param target where the image was copied ({@code repository:tag@digest}), once it is there
  * @param history every step, oldest first; each change appends one, so a longer history is a later version
  */
@@ -125,12 +127,12 @@ public record Promotion(
                 decidedBy, decidedAt, target, reason, correlationId, append(at, Kind.SIGNAL, "signal " + signal + " from " + by));
     }
 
-    Promotion withApproval(String user, Instant at, String comment) {
+    Promotion withApproval(String identity, Instant at, String comment) {
         List<String> a = new ArrayList<>(approvals);
-        a.add(user);
+        a.add(identity);
         return new Promotion(id, promotion, policy, source, image, tag, digest, state, createdAt, deadline, signals, a,
                 decidedBy, decidedAt, target, reason, correlationId,
-                append(at, Kind.APPROVAL, "approved by user:" + user + (comment.isBlank() ? "" : " (" + comment + ")")));
+                append(at, Kind.APPROVAL, "approved by " + identity + (comment.isBlank() ? "" : " (" + comment + ")")));
     }
 
     Promotion withTarget(String ref, Instant at) {

@@ -2,6 +2,7 @@ package io.tagstream.promoter.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tagstream.common.config.ConfigLoader;
 import io.tagstream.common.config.TagstreamConfig;
@@ -61,13 +62,13 @@ class GatesTest {
         Gates g = new Gates();
         Promotion p = Gates.promotions(g.matched(match("1.0.0"), c.promotions(), "corr", NOW)).get(0);
         assertEquals(Promotion.State.PENDING, p.state());
-        assertEquals(Promotion.State.PENDING, Gates.promotions(g.approve(p.id(), "alice", "", c, NOW)).get(0).state());
-        assertEquals(Promotion.State.PENDING, Gates.promotions(g.signal("qe-passed", D, "ci", c, NOW)).get(0).state());
-        Promotion done = Gates.promotions(g.signal("sec-scan", D, "scanner", c, NOW)).get(0);
+        assertEquals(Promotion.State.PENDING, Gates.promotions(g.approve(p.id(), Gates.Caller.of("alice"), "", c, NOW)).get(0).state());
+        assertEquals(Promotion.State.PENDING, Gates.promotions(g.signal("qe-passed", D, Gates.Caller.of("ci"), c, NOW)).get(0).state());
+        Promotion done = Gates.promotions(g.signal("sec-scan", D, Gates.Caller.of("scanner"), c, NOW)).get(0);
         assertEquals(Promotion.State.APPROVED, done.state());
         assertEquals(Optional.of("signal:sec-scan"), done.decidedBy());
         assertEquals(Gates.Reason.NOTHING_PENDING_FOR_DIGEST,
-                assertThrows(Gates.Refused.class, () -> g.signal("qe-passed", D, "ci", c, NOW)).reason(),
+                assertThrows(Gates.Refused.class, () -> g.signal("qe-passed", D, Gates.Caller.of("ci"), c, NOW)).reason(),
                 "nothing is pending for this digest any more");
     }
 
@@ -79,7 +80,7 @@ class GatesTest {
         Gates after = new Gates();
         after.restore(Json.read(Json.writeString(p).getBytes(StandardCharsets.UTF_8), Promotion.class));
         assertEquals(List.of(p), after.list(Optional.of(Promotion.State.PENDING)));
-        assertEquals(Promotion.State.APPROVED, Gates.promotions(after.approve(p.id(), "bob", "ok", c, NOW)).get(0).state());
+        assertEquals(Promotion.State.APPROVED, Gates.promotions(after.approve(p.id(), Gates.Caller.of("bob"), "ok", c, NOW)).get(0).state());
         assertEquals(List.of(), after.matched(match("2.0.0"), c.promotions(), "corr", NOW), "a redelivered match opens nothing");
     }
 
@@ -88,7 +89,7 @@ class GatesTest {
         TagstreamConfig c = config("{mode: manual}");
         Gates leader = new Gates();
         Promotion opened = Gates.promotions(leader.matched(match("3.0.0"), c.promotions(), "corr", NOW)).get(0);
-        Promotion approved = Gates.promotions(leader.approve(opened.id(), "bob", "", c, NOW)).get(0);
+        Promotion approved = Gates.promotions(leader.approve(opened.id(), Gates.Caller.of("bob"), "", c, NOW)).get(0);
         Gates follower = new Gates();
         follower.restore(approved);
         follower.restore(opened); // the pod's own earlier write, read back late
@@ -113,7 +114,7 @@ class GatesTest {
         TagstreamConfig c = config("{mode: manual}");
         Gates g = new Gates();
         Promotion carried = Gates.promotions(g.matched(match("1.0.0"), c.promotions(), "corr", NOW)).get(0);
-        g.approve(carried.id(), "alice", "", c, NOW);
+        g.approve(carried.id(), Gates.Caller.of("alice"), "", c, NOW);
         g.carried(carried.id(), Optional.of("prod.example/app:1.0.0@" + D), Optional.empty(), NOW);
         Promotion waiting = Gates.promotions(g.matched(new PolicyMatched("ns/qe", "qe.example/app", "1.1.0",
                 "sha256:" + "b".repeat(64), Optional.empty(), NOW), c.promotions(), "corr2", NOW)).get(0);
@@ -131,7 +132,7 @@ class GatesTest {
         assertEquals(Promotion.State.SUPERSEDED, removed.get(0).state());
         assertEquals(Optional.of("ImagePromotion ns/prod is no longer configured"), removed.get(0).reason());
         assertEquals(Gates.Reason.NOT_PENDING,
-                assertThrows(Gates.Refused.class, () -> g.approve(waiting.id(), "bob", "", c, NOW)).reason());
+                assertThrows(Gates.Refused.class, () -> g.approve(waiting.id(), Gates.Caller.of("bob"), "", c, NOW)).reason());
     }
 
     record Flow(String name, String approval, List<String> steps, Promotion.State state, List<String> waitingFor,
@@ -161,9 +162,9 @@ class GatesTest {
             for (String step : r.steps()) {
                 String[] s = step.split(":");
                 effects = switch (s[0]) {
-                    case "approve" -> g.approve(id, s[1], "", c, NOW);
-                    case "reject" -> g.reject(id, s[1], "", NOW);
-                    default -> g.signal(s[1], D, "ci", c, NOW);
+                    case "approve" -> g.approve(id, Gates.Caller.of(s[1]), "", c, NOW);
+                    case "reject" -> g.reject(id, Gates.Caller.of(s[1]), "", c, NOW);
+                    default -> g.signal(s[1], D, Gates.Caller.of("ci"), c, NOW);
                 };
             }
             Gates.Changed changed = (Gates.Changed) effects.get(0);
@@ -193,20 +194,20 @@ class GatesTest {
             String id = Gates.promotions(g.matched(match("1.0.0"), c.promotions(), "corr", NOW)).get(0).id();
             Gates.Refused e = assertThrows(Gates.Refused.class, () -> {
                 switch (r.step()) {
-                    case "approve-unknown" -> g.approve("ns.nope", "alice", "", c, NOW);
+                    case "approve-unknown" -> g.approve("ns.nope", Gates.Caller.of("alice"), "", c, NOW);
                     case "approve-twice" -> {
-                        g.approve(id, "alice", "", c, NOW);
-                        g.approve(id, "alice", "", c, NOW);
+                        g.approve(id, Gates.Caller.of("alice"), "", c, NOW);
+                        g.approve(id, Gates.Caller.of("alice"), "", c, NOW);
                     }
-                    case "approve" -> g.approve(id, "alice", "", c, NOW);
-                    case "huge-comment" -> g.reject(id, "alice", "x".repeat(600_000), NOW);
-                    case "huge-by" -> g.approve(id, "a".repeat(1000), "", c, NOW);
+                    case "approve" -> g.approve(id, Gates.Caller.of("alice"), "", c, NOW);
+                    case "huge-comment" -> g.reject(id, Gates.Caller.of("alice"), "x".repeat(600_000), c, NOW);
+                    case "huge-by" -> g.approve(id, Gates.Caller.of("a".repeat(1000)), "", c, NOW);
                     case "many" -> {
                         for (int i = 0; i <= Gates.MAX_APPROVALS; i++) {
-                            g.approve(id, "user-" + i, "", c, NOW);
+                            g.approve(id, Gates.Caller.of("user-" + i), "", c, NOW);
                         }
                     }
-                    default -> g.signal("sec-scan", D, "ci", c, NOW);
+                    default -> g.signal("sec-scan", D, Gates.Caller.of("ci"), c, NOW);
                 }
             }, r.name());
             assertEquals(r.reason(), e.reason(), r.name() + ": " + e.getMessage());
@@ -216,6 +217,77 @@ class GatesTest {
                 Gates.checkFields("bob", "x".repeat(600_000), null));
         assertEquals(Gates.Kind.UNKNOWN, Gates.Reason.NO_SUCH_PROMOTION.kind());
         assertEquals(Gates.Kind.CONFLICT, Gates.Reason.NOT_PENDING.kind());
+    }
+
+    record Decider(String name, String approval, List<Gates.Caller> approvals, Gates.Caller last, Promotion.State state,
+            Optional<Gates.Reason> refused, List<String> waitingFor) {}
+
+    static Gates.Caller user(String name, String... groups) {
+        return new Gates.Caller("user:" + name, java.util.Set.of(groups));
+    }
+
+    /** Who may decide (approvers) and how many distinct identities it takes (requiredApprovals): our extension. */
+    @Test
+    void approversAndRequiredApprovalsDecideWhoAndHowMany() throws Exception {
+        String twoOfSre = "{mode: manual, requiredApprovals: 2, approvers: {groups: [sre]}}";
+        List<Decider> rows = List.of(
+                new Decider("an approver in the group approves", "{mode: manual, approvers: {groups: [sre]}}", List.of(),
+                        user("alice", "sre"), Promotion.State.APPROVED, Optional.empty(), List.of()),
+                new Decider("a user named in the list approves", "{mode: manual, approvers: {users: [bob]}}", List.of(),
+                        user("bob"), Promotion.State.APPROVED, Optional.empty(), List.of()),
+                new Decider("an API token named in the list approves", "{mode: manual, approvers: {users: ['token:release-bot']}}",
+                        List.of(), new Gates.Caller("token:release-bot", java.util.Set.of()), Promotion.State.APPROVED, Optional.empty(), List.of()),
+                new Decider("someone outside the list is refused", "{mode: manual, approvers: {users: [bob], groups: [sre]}}",
+                        List.of(), user("eve", "devs"), Promotion.State.PENDING, Optional.of(Gates.Reason.NOT_AN_APPROVER), List.of()),
+                new Decider("a token is not the user of the same name", "{mode: manual, approvers: {users: [bob]}}",
+                        List.of(), new Gates.Caller("token:bob", java.util.Set.of()), Promotion.State.PENDING,
+                        Optional.of(Gates.Reason.NOT_AN_APPROVER), List.of()),
+                new Decider("one of two: still pending, says how many more", twoOfSre, List.of(), user("alice", "sre"),
+                        Promotion.State.PENDING, Optional.empty(), List.of("1 more of 2 distinct approvals")),
+                new Decider("two distinct identities approve", twoOfSre, List.of(user("alice", "sre")), user("carol", "sre"),
+                        Promotion.State.APPROVED, Optional.empty(), List.of()),
+                new Decider("the same identity twice is not two approvals", twoOfSre, List.of(user("alice", "sre")),
+                        user("alice", "sre"), Promotion.State.PENDING, Optional.of(Gates.Reason.ALREADY_APPROVED_BY_USER), List.of()),
+                new Decider("a legacy bare name is the same user", twoOfSre, List.of(user("alice", "sre")),
+                        new Gates.Caller("alice", java.util.Set.of("sre")), Promotion.State.PENDING,
+                        Optional.of(Gates.Reason.ALREADY_APPROVED_BY_USER), List.of()));
+        for (Decider r : rows) {
+            TagstreamConfig c = config(r.approval());
+            Gates g = new Gates();
+            String id = Gates.promotions(g.matched(match("1.0.0"), c.promotions(), "corr", NOW)).get(0).id();
+            for (Gates.Caller a : r.approvals()) {
+                g.approve(id, a, "", c, NOW);
+            }
+            if (r.refused().isPresent()) {
+                Gates.Refused e = assertThrows(Gates.Refused.class, () -> g.approve(id, r.last(), "", c, NOW), r.name());
+                assertEquals(r.refused().get(), e.reason(), r.name() + ": " + e.getMessage());
+                assertEquals(r.state(), g.get(id).orElseThrow().state(), r.name());
+                continue;
+            }
+            Gates.Changed changed = (Gates.Changed) g.approve(id, r.last(), "", c, NOW).get(0);
+            assertEquals(r.state(), changed.promotion().state(), r.name());
+            assertEquals(r.waitingFor(), changed.waitingFor(), r.name());
+        }
+        TagstreamConfig c = config("{mode: manual, approvers: {groups: [sre]}}");
+        Gates g = new Gates();
+        String id = Gates.promotions(g.matched(match("1.0.0"), c.promotions(), "corr", NOW)).get(0).id();
+        Gates.Refused e = assertThrows(Gates.Refused.class, () -> g.reject(id, user("eve", "devs"), "no", c, NOW));
+        assertEquals("user:eve may not reject promotion " + id + ": ImagePromotion ns/prod is decided only by groups sre (rule: approvers)",
+                e.getMessage());
+        assertEquals(Gates.Kind.FORBIDDEN, e.reason().kind());
+    }
+
+    @Test
+    void approvalSettingsThatCannotWorkAreConfigErrors() {
+        for (String[] row : List.of(
+                new String[] {"{mode: auto, requiredApprovals: 2}", "spec.approval.requiredApprovals needs mode: manual"},
+                new String[] {"{mode: auto, approvers: {users: [bob]}}", "spec.approval.approvers needs mode: manual"},
+                new String[] {"{mode: manual, requiredApprovals: 0}", "is not a whole number from 1 to 10"},
+                new String[] {"{mode: manual, requiredApprovals: 11}", "is not a whole number from 1 to 10"},
+                new String[] {"{mode: manual, forbidSelfApproval: true}", "spec.approval.forbidSelfApproval is not available yet"})) {
+            var ex = assertThrows(io.tagstream.common.config.ConfigException.class, () -> config(row[0]), row[0]);
+            assertTrue(ex.getMessage().contains(row[1]), row[0] + " → " + ex.getMessage());
+        }
     }
 
     @Test
