@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tagstream.common.access.Role;
 import io.tagstream.common.events.AuditRecord;
 import io.tagstream.common.events.CommitPushed;
 import io.tagstream.common.events.Topic;
 import io.tagstream.testkit.GitServer;
+import io.tagstream.testkit.IdentityProvider;
 import io.tagstream.testkit.KafkaBroker;
 import io.tagstream.testkit.LocalRegistry;
 import io.tagstream.testkit.Ports;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
@@ -153,12 +156,20 @@ class PromotionChainTest {
         writeShop(config, "shop/app");
         E2e.secret(root.resolve("secrets"), "flux-system", "webhook-token", "token", TOKEN);
         E2e.secret(root.resolve("secrets"), "shop", "webhook-token", "token", TOKEN);
-        chain = E2e.start(root, config, E2e.ports(pollerPort), Map.of());
+        // access control on, as in production: a JWT identity provider and API tokens; reads left open (an option)
+        idp = IdentityProvider.create(root.resolve("idp"));
+        tokens = IdentityProvider.apiTokens(root.resolve("secrets"), "tagstream-system", "api-tokens", Map.of(
+                "chatops-bot", Set.of(Role.APPROVER), "ops", Set.of(Role.ADMIN), "qe-ci", Set.of(Role.SIGNALER)));
+        Map<String, String> auth = new java.util.LinkedHashMap<>();
+        idp.properties().forEach((k, v) -> auth.put(k.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'), v));
+        auth.put("TAGSTREAM_AUTH_TOKENS_SECRET", "tagstream-system/api-tokens");
+        auth.put("TAGSTREAM_AUTH_READS", "open");
+        chain = E2e.start(root, config, E2e.ports(pollerPort), auth);
         chain.startInstance(Chain.service("promoter"), "promoter-2", Ports.free());
         chain.awaitHealthy(Duration.ofSeconds(120));
         // the first scans find 922 in both registries and shop 1.0.0: git already holds them, so no commit
         for (String repo : List.of("flux-system/eoseentry-pemos-portal", "flux-system/ctfacentry-pemos-portal", "shop/shop")) {
-            E2e.post(chain.url("registry-poller") + "/api/v1/repositories/" + repo + "/scan", "", Map.of());
+            E2e.post(chain.url("registry-poller") + "/api/v1/repositories/" + repo + "/scan", "", bearer(tokens.get("ops")));
         }
         E2e.await("first scans", Duration.ofSeconds(60), () -> StreamSupport.stream(
                 E2e.json(E2e.get(chain.url("registry-poller") + "/api/v1/repositories").body()).spliterator(), false)
@@ -167,6 +178,12 @@ class PromotionChainTest {
     }
 
     static Path config;
+    static IdentityProvider idp;
+    static Map<String, String> tokens;
+
+    static Map<String, String> bearer(String token) {
+        return Map.of("Authorization", "Bearer " + token);
+    }
 
     /** The shop's configuration, promoting into {@code targetPath} of the prod registry. */
     static void writeShop(Path dir, String targetPath) throws java.io.IOException {
@@ -283,8 +300,19 @@ class PromotionChainTest {
         assertEquals(qe924.digest(), p.get("digest").asText());
         assertTrue(pending().stream().noneMatch(x -> x.get("tag").asText().equals("922")), "924 superseded 922");
 
-        var approved = E2e.post(chain.url("promoter") + "/api/v1/promotions/" + p.get("id").asText() + "/approve",
-                "{\"by\": \"chatops-bot\", \"comment\": \"QE passed, ticket QE-1234\"}", Map.of());
+        String approve = chain.url("promoter") + "/api/v1/promotions/" + p.get("id").asText() + "/approve";
+        // production is approved only by an authenticated approver: refusals name their rule, nothing changes
+        var anonymous = E2e.post(approve, "{\"by\": \"chatops-bot\"}", Map.of());
+        assertEquals(401, anonymous.statusCode(), anonymous.body());
+        var ci = E2e.post(approve, "{}", bearer(tokens.get("qe-ci")));
+        assertEquals(403, ci.statusCode(), ci.body());
+        assertTrue(ci.body().contains("rule: approver role"), ci.body());
+        var forged = E2e.post(approve, "{}", bearer(idp.forged("release-manager", "approvers")));
+        assertEquals(401, forged.statusCode(), forged.body());
+        assertEquals(401, E2e.post(chain.url("registry-poller") + "/api/v1/repositories/shop/shop/scan", "", Map.of()).statusCode(),
+                "a scan needs a token too");
+        assertEquals("PENDING", pendingFor("flux-system/pemos-portal-prod", "924").get("state").asText());
+        var approved = E2e.post(approve, "{\"comment\": \"QE passed, ticket QE-1234\"}", bearer(tokens.get("chatops-bot")));
         assertEquals(200, approved.statusCode(), approved.body());
 
         E2e.await("the fleet to hold 924", Duration.ofSeconds(60), () -> show(PORTAL_FILE).contains("pemos-portal:924 "));
@@ -338,13 +366,13 @@ class PromotionChainTest {
         // either pod takes a decision: this one goes through the one that does not lead, and both show its outcome
         String follower = leader().equals("promoter") ? "promoter-2" : "promoter";
         var approved = E2e.post(chain.url(follower) + "/api/v1/promotions/" + p.get("id").asText() + "/approve",
-                "{\"by\": \"release-manager\"}", Map.of());
+                "{}", bearer(idp.token("release-manager", "approvers")));
         assertEquals(200, approved.statusCode(), approved.body());
         assertEquals("APPROVED", E2e.json(approved.body()).get("state").asText());
         E2e.await("both pods to show the approval", Duration.ofSeconds(10), () -> List.of("promoter", "promoter-2").stream()
                 .allMatch(pod -> state(pod, p.get("id").asText()).equals("APPROVED")));
         var again = E2e.post(chain.url(follower) + "/api/v1/promotions/" + p.get("id").asText() + "/approve",
-                "{\"by\": \"release-manager\"}", Map.of());
+                "{}", bearer(idp.token("release-manager", "approvers")));
         assertEquals(409, again.statusCode(), again.body());
         E2e.await("prod to get 1.1.0", Duration.ofSeconds(60), () -> show("envs/prod/shop.yaml").contains(":1.1.0@"));
         Matcher m = Pattern.compile("image: (\\S+):1\\.1\\.0@(sha256:[0-9a-f]{64}) #").matcher(show("envs/prod/shop.yaml"));
@@ -371,7 +399,7 @@ class PromotionChainTest {
 
         // everything that could make a tool re-apply 924: a full rescan of both registries, and a git-writer restart
         for (String repo : List.of("flux-system/eoseentry-pemos-portal", "flux-system/ctfacentry-pemos-portal")) {
-            assertEquals(202, E2e.post(chain.url("registry-poller") + "/api/v1/repositories/" + repo + "/scan", "", Map.of()).statusCode());
+            assertEquals(202, E2e.post(chain.url("registry-poller") + "/api/v1/repositories/" + repo + "/scan", "", bearer(tokens.get("ops"))).statusCode());
         }
         chain.stopService("git-writer", false);
         chain.startService(Chain.service("git-writer"));
@@ -384,7 +412,7 @@ class PromotionChainTest {
         TestImages.Pushed qe925 = TestImages.push(qe, "pemos-portal", "925");
         JsonNode p = pendingFor("flux-system/pemos-portal-prod", "925");
         assertEquals(200, E2e.post(chain.url("promoter") + "/api/v1/promotions/" + p.get("id").asText() + "/approve",
-                "{\"by\": \"chatops-bot\"}", Map.of()).statusCode());
+                "{}", bearer(tokens.get("chatops-bot"))).statusCode());
         E2e.await("the fleet to hold 925", Duration.ofSeconds(60), () -> show(PORTAL_FILE).contains("pemos-portal:925 "));
         assertEquals(afterRevert + 1, commits());
         assertEquals(qe925.digest(), digestIn(prod, "eose-fleet/pemos-portal:925"));
@@ -403,7 +431,7 @@ class PromotionChainTest {
         JsonNode p = pendingFor(other, "flux-system/pemos-portal-prod", "926");
         assertEquals(other, leader());
         var approved = E2e.post(chain.url(other) + "/api/v1/promotions/" + p.get("id").asText() + "/approve",
-                "{\"by\": \"chatops-bot\"}", Map.of());
+                "{}", bearer(tokens.get("chatops-bot")));
         assertEquals(200, approved.statusCode(), approved.body());
         E2e.await("the fleet to hold 926", Duration.ofSeconds(60), () -> show(PORTAL_FILE).contains("pemos-portal:926 "));
         assertEquals(before + 1, commits());

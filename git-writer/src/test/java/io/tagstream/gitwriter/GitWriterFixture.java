@@ -85,7 +85,8 @@ public class GitWriterFixture implements QuarkusTestResourceLifecycleManager {
                 "kafka.bootstrap.servers", KafkaBroker.shared().bootstrapServers(),
                 "tagstream.config.dir", config.toString(),
                 "tagstream.git.workdir", root.resolve("clones").toString(),
-                "tagstream.git.blocked-retry", "1s");
+                "tagstream.git.blocked-retry", "1s",
+                "tagstream.auth.local-development", "true"); // access control is tested in promoter and common
     }
 
     @Override
