@@ -210,6 +210,26 @@ class DeploymentTest {
             assertTrue(ofKind(docs, "ConfigMap").stream().anyMatch(m -> configMap.equals(at(m, "metadata", "name"))),
                     "the ConfigMap " + configMap + " exists");
             assertTrue(volumes.stream().anyMatch(v -> v.containsKey("projected")), "secret references");
+            // access control on, and each pod mounts only the secrets it uses
+            assertFalse(env.containsKey("TAGSTREAM_AUTH_LOCAL_DEVELOPMENT"), s.name() + " never runs with access control off");
+            assertEquals("tagstream-system/api-tokens", env.get("TAGSTREAM_AUTH_TOKENS_SECRET"), s.name());
+            Set<String> secretNames = new java.util.TreeSet<>();
+            for (Map<String, Object> v : volumes) {
+                if (v.containsKey("projected")) {
+                    for (Map<String, Object> src : (List<Map<String, Object>>) at(v, "projected", "sources")) {
+                        secretNames.add(at(src, "secret", "name").toString());
+                    }
+                }
+            }
+            Set<String> uses = switch (s.name()) {
+                case "registry-poller" -> Set.of("api-tokens", "registry-credentials", "webhook-token");
+                case "promoter" -> Set.of("api-tokens", "registry-credentials");
+                case "git-writer" -> Set.of("api-tokens", "fleet-git");
+                default -> Set.of("api-tokens");
+            };
+            assertEquals(new java.util.TreeSet<>(uses), secretNames, s.name() + " mounts only the secrets it uses");
+            Map<String, Object> np = named(docs, "NetworkPolicy", s.name());
+            assertEquals((Object) at(dep, "spec", "selector", "matchLabels"), (Object) at(np, "spec", "podSelector", "matchLabels"));
 
             Map<String, Object> svc = named(docs, "Service", s.name());
             assertEquals(s.port(), ((Number) at(svc, "spec", "ports", "0", "port")).intValue());
@@ -264,8 +284,10 @@ class DeploymentTest {
         for (ServiceFacts s : services()) {
             Map<String, Object> svc = at(services, s.name());
             assertEquals(s.image(), svc.get("image"), "image of " + s.name());
-            assertEquals(List.of(s.port() + ":" + s.port()), svc.get("ports"));
             Map<String, Object> env = at(svc, "environment");
+            // with access control off, the API is published on the Docker host's loopback only
+            assertEquals("true", String.valueOf(env.get("TAGSTREAM_AUTH_LOCAL_DEVELOPMENT")), s.name());
+            assertEquals(List.of("127.0.0.1:" + s.port() + ":" + s.port()), svc.get("ports"));
             assertTrue(kafkaListener.contains("PLAINTEXT://" + env.get("KAFKA_BOOTSTRAP_SERVERS")), s.name() + " reaches Kafka");
             List<String> volumes = at(svc, "volumes");
             assertTrue(volumes.stream().anyMatch(v -> v.endsWith(":" + env.get("TAGSTREAM_CONFIG_DIR") + ":ro")));
