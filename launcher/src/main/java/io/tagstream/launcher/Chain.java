@@ -51,6 +51,22 @@ public final class Chain implements AutoCloseable {
     private KafkaProcess kafka;
     private String bootstrap;
     private volatile boolean closing;
+    private Optional<io.tagstream.common.config.TagstreamConfig> configAtStart;
+
+    /**
+     * The configuration as the chain starts, for {@link ChildSecrets}; empty when it does not load (the services say
+     * why, and each child then gets every secret variable, so that a fixed configuration works without a restart).
+     */
+    private synchronized Optional<io.tagstream.common.config.TagstreamConfig> configAtStart() {
+        if (configAtStart == null) {
+            try {
+                configAtStart = Optional.of(new io.tagstream.common.config.ConfigLoader().load(options.configDir()).config());
+            } catch (RuntimeException e) {
+                configAtStart = Optional.empty();
+            }
+        }
+        return configAtStart;
+    }
 
     private Chain(Options options) {
         this.options = options;
@@ -245,6 +261,8 @@ public final class Chain implements AutoCloseable {
         if (localDevelopment(env)) {
             env.put("TAGSTREAM_AUTH_LOCAL_DEVELOPMENT", "true");
         }
+        configAtStart().ifPresent(cfg -> ChildSecrets.restrict(env,
+                ChildSecrets.uses(s.name(), cfg, Optional.ofNullable(env.get("TAGSTREAM_AUTH_TOKENS_SECRET")))));
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("TAGSTREAM_CONFIG_DIR", options.configDir().toAbsolutePath().toString());
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));

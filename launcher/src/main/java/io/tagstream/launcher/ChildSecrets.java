@@ -1,0 +1,56 @@
+package io.tagstream.launcher;
+
+import io.tagstream.common.config.GitRepository;
+import io.tagstream.common.config.ResourceId;
+import io.tagstream.common.config.Secrets;
+import io.tagstream.common.config.TagstreamConfig;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Least privilege for the processes the launcher starts: each service gets only the {@code TAGSTREAM_SECRET_*}
+ * variables of the secrets it uses, by the configuration in force at start (what a Kubernetes pod gets from its
+ * projected volume). A secret a later edit names reaches the services at the next start.
+ */
+public final class ChildSecrets {
+
+    private ChildSecrets() {}
+
+    /** The secrets a service reads for this configuration, as {@code namespace/name}. */
+    public static Set<ResourceId> uses(String service, TagstreamConfig c, Optional<String> tokensSecret) {
+        Set<ResourceId> out = new TreeSet<>(java.util.Comparator.comparing(ResourceId::toString));
+        tokensSecret.filter(t -> t.contains("/")).map(ResourceId::parse).ifPresent(out::add);
+        switch (service) {
+            case "registry-poller" -> {
+                registryAccess(c, out);
+                c.receivers().forEach(r -> out.add(new ResourceId(r.id().namespace(), r.secretRef())));
+            }
+            case "promoter" -> registryAccess(c, out);
+            case "git-writer" -> {
+                c.all(GitRepository.class).forEach(g -> g.secretRef().ifPresent(s -> out.add(new ResourceId(g.id().namespace(), s))));
+                c.automations().forEach(a -> a.signingKeySecretRef().ifPresent(s -> out.add(new ResourceId(a.id().namespace(), s))));
+            }
+            default -> { } // policy-evaluator reads no secret
+        }
+        return out;
+    }
+
+    private static void registryAccess(TagstreamConfig c, Set<ResourceId> out) {
+        c.imageRepositories().forEach(r -> {
+            r.secretRef().ifPresent(s -> out.add(new ResourceId(r.id().namespace(), s)));
+            r.certSecretRef().ifPresent(s -> out.add(new ResourceId(r.id().namespace(), s)));
+        });
+        c.registries().forEach(r -> {
+            r.secretRef().ifPresent(s -> out.add(new ResourceId(r.id().namespace(), s)));
+            r.caSecretRef().ifPresent(s -> out.add(new ResourceId(r.id().namespace(), s)));
+        });
+    }
+
+    /** Removes from a child's environment every secret variable of a secret it does not use. */
+    public static void restrict(Map<String, String> env, Set<ResourceId> uses) {
+        env.keySet().removeIf(k -> k.startsWith(Secrets.ENV_PREFIX)
+                && uses.stream().noneMatch(s -> k.startsWith(Secrets.envName(s.namespace(), s.name(), ""))));
+    }
+}
