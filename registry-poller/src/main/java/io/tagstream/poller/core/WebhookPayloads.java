@@ -133,6 +133,9 @@ public final class WebhookPayloads {
         String path = slash > 0 ? url.substring(slash + 1) : url;
         List<Hint> hints = new ArrayList<>();
         for (JsonNode t : body.path("updated_tags")) {
+            if (!t.isTextual() || t.asText().isBlank()) {
+                throw new Malformed("Quay updated_tags must list tag names");
+            }
             hints.add(new Hint(host, path, Optional.of(t.asText())));
         }
         return hints.isEmpty() ? new Hints(List.of(new Hint(host, path, Optional.empty()))) : new Hints(hints);
@@ -158,8 +161,8 @@ public final class WebhookPayloads {
         int lastSlash = ref.lastIndexOf('/');
         int colon = ref.lastIndexOf(':');
         String repo = colon > lastSlash ? ref.substring(0, colon) : ref;
-        int slash = repo.indexOf('/');
-        return new Hints(List.of(new Hint(Optional.of(repo.substring(0, slash)), repo.substring(slash + 1).toLowerCase(java.util.Locale.ROOT), tag)));
+        String[] hp = hostAndPath(repo, "GitHub package_url");
+        return new Hints(List.of(new Hint(Optional.of(hp[0]), hp[1].toLowerCase(java.util.Locale.ROOT), tag)));
     }
 
     private static Reading jfrog(JsonNode body) throws Malformed {
@@ -210,8 +213,17 @@ public final class WebhookPayloads {
         int colon = repoAndTag.lastIndexOf(':');
         String repo = tagRef.isPresent() && colon > lastSlash ? repoAndTag.substring(0, colon) : repoAndTag;
         Optional<String> tag = tagRef.isPresent() && colon > lastSlash ? Optional.of(repoAndTag.substring(colon + 1)) : Optional.empty();
-        int slash = repo.indexOf('/');
-        return new Hints(List.of(new Hint(Optional.of(repo.substring(0, slash)), repo.substring(slash + 1), tag)));
+        String[] hp = hostAndPath(repo, "Artifact Registry event");
+        return new Hints(List.of(new Hint(Optional.of(hp[0]), hp[1], tag)));
+    }
+
+    /** {@code host/path} split at the first slash; a reference without both is not this provider's payload. */
+    private static String[] hostAndPath(String ref, String what) throws Malformed {
+        int slash = ref.indexOf('/');
+        if (slash <= 0 || slash == ref.length() - 1) {
+            throw new Malformed(what + " does not name <host>/<repository>");
+        }
+        return new String[] {ref.substring(0, slash), ref.substring(slash + 1)};
     }
 
     /** Our generic form: {@code {"repository": "host/path", "tag": "…"}}; the digest, if sent, is ignored. */

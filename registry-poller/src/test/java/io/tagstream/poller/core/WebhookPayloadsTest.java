@@ -88,4 +88,12 @@ class WebhookPayloadsTest {
         assertEquals(Optional.of("Bearer token does not match the receiver's token"),
                 WebhookAuth.check("distribution", Map.of("Authorization", "Bearer nope"), body, "t0k"));
     }
+
+    @Test
+    void aPubSubOidcTokenIsRefusedWithTheWayThatWorks() {
+        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+        Optional<String> why = WebhookAuth.check("gcr", Map.of("Authorization", "Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig"), body, "t0k");
+        assertTrue(why.orElseThrow().contains("/hook/<sha256(token+name+namespace)>"), why.toString());
+        assertEquals(Optional.empty(), WebhookAuth.check("gcr", Map.of("Authorization", "Bearer t0k"), body, "t0k"));
+    }
 }
