@@ -78,15 +78,45 @@ public final class ConfigLoader {
         List<Path> files = yamlFiles(dir);
         Map<String, String> texts = new java.util.LinkedHashMap<>();
         Path base = Files.isDirectory(dir) ? dir : dir.getParent();
+        List<ConfigError> tooLarge = new ArrayList<>();
+        long total = 0;
+        if (files.size() > MAX_FILES) {
+            throw new ConfigException(List.of(new ConfigError(dir.getFileName().toString(), 0, files.size()
+                    + " YAML files; at most " + MAX_FILES)));
+        }
         for (Path f : files) {
+            String name = base.relativize(f).toString();
             try {
-                texts.put(base.relativize(f).toString(), Files.readString(f, StandardCharsets.UTF_8));
+                long size = Files.size(f);
+                total += size;
+                if (size > MAX_FILE_BYTES) {
+                    tooLarge.add(new ConfigError(name, 0, "the file is " + size + " bytes; at most " + MAX_FILE_BYTES
+                            + " (1 MiB, what a Kubernetes ConfigMap holds): split it"));
+                    continue;
+                }
+                texts.put(name, Files.readString(f, StandardCharsets.UTF_8));
             } catch (IOException e) {
-                throw new ConfigException(List.of(new ConfigError(f.toString(), 0, "cannot read: " + e.getMessage())));
+                tooLarge.add(new ConfigError(name, 0, "cannot read: " + e.getClass().getSimpleName()));
             }
+        }
+        if (total > MAX_TOTAL_BYTES) {
+            tooLarge.add(new ConfigError(dir.getFileName().toString(), 0, "the configuration is " + total + " bytes in all; at most "
+                    + MAX_TOTAL_BYTES));
+        }
+        if (!tooLarge.isEmpty()) {
+            throw new ConfigException(tooLarge);
         }
         return parse(texts);
     }
+
+    /**
+     * Bounds on what is read, so that a mistaken or hostile file cannot stall every service's reload: a ConfigMap holds
+     * at most 1 MiB, a configuration that needs more is split into files, and no real setup has thousands of documents.
+     */
+    public static final long MAX_FILE_BYTES = 1 << 20;
+    public static final long MAX_TOTAL_BYTES = 16L << 20;
+    public static final int MAX_FILES = 1000;
+    public static final int MAX_DOCUMENTS_PER_FILE = 2000;
 
     /** Loads from file names and their texts; names are what errors print. */
     public ConfigLoad parse(Map<String, String> files) {
@@ -119,7 +149,10 @@ public final class ConfigLoader {
         Map<String, String> texts = new java.util.LinkedHashMap<>();
         for (Path f : yamlFiles(dir)) {
             try {
-                texts.put(f.toString(), Files.readString(f, StandardCharsets.UTF_8));
+                long size = Files.size(f);
+                // an oversized file is refused unread; its size and time stand for its content
+                texts.put(f.toString(), size > MAX_FILE_BYTES ? "oversized " + size + " " + Files.getLastModifiedTime(f)
+                        : Files.readString(f, StandardCharsets.UTF_8));
             } catch (IOException e) {
                 texts.put(f.toString(), "unreadable: " + e.getMessage());
             }
@@ -150,7 +183,8 @@ public final class ConfigLoader {
             return List.of(dir);
         }
         if (!Files.isDirectory(dir)) {
-            throw new ConfigException(List.of(new ConfigError(dir.toString(), 0, "configuration directory does not exist")));
+            throw new ConfigException(List.of(new ConfigError(String.valueOf(dir.getFileName()), 0,
+                    "configuration directory does not exist (tagstream.config.dir / TAGSTREAM_CONFIG_DIR)")));
         }
         // A mounted ConfigMap holds its files in a hidden ..data directory behind symlinks: skip dot entries so each
         // file is read once, through its visible name.
@@ -177,10 +211,16 @@ public final class ConfigLoader {
     private void readFile(String file, String text, List<Resource> out, List<ConfigError> errors, List<String> warnings) {
         Yaml yaml = new Yaml(new LoaderOptions());
         try (Reader r = new StringReader(text)) {
+            int documents = 0;
             for (Node node : yaml.composeAll(r)) {
                 if (node == null || node instanceof org.yaml.snakeyaml.nodes.ScalarNode sc
                         && (sc.getTag().getValue().endsWith(":null") || sc.getValue().isBlank())) {
                     continue; // an empty document, e.g. after a trailing ---
+                }
+                if (++documents > MAX_DOCUMENTS_PER_FILE) {
+                    errors.add(new ConfigError(file, YamlFields.line(node), "more than " + MAX_DOCUMENTS_PER_FILE
+                            + " documents in one file; the rest is not read: split it"));
+                    break;
                 }
                 if (!(node instanceof MappingNode m)) {
                     errors.add(new ConfigError(file, YamlFields.line(node), "a document must be a mapping with apiVersion and kind"));
@@ -192,7 +232,7 @@ public final class ConfigLoader {
             int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
             errors.add(new ConfigError(file, line, "not valid YAML: " + e.getProblem()));
         } catch (IOException | RuntimeException e) {
-            errors.add(new ConfigError(file, 0, "not valid YAML: " + e.getMessage()));
+            errors.add(new ConfigError(file, 1, "not valid YAML: " + e.getMessage()));
         }
     }
 

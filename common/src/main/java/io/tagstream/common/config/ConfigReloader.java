@@ -29,7 +29,14 @@ public final class ConfigReloader {
             Optional<Instant> loadedAt,
             int resources,
             List<ConfigError> pendingErrors,
-            List<String> warnings) {
+            List<String> warnings,
+            Optional<Loading> loading) {
+
+        /** A changed directory being read and checked now; the last good configuration is in force meanwhile. */
+        public record Loading(String generation, Instant since) {}
+
+        /** Before the first check: nothing in force, nothing refused. */
+        public static final Status STARTING = new Status(Optional.empty(), Optional.empty(), 0, List.of(), List.of(), Optional.empty());
 
         /** Ready once some configuration is in force; a refused newer edit is shown, not fatal. */
         public boolean ready() {
@@ -42,6 +49,10 @@ public final class ConfigReloader {
             activeFingerprint.ifPresent(f -> d.put("generation", generation(f)));
             loadedAt.ifPresent(t -> d.put("loadedAt", t.toString()));
             d.put("resources", resources);
+            if (activeFingerprint.isEmpty()) {
+                d.put("state", loading.isPresent() ? "loading the first configuration" : "starting");
+            }
+            loading.ifPresent(l -> d.put("loading", "generation " + l.generation() + " since " + l.since()));
             for (int i = 0; i < pendingErrors.size(); i++) {
                 d.put("refused." + i, pendingErrors.get(i).toString());
             }
@@ -85,6 +96,7 @@ public final class ConfigReloader {
     private volatile Instant loadedAt;
     private volatile String seen = "";
     private volatile List<ConfigError> pendingErrors = List.of();
+    private volatile Status.Loading loading;
 
     public ConfigReloader(Path dir, ConfigLoader loader) {
         this.dir = dir;
@@ -111,6 +123,7 @@ public final class ConfigReloader {
         if (fp.equals(seen)) {
             return new Unchanged();
         }
+        loading = new Status.Loading(generation(fp), Instant.now());
         try {
             ConfigLoad load = loader.load(dir);
             active = load;
@@ -120,6 +133,8 @@ public final class ConfigReloader {
             return new Applied(load);
         } catch (ConfigException e) {
             return refuse(e.errors(), fp);
+        } finally {
+            loading = null;
         }
     }
 
@@ -132,6 +147,7 @@ public final class ConfigReloader {
     public Status status() {
         ConfigLoad a = active;
         return new Status(Optional.ofNullable(a).map(ConfigLoad::fingerprint), Optional.ofNullable(loadedAt),
-                a == null ? 0 : a.config().resources().size(), pendingErrors, a == null ? List.of() : a.warnings());
+                a == null ? 0 : a.config().resources().size(), pendingErrors, a == null ? List.of() : a.warnings(),
+                Optional.ofNullable(loading));
     }
 }

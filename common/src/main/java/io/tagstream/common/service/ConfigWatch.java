@@ -47,8 +47,12 @@ public class ConfigWatch {
     @Scheduled(every = "${tagstream.config.reload-interval}", delayed = "${tagstream.config.reload-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void check() {
-        ConfigReloader.Outcome outcome = reloader.check();
-        reloader.audit(outcome, audit.records()).ifPresent(audit::write);
+        ConfigReloader r = reloader;
+        if (r == null) {
+            return; // the scheduler fired before start(): start() makes the first check
+        }
+        ConfigReloader.Outcome outcome = r.check();
+        r.audit(outcome, audit.records()).ifPresent(audit::write);
         if (outcome instanceof ConfigReloader.Applied a) {
             a.load().warnings().forEach(LOG::warn);
             applied.fire(a.load().config());
@@ -59,7 +63,9 @@ public class ConfigWatch {
         return reloader == null ? TagstreamConfig.EMPTY : reloader.config();
     }
 
+    /** What readiness reports; "starting" until the first check (a probe can come before it). */
     public ConfigReloader.Status status() {
-        return reloader.status();
+        ConfigReloader r = reloader;
+        return r == null ? ConfigReloader.Status.STARTING : r.status();
     }
 }

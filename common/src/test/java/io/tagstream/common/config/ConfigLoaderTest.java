@@ -299,6 +299,61 @@ class ConfigLoaderTest {
         assertTrue(r.status().pendingErrors().isEmpty());
     }
 
+    static String repository(int i) {
+        return "apiVersion: image.toolkit.fluxcd.io/v1\nkind: ImageRepository\nmetadata: {name: r" + i
+                + ", namespace: ns}\nspec: {image: registry.example/team/app" + i + ", interval: 5m}\n---\n";
+    }
+
+    /** A file too large for a ConfigMap, or with thousands of documents, is refused quickly and named, never read for minutes. */
+    @Test
+    void oversizedConfigurationsAreRefusedByNameWithoutAbsolutePathsOrLineZero(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("ok.yaml"), repository(0));
+        StringBuilder big = new StringBuilder();
+        for (int i = 0; big.length() <= ConfigLoader.MAX_FILE_BYTES; i++) {
+            big.append(repository(i));
+        }
+        Files.writeString(dir.resolve("big.yaml"), big);
+        long started = System.nanoTime();
+        ConfigException e = assertThrows(ConfigException.class, () -> LOADER.load(dir));
+        assertEquals(List.of("the file is " + Files.size(dir.resolve("big.yaml")) + " bytes; at most 1048576 (1 MiB, what a "
+                + "Kubernetes ConfigMap holds): split it (big.yaml)"), e.errors().stream().map(ConfigError::toString).toList());
+        assertTrue(System.nanoTime() - started < 2_000_000_000L, "refused without parsing it");
+        assertTrue(!e.getMessage().contains(dir.toString()), "no absolute path: " + e.getMessage());
+
+        Files.delete(dir.resolve("big.yaml"));
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i <= ConfigLoader.MAX_DOCUMENTS_PER_FILE; i++) {
+            many.append("---\nk: v\n");
+        }
+        Files.writeString(dir.resolve("many.yaml"), many);
+        ConfigException m = assertThrows(ConfigException.class, () -> LOADER.load(dir));
+        assertTrue(m.getMessage().contains("more than 2000 documents in one file; the rest is not read: split it (many.yaml:"), m.getMessage());
+
+        ConfigException missing = assertThrows(ConfigException.class, () -> LOADER.load(dir.resolve("nope")));
+        assertEquals("configuration directory does not exist (tagstream.config.dir / TAGSTREAM_CONFIG_DIR) (nope)",
+                missing.errors().get(0).toString());
+    }
+
+    /** The largest configuration a file may hold (1 MiB, ~8,000 resources) loads in well under the reload interval. */
+    @Test
+    void aFullConfigMapLoadsInSeconds(@TempDir Path dir) throws Exception {
+        StringBuilder full = new StringBuilder();
+        int n = 0;
+        while (full.length() + repository(n).length() < ConfigLoader.MAX_FILE_BYTES && n < ConfigLoader.MAX_DOCUMENTS_PER_FILE) {
+            full.append(repository(n++));
+        }
+        Files.writeString(dir.resolve("full.yaml"), full);
+        long started = System.nanoTime();
+        ConfigReloader r = new ConfigReloader(dir, LOADER);
+        assertEquals(ConfigReloader.Status.STARTING.details().get("state"), "starting");
+        ConfigReloader.Outcome out = r.check();
+        assertTrue(out instanceof ConfigReloader.Applied, out.toString().substring(0, Math.min(500, out.toString().length())));
+        long ms = (System.nanoTime() - started) / 1_000_000;
+        assertEquals(n, r.status().resources());
+        assertTrue(r.status().loading().isEmpty(), "nothing loading once checked");
+        System.out.println("a " + full.length() + "-byte file of " + n + " documents loaded in " + ms + " ms");
+    }
+
     @Test
     void configMapSymlinkLayoutIsReadOnce(@TempDir Path dir) throws Exception {
         Path data = Files.createDirectories(dir.resolve("..2026_11_23_10_00_00.123"));
