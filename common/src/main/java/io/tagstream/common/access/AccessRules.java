@@ -62,7 +62,9 @@ public final class AccessRules {
             return new Denied(403, "cross-origin writes",
                     "a write from origin " + c.origin().get() + " is refused: browsers may write only from tagstream.auth.allowed-origins");
         }
-        if (write && (c.hasBody() || c.contentType().isPresent()) && !json(c.contentType())) {
+        // only a body is judged: a bodiless POST (curl -X POST, or a client adding text/plain to nothing) carries no
+        // data to misread, and a browser's cross-site attempt is refused by its Origin above
+        if (write && c.hasBody() && !json(c.contentType())) {
             return new Denied(415, "JSON only", "a write must be Content-Type: application/json"
                     + c.contentType().map(t -> ", not " + t).orElse(" (none was given)"));
         }

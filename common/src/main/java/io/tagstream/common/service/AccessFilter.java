@@ -50,11 +50,12 @@ public class AccessFilter implements ContainerRequestFilter {
     @ConfigProperty(name = "tagstream.auth.jwt.keys")
     Optional<String> jwtKeys;
 
-    @ConfigProperty(name = "tagstream.auth.jwt.issuer", defaultValue = "")
-    String jwtIssuer;
+    // an unset (or empty) property is an empty Optional: MicroProfile Config refuses "" as a default
+    @ConfigProperty(name = "tagstream.auth.jwt.issuer")
+    Optional<String> jwtIssuer;
 
-    @ConfigProperty(name = "tagstream.auth.jwt.audience", defaultValue = "")
-    String jwtAudience;
+    @ConfigProperty(name = "tagstream.auth.jwt.audience")
+    Optional<String> jwtAudience;
 
     @ConfigProperty(name = "tagstream.auth.jwt.user-claim")
     Optional<String> userClaim;
@@ -62,17 +63,17 @@ public class AccessFilter implements ContainerRequestFilter {
     @ConfigProperty(name = "tagstream.auth.jwt.groups-claim", defaultValue = "groups")
     String groupsClaim;
 
-    @ConfigProperty(name = "tagstream.auth.roles.viewer", defaultValue = " ")
-    String viewerGroups;
+    @ConfigProperty(name = "tagstream.auth.roles.viewer")
+    Optional<String> viewerGroups;
 
-    @ConfigProperty(name = "tagstream.auth.roles.approver", defaultValue = " ")
-    String approverGroups;
+    @ConfigProperty(name = "tagstream.auth.roles.approver")
+    Optional<String> approverGroups;
 
-    @ConfigProperty(name = "tagstream.auth.roles.signaler", defaultValue = " ")
-    String signalerGroups;
+    @ConfigProperty(name = "tagstream.auth.roles.signaler")
+    Optional<String> signalerGroups;
 
-    @ConfigProperty(name = "tagstream.auth.roles.admin", defaultValue = " ")
-    String adminGroups;
+    @ConfigProperty(name = "tagstream.auth.roles.admin")
+    Optional<String> adminGroups;
 
     @ConfigProperty(name = "tagstream.auth.tokens-secret")
     Optional<String> tokensSecret;
@@ -80,8 +81,8 @@ public class AccessFilter implements ContainerRequestFilter {
     @ConfigProperty(name = "tagstream.auth.reads", defaultValue = "authenticated")
     String reads;
 
-    @ConfigProperty(name = "tagstream.auth.allowed-origins", defaultValue = " ")
-    String allowedOrigins;
+    @ConfigProperty(name = "tagstream.auth.allowed-origins")
+    Optional<String> allowedOrigins;
 
     @Inject
     Secrets secrets;
@@ -116,7 +117,7 @@ public class AccessFilter implements ContainerRequestFilter {
             groups.put(Role.SIGNALER, list(signalerGroups));
             groups.put(Role.ADMIN, list(adminGroups));
             AccessSettings s = new AccessSettings(localDevelopment,
-                    jwtKeys.filter(k -> !k.isBlank()).map(k -> new AccessSettings.Jwt(k, jwtIssuer, jwtAudience,
+                    jwtKeys.filter(k -> !k.isBlank()).map(k -> new AccessSettings.Jwt(k, jwtIssuer.orElse(""), jwtAudience.orElse(""),
                             userClaim.filter(c -> !c.isBlank()), groupsClaim)),
                     tokensSecret.filter(t -> !t.isBlank()), groups, !"open".equals(reads.strip()), list(allowedOrigins));
             authenticator = new Authenticator(s, this::tokens);
@@ -125,8 +126,8 @@ public class AccessFilter implements ContainerRequestFilter {
         return settings;
     }
 
-    private static Set<String> list(String csv) {
-        return Arrays.stream(csv.split(",")).map(String::strip).filter(x -> !x.isEmpty()).collect(Collectors.toSet());
+    private static Set<String> list(Optional<String> csv) {
+        return Arrays.stream(csv.orElse("").split(",")).map(String::strip).filter(x -> !x.isEmpty()).collect(Collectors.toSet());
     }
 
     /** The token table from its secret, read again at most every 10 seconds so that a rotated token takes effect. */
@@ -145,12 +146,18 @@ public class AccessFilter implements ContainerRequestFilter {
         return tokens;
     }
 
+    /** RFC 9112 §6: a request has a body when it says so by Content-Length (other than 0) or Transfer-Encoding */
+    static boolean hasBody(ContainerRequestContext ctx) {
+        String length = ctx.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+        return ctx.getHeaderString("Transfer-Encoding") != null || (length != null && !length.strip().equals("0"));
+    }
+
     @Override
     public void filter(ContainerRequestContext ctx) {
         AccessSettings s = settings();
         String path = AccessRules.routed(ctx.getUriInfo().getPath());
         Optional<String> contentType = Optional.ofNullable(ctx.getHeaderString(HttpHeaders.CONTENT_TYPE)).filter(t -> !t.isBlank());
-        AccessRules.Call call = new AccessRules.Call(ctx.getMethod(), path, contentType, ctx.hasEntity(),
+        AccessRules.Call call = new AccessRules.Call(ctx.getMethod(), path, contentType, hasBody(ctx),
                 Optional.ofNullable(ctx.getHeaderString("Origin")).filter(o -> !o.isBlank()));
         Authenticator.Outcome who = authenticator.authenticate(Optional.ofNullable(ctx.getHeaderString(HttpHeaders.AUTHORIZATION)));
         AccessRules.Decision d = AccessRules.decide(call, s, who);
