@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -171,11 +170,7 @@ public class AccessFilter implements ContainerRequestFilter {
             }
             String subject = call.method() + " " + path;
             String why = denied.status() + " " + denied.rule() + ": " + denied.reason();
-            CompletableFuture.runAsync(() -> audit.write(audit.records().rejected(AuditAction.ACCESS_DENIED, subject, why, Optional.empty())))
-                    .exceptionally(x -> {
-                        LOG.warnf("could not audit a refused request: %s", x.getMessage());
-                        return null;
-                    });
+            audit.writeLater(audit.records().rejected(AuditAction.ACCESS_DENIED, subject, why, Optional.empty()));
             ctx.abortWith(r.build());
         }
     }

@@ -48,6 +48,26 @@ public class AuditLog {
     /** Rejections of one action and subject: at most 10 records a minute, the rest counted into the next one. */
     private final AuditThrottle rejections = new AuditThrottle(10, java.time.Duration.ofMinutes(1));
 
+    /** Writes records for threads that must not wait (the HTTP event loop): one writer, a bounded queue. */
+    private final java.util.concurrent.ThreadPoolExecutor later = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+            java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(10_000), r -> {
+                Thread t = new Thread(r, "audit-later");
+                t.setDaemon(true);
+                return t;
+            }, (r, pool) -> LOG.warn("audit queue full (10,000 records waiting for Kafka): a refused request's record is left out"));
+
+    /** As {@link #write}, on the audit writer's own thread; a failure is logged. */
+    public void writeLater(CloudEvent<AuditRecord> record) {
+        later.execute(() -> {
+            try {
+                write(record);
+            } catch (RuntimeException e) {
+                LOG.warnf("could not write audit record %s %s: %s", record.data().action(), AuditThrottle.escape(record.data().subject()),
+                        e.getMessage());
+            }
+        });
+    }
+
     public void write(CloudEvent<AuditRecord> record) {
         AuditRecord r = record.data();
         if (r.outcome() == AuditRecord.Outcome.REJECTED) {

@@ -6,17 +6,12 @@ import io.tagstream.common.service.ConfigWatch;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tagstream.common.config.ImageRepository;
 import io.tagstream.common.config.Receiver;
-import io.tagstream.common.config.ResourceId;
-import io.tagstream.common.config.Secret;
-import io.tagstream.common.config.Secrets;
-import io.tagstream.common.config.TagstreamConfig;
 import io.tagstream.common.events.Json;
 import io.tagstream.common.events.TagDiscovered.DiscoverySource;
 import io.tagstream.common.registry.OciGrammar;
 import io.tagstream.poller.core.ImageOwners;
 import io.tagstream.poller.core.WebhookAuth;
 import io.tagstream.poller.core.WebhookPayloads;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -56,23 +51,18 @@ public class WebhooksResource {
     Publisher publisher;
 
     @Inject
-    MeterRegistry metrics;
+    Receivers receivers;
 
     @Inject
-    Secrets secrets;
+    WebhookOutcomes outcomes;
 
     @POST
     @Path("/api/v1/webhooks/{type}/{ns}/{name}")
     public Response named(@PathParam("type") String type, @PathParam("ns") String ns, @PathParam("name") String name,
             @Context HttpHeaders headers, byte[] body) {
-        TagstreamConfig cfg = config.config();
-        ResourceId id = new ResourceId(ns, name);
-        Optional<Receiver> receiver = cfg.find(Receiver.class, id).filter(r -> r.type().equals(type))
-                .or(() -> cfg.receivers().stream().filter(r -> r.type().equals(type))
-                        .filter(r -> ImageOwners.triggeredBy(r, cfg).stream().anyMatch(repo -> repo.id().equals(id))).findFirst());
+        Optional<Receivers.Keyed> receiver = receivers.named(type, ns, name);
         if (receiver.isEmpty()) {
-            return reject(404, type, AuditAction.WEBHOOK_UNKNOWN, type + "/" + id, "no Receiver of type " + type + " named " + id
-                    + " or covering ImageRepository " + id);
+            return reject(404, type, AuditAction.WEBHOOK_UNKNOWN, type + "/" + ns + "/" + name, unknownReceiver(type, ns + "/" + name));
         }
         return deliver(receiver.get(), headers, body, false);
     }
@@ -80,37 +70,41 @@ public class WebhooksResource {
     @POST
     @Path("/hook/{digest}")
     public Response flux(@PathParam("digest") String digest, @Context HttpHeaders headers, byte[] body) {
-        for (Receiver r : config.config().receivers()) {
-            Optional<String> token = token(r);
-            if (token.isPresent() && WebhookAuth.constantTimeEquals(digest,
-                    WebhookAuth.fluxHookPath(token.get(), r.id().name(), r.id().namespace()))) {
-                return deliver(r, headers, body, true);
-            }
-        }
-        return reject(404, "flux-hook", AuditAction.WEBHOOK_UNKNOWN, "/hook/" + digest.substring(0, Math.min(8, digest.length()))
-                + "…", "no Receiver answers at this path");
+        return receivers.byFluxPath(digest).map(r -> deliver(r, headers, body, true))
+                .orElseGet(() -> reject(404, "flux-hook", AuditAction.WEBHOOK_UNKNOWN, hookSubject(digest), "no Receiver answers at this path"));
     }
 
-    private Optional<String> token(Receiver r) {
-        return secrets.get(new ResourceId(r.id().namespace(), r.secretRef()), "token").map(Secret::reveal);
+    /** A {@code /hook/} path in the audit: its first 8 characters, never the whole secret. */
+    static String hookSubject(String digest) {
+        return "/hook/" + digest.substring(0, Math.min(8, digest.length())) + "…";
     }
 
-    private Response deliver(Receiver receiver, HttpHeaders headers, byte[] body, boolean pathAuthenticated) {
+    static String unknownReceiver(String type, String id) {
+        return "no Receiver of type " + type + " named " + id + " or covering ImageRepository " + id;
+    }
+
+    /** For the audit: which secret is missing. */
+    static String unconfigured(Receiver r) {
+        return "Receiver " + r.id() + " has no token: secret " + r.id().namespace() + "/" + r.secretRef() + " key 'token' is missing";
+    }
+
+    /** For the caller, who is not authenticated yet: which secret is missing is for the audit, not for them. */
+    static String notYet(String subject) {
+        return "Receiver " + subject + " is not configured to accept deliveries yet";
+    }
+
+    private Response deliver(Receivers.Keyed keyed, HttpHeaders headers, byte[] body, boolean pathAuthenticated) {
+        Receiver receiver = keyed.receiver();
         String subject = receiver.id().toString();
-        Optional<String> token = token(receiver);
+        Optional<String> token = keyed.token();
         if (token.isEmpty()) {
-            // the caller is not authenticated yet: which secret is missing is for the audit, not for them
-            publisher.audit(Publisher.AUDIT.error(AuditAction.WEBHOOK_UNCONFIGURED, subject, "Receiver " + subject
-                    + " has no token: secret " + receiver.id().namespace() + "/" + receiver.secretRef() + " key 'token' is missing",
-                    Optional.empty()));
-            count(receiver.type(), "503");
-            return Response.status(503).type(MediaType.APPLICATION_JSON)
-                    .entity(new ApiError("Receiver " + subject + " is not configured to accept deliveries yet")).build();
+            outcomes.count(receiver.type(), "503");
+            publisher.audit(Publisher.AUDIT.error(AuditAction.WEBHOOK_UNCONFIGURED, subject, unconfigured(receiver), Optional.empty()));
+            return Response.status(503).type(MediaType.APPLICATION_JSON).entity(new ApiError(notYet(subject))).build();
         }
         Map<String, String> h = new LinkedHashMap<>();
         headers.getRequestHeaders().forEach((k, v) -> h.put(k, v.isEmpty() ? "" : v.get(0)));
-        boolean signs = List.of("github", "nexus", "generic-hmac").contains(receiver.type());
-        if (!pathAuthenticated || signs) {
+        if (!pathAuthenticated || WebhookAuth.signsBody(receiver.type())) {
             Optional<String> failure = WebhookAuth.check(receiver.type(), h, body == null ? new byte[0] : body, token.get());
             if (failure.isPresent()) {
                 return reject(401, receiver.type(), AuditAction.WEBHOOK_REJECTED, subject, failure.get());
@@ -129,7 +123,7 @@ public class WebhooksResource {
             return reject(400, receiver.type(), AuditAction.WEBHOOK_MALFORMED, subject, e.getMessage());
         }
         if (reading instanceof WebhookPayloads.Ignored ignored) {
-            count(receiver.type(), "ignored");
+            outcomes.count(receiver.type(), "ignored");
             publisher.audit(Publisher.AUDIT.ok(AuditAction.WEBHOOK_IGNORED, subject, ignored.reason(), Optional.empty()));
             return Response.accepted(Map.of("status", "ignored", "reason", ignored.reason())).build();
         }
@@ -166,7 +160,7 @@ public class WebhooksResource {
         }
         if (accepted.isEmpty() && unmatched.isEmpty() && invalid.isEmpty() && !suspended.isEmpty()) {
             String reason = String.join("; ", new java.util.TreeSet<>(suspended));
-            count(receiver.type(), "ignored");
+            outcomes.count(receiver.type(), "ignored");
             publisher.audit(Publisher.AUDIT.ok(AuditAction.WEBHOOK_IGNORED, subject, reason, Optional.empty()));
             return Response.accepted(Map.of("status", "ignored", "reason", reason)).build();
         }
@@ -175,12 +169,12 @@ public class WebhooksResource {
             return reject(400, receiver.type(), AuditAction.WEBHOOK_MALFORMED, subject, String.join("; ", invalid));
         }
         if (accepted.isEmpty()) {
-            count(receiver.type(), "unmatched");
+            outcomes.count(receiver.type(), "unmatched");
             String reason = "no ImageRepository of Receiver " + subject + " matches " + String.join(", ", unmatched);
             publisher.audit(Publisher.AUDIT.rejected(AuditAction.WEBHOOK_UNMATCHED, subject, reason, Optional.empty()));
             return Response.accepted(Map.of("status", "ignored", "reason", reason)).build();
         }
-        count(receiver.type(), "accepted");
+        outcomes.count(receiver.type(), "accepted");
         publisher.audit(Publisher.AUDIT.ok(AuditAction.WEBHOOK_ACCEPTED, subject, "checking " + String.join(", ", accepted)
                 + " against the registry", Optional.empty()));
         return Response.accepted(invalid.isEmpty() ? Map.of("status", "accepted", "checking", accepted)
@@ -188,14 +182,6 @@ public class WebhooksResource {
     }
 
     private Response reject(int status, String provider, AuditAction action, String subject, String reason) {
-        count(provider, String.valueOf(status));
-        var outcome = status >= 500 ? Publisher.AUDIT.error(action, subject, reason, Optional.empty())
-                : Publisher.AUDIT.rejected(action, subject, reason, Optional.empty());
-        publisher.audit(outcome);
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ApiError(reason)).build();
-    }
-
-    private void count(String provider, String outcome) {
-        metrics.counter("tagstream.poller.webhooks", "provider", provider, "outcome", outcome).increment();
+        return outcomes.reject(status, provider, action, subject, reason);
     }
 }

@@ -40,6 +40,19 @@ public final class WebhookAuth {
         };
     }
 
+    /** Providers that sign the body (HMAC): they are authentic only once the whole body is read. */
+    public static boolean signsBody(String type) {
+        return type.equals("github") || type.equals("nexus") || type.equals("generic-hmac");
+    }
+
+    /**
+     * The verdict that headers alone can give, before the body is read: for a provider that puts its token in a header,
+     * {@link #check}'s verdict; for one that signs the body, empty (judged with the body).
+     */
+    public static Optional<String> checkHeaders(String type, Map<String, String> headers, String token) {
+        return signsBody(type) ? Optional.empty() : check(type, headers, new byte[0], token);
+    }
+
     private static Optional<String> bearer(Map<String, String> headers, String token) {
         Optional<String> auth = header(headers, "Authorization");
         if (auth.isEmpty()) {
