@@ -44,11 +44,16 @@ public class EvaluationRunner {
     @Inject
     ConfigWatch config;
 
+    /** How long one configured policy's evaluation may run before it stops and reports why (the selection stays). */
+    @ConfigProperty(name = "tagstream.evaluator.budget", defaultValue = "10s")
+    java.time.Duration budget;
+
     private final Selections selections = new Selections();
     private final CompletableFuture<Void> restored = new CompletableFuture<>();
     private StateLog state;
 
     void start(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000) StartupEvent e) {
+        selections.budgets(() -> io.tagstream.evaluator.core.Budget.of(budget, System::nanoTime));
         state = new StateLog(bootstrap, stateTopic);
         state.ensureTopic(3);
         long t0 = System.nanoTime();

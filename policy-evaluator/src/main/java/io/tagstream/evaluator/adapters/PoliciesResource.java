@@ -5,6 +5,7 @@ import io.tagstream.common.service.ApiError;
 import io.tagstream.common.service.ConfigWatch;
 import io.tagstream.common.config.ImagePolicy;
 import io.tagstream.common.config.ResourceId;
+import io.tagstream.evaluator.core.Budget;
 import io.tagstream.evaluator.core.Evaluation;
 import io.tagstream.evaluator.core.PolicyStatus;
 import io.tagstream.evaluator.core.Selector;
@@ -41,6 +42,10 @@ public class PoliciesResource {
 
     /** A dry run evaluates what is sent, so what is sent is bounded (a repository's real listing is far smaller). */
     static final int MAX_DRY_RUN_TAGS = 100_000;
+
+    /** How long one dry run may compute before it answers 422 with the reason. */
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "tagstream.evaluator.dry-run-budget", defaultValue = "2s")
+    java.time.Duration dryRunBudget;
 
     public record PolicyBlock(SemverBlock semver, OrderBlock numerical, OrderBlock alphabetical) {}
 
@@ -100,7 +105,7 @@ public class PoliciesResource {
     private Response run(ImagePolicy.TagOrder order, Optional<ImagePolicy.FilterTags> filter, java.util.Collection<String> tags) {
         Evaluation e;
         try {
-            e = Selector.of(order, filter).evaluate(tags);
+            e = Selector.of(order, filter).evaluate(tags, Selector.DEFAULT_SKIP_CAP, Budget.of(dryRunBudget, System::nanoTime));
         } catch (InvalidPolicyException ex) {
             return unprocessable(ex.getMessage(), Optional.empty());
         }

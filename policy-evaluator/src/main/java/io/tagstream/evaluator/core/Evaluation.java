@@ -9,10 +9,16 @@ import java.util.Optional;
  * @param latestTag the selected tag, as written in the registry
  * @param candidates how many tags reached the policy after filtering
  * @param skipped the first few tags passed over, each with its reason; {@code skippedTotal} counts them all
- * @param error why nothing could be selected: an invalid policy, or no tag qualifying
+ * @param error why nothing could be selected: an invalid policy, no tag qualifying, or the time budget spent
+ * @param outOfTime the evaluation stopped at its {@link Budget} before it saw every tag: it says nothing about which
+ *     tag should be selected, so a selection in force stays
  */
-public record Evaluation(
-        Optional<String> latestTag, int candidates, List<Skips.Skipped> skipped, int skippedTotal, Optional<String> error) {
+public record Evaluation(Optional<String> latestTag, int candidates, List<Skips.Skipped> skipped, int skippedTotal,
+        Optional<String> error, boolean outOfTime) {
+
+    public Evaluation(Optional<String> latestTag, int candidates, List<Skips.Skipped> skipped, int skippedTotal, Optional<String> error) {
+        this(latestTag, candidates, skipped, skippedTotal, error, false);
+    }
 
     public boolean selected() {
         return latestTag.isPresent();

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The evaluator's state and rules: the known tags of each ImageRepository, the selection last announced for each
@@ -68,6 +69,13 @@ public final class Selections {
     /** imageRepository|image → the scan whose batch is being read. */
     private final Map<String, String> openScans = new ConcurrentHashMap<>();
     private final Map<String, PolicyStatus> status = new ConcurrentHashMap<>();
+    /** A new budget for each evaluation; the service gives each configured policy 10 s of its clock. */
+    private volatile Supplier<Budget> budgets = () -> Budget.UNLIMITED;
+
+    /** Every later evaluation gets a budget from here. */
+    public void budgets(Supplier<Budget> budgets) {
+        this.budgets = budgets;
+    }
 
     // --- restore from the changelog ---
 
@@ -245,7 +253,14 @@ public final class Selections {
                     Optional.of(now), false));
             return List.of(); // nothing seen yet is not evidence that the selection went away
         }
-        Evaluation ev = selector.evaluate(known.keySet());
+        Evaluation ev = selector.evaluate(known.keySet(), Selector.DEFAULT_SKIP_CAP, budgets.get());
+        if (ev.outOfTime()) {
+            // an unfinished walk is no evidence against the selection in force: it stays, with the reason beside it
+            String reason = ev.error().orElseThrow();
+            status.put(id, new PolicyStatus(id, repoId, image, inForce, previous, since, 0, 0, Optional.of(reason),
+                    Optional.of(now), false));
+            return newError(before, reason) ? List.of(new PolicyFailed(id, reason)) : List.of();
+        }
         if (ev.latestTag().isEmpty()) {
             String reason = ev.error().orElse("no tag selected");
             status.put(id, new PolicyStatus(id, repoId, image, Optional.empty(), current.or(() -> previous),

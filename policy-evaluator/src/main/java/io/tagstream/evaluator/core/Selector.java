@@ -43,9 +43,24 @@ public final class Selector {
     }
 
     public Evaluation evaluate(Collection<String> tags, int skipCap) {
+        return evaluate(tags, skipCap, Budget.UNLIMITED);
+    }
+
+    /** As {@link #evaluate(Collection, int)}, stopping with {@link Evaluation#outOfTime()} when the budget is spent. */
+    public Evaluation evaluate(Collection<String> tags, int skipCap, Budget budget) {
+        try {
+            return evaluate(budget.meter(tags), skipCap, budget, tags.size());
+        } catch (Budget.Exceeded e) {
+            // the same words each time (no counts), so that a policy that keeps running out of time is reported once
+            return new Evaluation(Optional.empty(), 0, List.of(), 0, Optional.of("the evaluation stopped at its time budget of "
+                    + e.limit().toMillis() + " ms before it had read every tag: narrow filterTags.pattern or give fewer tags"), true);
+        }
+    }
+
+    private Evaluation evaluate(List<String> tags, int skipCap, Budget budget, int total) {
         Skips skips = new Skips(skipCap);
-        List<Candidate> candidates = filter.map(f -> f.apply(tags, skips)).orElseGet(() -> TagFilter.none(tags));
-        if (tags.isEmpty()) {
+        List<Candidate> candidates = budget.meter(filter.map(f -> f.apply(tags, skips)).orElseGet(() -> TagFilter.none(tags)));
+        if (total == 0) {
             return new Evaluation(Optional.empty(), 0, List.of(), 0, Optional.of("the repository has no tags"));
         }
         try {

@@ -111,4 +111,27 @@ class EvaluatorOnKafkaTest {
         given().post("/api/v1/policies/flux-system/nope/evaluate").then().statusCode(404)
                 .body("error", equalTo("no ImagePolicy flux-system/nope is configured"));
     }
+
+    @Test
+    void aDryRunThatWouldRunForSecondsStopsAtItsBudget() {
+        // RE2 is linear, but 400 '.*' over 20,000 tags of 128 characters is still ~20 s of work (1.1 ms a tag)
+        java.util.Random r = new java.util.Random(7);
+        StringBuilder tags = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder t = new StringBuilder();
+            for (int j = 0; j < 127; j++) {
+                t.append((char) ('a' + r.nextInt(3)));
+            }
+            tags.append(i == 0 ? "" : ",").append('"').append(t).append(i % 10).append('"');
+        }
+        String body = "{\"policy\": {\"alphabetical\": {}}, \"filterTags\": {\"pattern\": \"" + "(?:[abc]{1,8}){1,100}q".substring(0, 21)
+                + ".*".repeat(400) + "\"}, \"tags\": [" + tags + "]}";
+        long t0 = System.nanoTime();
+        given().contentType(ContentType.JSON).body(body).post("/api/v1/policies/evaluate").then().statusCode(422)
+                .body("error", equalTo("the evaluation stopped at its time budget of 2000 ms before it had read every tag: narrow "
+                        + "filterTags.pattern or give fewer tags"));
+        double took = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("a 20,000-tag dry run with 400 '.*' answered 422 after %.2f s%n", took);
+        org.junit.jupiter.api.Assertions.assertTrue(took < 4, took + " s");
+    }
 }
