@@ -34,8 +34,13 @@ import org.junit.jupiter.api.Test;
 class GatesOnRegistriesTest {
 
     static CloudEvent<PolicyMatched> match(String app, TestImages.Pushed img) {
+        return match(app, img, Optional.empty());
+    }
+
+    /** A selection as policy-evaluator announces it, naming who pushed when the registry's notification said. */
+    static CloudEvent<PolicyMatched> match(String app, TestImages.Pushed img, Optional<String> pushedBy) {
         var e = CloudEvent.start("test", new PolicyMatched("flux-system/qe-" + app, PromoterFixture.qe.host() + "/" + app,
-                img.tag(), img.digest(), Optional.empty(), Instant.now()));
+                img.tag(), img.digest(), Optional.empty(), Instant.now(), pushedBy));
         KafkaBroker.shared().publish(Topic.POLICY_MATCHED.defaultName(), e);
         return e;
     }
@@ -110,6 +115,29 @@ class GatesOnRegistriesTest {
         }
         assertEquals(Promotion.State.SUPERSEDED, rebuilt.get(id("portal-prod", old)).state());
         assertEquals(Optional.of(a.data().target()), rebuilt.get(id("portal-prod", img)).target());
+    }
+
+    @Test
+    void whoPushedTheImageMayNotApproveIt() throws Exception {
+        // pushed-prod has forbidSelfApproval: the registry named carol as the pusher of 926, nobody for 927
+        var img = TestImages.push(PromoterFixture.qe, "pushed", "926");
+        match("pushed", img, Optional.of("carol"));
+        awaitState(id("pushed-prod", img), "PENDING");
+        viewer().get("/api/v1/promotions/" + id("pushed-prod", img)).then().body("pushedBy", equalTo("carol"));
+        as("Carol").contentType(ContentType.JSON).body("{}").post("/api/v1/promotions/" + id("pushed-prod", img) + "/approve")
+                .then().statusCode(403).body("error", containsString("the registry named carol as who pushed 926"))
+                .body("error", containsString("(rule: forbidSelfApproval)"));
+        awaitState(id("pushed-prod", img), "PENDING");
+        as("dave").contentType(ContentType.JSON).body("{}").post("/api/v1/promotions/" + id("pushed-prod", img) + "/approve")
+                .then().statusCode(200).body("state", equalTo("APPROVED"));
+        assertEquals("user:dave", approved("flux-system/pushed-prod").data().approvedBy());
+
+        var unnamed = TestImages.push(PromoterFixture.qe, "pushed", "927");
+        match("pushed", unnamed);
+        awaitState(id("pushed-prod", unnamed), "PENDING");
+        as("carol").contentType(ContentType.JSON).body("{}").post("/api/v1/promotions/" + id("pushed-prod", unnamed) + "/approve")
+                .then().statusCode(200).body("history.note", org.hamcrest.Matchers.hasItem(containsString(
+                        "self-approval not checked: the registry did not say who pushed 927")));
     }
 
     @Test

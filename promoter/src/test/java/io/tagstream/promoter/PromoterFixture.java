@@ -36,7 +36,7 @@ public class PromoterFixture implements QuarkusTestResourceLifecycleManager {
             Files.writeString(creds.resolve("username"), "promoter");
             Files.writeString(creds.resolve("password"), "pr0d");
             StringBuilder y = new StringBuilder();
-            for (String app : new String[] {"portal", "signed", "quick", "frozen", "gated"}) {
+            for (String app : new String[] {"portal", "signed", "quick", "frozen", "gated", "pushed"}) {
                 y.append("""
                         apiVersion: image.toolkit.fluxcd.io/v1
                         kind: ImageRepository
@@ -93,6 +93,13 @@ public class PromoterFixture implements QuarkusTestResourceLifecycleManager {
                     spec:
                       sourcePolicyRef: {name: qe-gated}
                       approval: {mode: manual, requiredApprovals: 2, approvers: {groups: [release-managers], users: ['token:release-bot']}}
+                    ---
+                    apiVersion: tagstream.io/v1alpha1
+                    kind: ImagePromotion
+                    metadata: {name: pushed-prod, namespace: flux-system}
+                    spec:
+                      sourcePolicyRef: {name: qe-pushed}
+                      approval: {mode: manual, forbidSelfApproval: true}
                     ---
                     apiVersion: tagstream.io/v1alpha1
                     kind: ImagePromotion

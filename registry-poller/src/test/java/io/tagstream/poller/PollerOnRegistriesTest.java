@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
@@ -267,6 +268,22 @@ class PollerOnRegistriesTest {
         List<Event> events = tagEvents("test/app", l -> l.stream().anyMatch(e -> e instanceof TagDiscovered d && d.tag().equals("5.1.0")));
         TagDiscovered d = (TagDiscovered) events.stream().filter(e -> e instanceof TagDiscovered x && x.tag().equals("5.1.0")).findFirst().orElseThrow();
         assertEquals(img.digest(), d.digest());
+        assertEquals(DiscoverySource.WEBHOOK, d.source());
+    }
+
+    @Test
+    @Order(11)
+    void whoPushedIsCarriedFromTheNotificationToTheEvent() throws Exception {
+        // distribution names the authenticated account that pushed (actor.name): carried for forbidSelfApproval
+        var img = TestImages.push(PollerFixture.open, "team/burst", "6.0.0");
+        String payload = "{\"events\": [{\"action\": \"push\", \"actor\": {\"name\": \"alice\"}, \"target\": {\"repository\": "
+                + "\"team/burst\", \"tag\": \"6.0.0\", \"mediaType\": \"application/vnd.oci.image.manifest.v1+json\"}}]}";
+        given().contentType(ContentType.JSON).header("Authorization", "Bearer " + PollerFixture.HOOK_TOKEN).body(payload)
+                .post("/api/v1/webhooks/distribution/test/burst").then().statusCode(202).body("status", equalTo("accepted"));
+        List<Event> events = tagEvents("test/burst", l -> l.stream().anyMatch(e -> e instanceof TagDiscovered d && d.tag().equals("6.0.0")));
+        TagDiscovered d = (TagDiscovered) events.stream().filter(e -> e instanceof TagDiscovered x && x.tag().equals("6.0.0")).findFirst().orElseThrow();
+        assertEquals(img.digest(), d.digest());
+        assertEquals(Optional.of("alice"), d.pushedBy());
         assertEquals(DiscoverySource.WEBHOOK, d.source());
     }
 

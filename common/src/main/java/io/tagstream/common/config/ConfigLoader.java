@@ -566,13 +566,12 @@ public final class ConfigLoader {
             if (mode == ImagePromotion.Mode.AUTO && (required > 1 || !approvers.anyone())) {
                 a.error(required > 1 ? "requiredApprovals" : "approvers", "needs mode: manual (an auto promotion is approved by no one)");
             }
-            if (a.has("forbidSelfApproval")) {
-                a.error("forbidSelfApproval", "is not available yet: who pushed an image is not yet carried from the "
-                        + "registry's notification to the promotion, so it could not be enforced; remove it (requiredApprovals: 2 "
-                        + "asks for two distinct people)");
+            boolean forbidSelf = a.bool("forbidSelfApproval", false);
+            if (forbidSelf && mode == ImagePromotion.Mode.AUTO) {
+                a.error("forbidSelfApproval", "needs mode: manual (an auto promotion is approved by no one)");
             }
             return new ImagePromotion.Approval(mode, a.strings("signals"),
-                    a.parsed("deadline", GoDuration::parse, "a duration such as 72h"), approvers, required);
+                    a.parsed("deadline", GoDuration::parse, "a duration such as 72h"), approvers, required, forbidSelf);
         }).orElse(new ImagePromotion.Approval(ImagePromotion.Mode.AUTO, List.of(), Optional.empty()));
         return new ImagePromotion(id, labels, o, source, target, approval, s.bool("copySignatures", false));
     }

@@ -28,12 +28,19 @@ public record ImagePromotion(
      * @param signals every signal listed must arrive for the digest before it is approved
      * @param approvers who may approve or reject (our extension); anyone with the approver role when empty
      * @param requiredApprovals how many distinct identities must approve (manual mode; our extension), default 1
+     * @param forbidSelfApproval whoever pushed the image may not approve it (manual mode; our extension). Who pushed is
+     *     what the registry's notification named; where it named no one, the approval is taken and its history says
+     *     that it could not be checked
      */
     public record Approval(Mode mode, List<String> signals, Optional<Duration> deadline, Approvers approvers,
-            int requiredApprovals) {
+            int requiredApprovals, boolean forbidSelfApproval) {
 
         public Approval(Mode mode, List<String> signals, Optional<Duration> deadline) {
-            this(mode, signals, deadline, Approvers.ANYONE, 1);
+            this(mode, signals, deadline, Approvers.ANYONE, 1, false);
+        }
+
+        public Approval(Mode mode, List<String> signals, Optional<Duration> deadline, Approvers approvers, int requiredApprovals) {
+            this(mode, signals, deadline, approvers, requiredApprovals, false);
         }
     }
 

@@ -11,10 +11,17 @@ import java.util.Optional;
  * @param image the canonical repository the ImageRepository names now (an edited {@code spec.image} is announced
  *     again under its new name, even with equal tag and digest)
  * @param previous the selection this one replaces, absent for the first selection
+ * @param pushedBy who pushed the selected tag, when the notification that led to this selection named them (see
+ *     {@link TagDiscovered#pushedBy()})
  */
 public record PolicyMatched(
-        String policy, String image, String tag, String digest, Optional<TagRef> previous, Instant matchedAt)
+        String policy, String image, String tag, String digest, Optional<TagRef> previous, Instant matchedAt,
+        Optional<String> pushedBy)
         implements Event {
+
+    public PolicyMatched(String policy, String image, String tag, String digest, Optional<TagRef> previous, Instant matchedAt) {
+        this(policy, image, tag, digest, previous, matchedAt, Optional.empty());
+    }
 
     public PolicyMatched {
         Objects.requireNonNull(policy, "policy");
@@ -24,6 +31,7 @@ public record PolicyMatched(
         Names.tag(tag);
         Names.digest(digest);
         previous = previous == null ? Optional.empty() : previous;
+        pushedBy = pushedBy == null ? Optional.empty() : pushedBy.filter(TagDiscovered::plausiblePusher);
     }
 
     @Override

@@ -13,6 +13,9 @@ import java.util.Optional;
  * @param registry registry host, {@code host[:port]}
  * @param repository canonical repository, e.g. {@code docker.io/library/nginx}
  * @param batch where this event sits among the events of the scan that found it (see {@link ScanBatch})
+ * @param pushedBy who pushed the tag, as the registry's notification named them (Docker Hub's pusher, distribution's
+ *     actor, Harbor's operator, GitHub's sender, Nexus' initiator); absent when the tag was found by polling or the
+ *     provider does not say. What {@code forbidSelfApproval} compares an approver with.
  */
 public record TagDiscovered(
         String imageRepository,
@@ -24,8 +27,12 @@ public record TagDiscovered(
         Optional<String> previousDigest,
         DiscoverySource source,
         Instant discoveredAt,
-        Optional<ScanBatch> batch)
+        Optional<ScanBatch> batch,
+        Optional<String> pushedBy)
         implements Event {
+
+    /** The longest pusher name carried; a longer one is not a registry account name and is dropped. */
+    public static final int MAX_PUSHER = 256;
 
     public TagDiscovered {
         Objects.requireNonNull(imageRepository, "imageRepository");
@@ -36,6 +43,19 @@ public record TagDiscovered(
         Names.digest(digest);
         previousDigest = previousDigest == null ? Optional.empty() : previousDigest;
         batch = batch == null ? Optional.empty() : batch;
+        pushedBy = pushedBy == null ? Optional.empty() : pushedBy.filter(TagDiscovered::plausiblePusher);
+    }
+
+    /** A name of at most {@value #MAX_PUSHER} printable characters. */
+    public static boolean plausiblePusher(String name) {
+        return !name.isBlank() && name.length() <= MAX_PUSHER && name.chars().allMatch(c -> c >= 0x20 && c != 0x7f);
+    }
+
+    public TagDiscovered(String imageRepository, String registry, String repository, String tag, String digest,
+            String mediaType, Optional<String> previousDigest, DiscoverySource source, Instant discoveredAt,
+            Optional<ScanBatch> batch) {
+        this(imageRepository, registry, repository, tag, digest, mediaType, previousDigest, source, discoveredAt, batch,
+                Optional.empty());
     }
 
     /** A tag event outside any batch: a decision point of its own. */
@@ -47,7 +67,12 @@ public record TagDiscovered(
 
     public TagDiscovered inBatch(ScanBatch b) {
         return new TagDiscovered(imageRepository, registry, repository, tag, digest, mediaType, previousDigest, source,
-                discoveredAt, Optional.of(b));
+                discoveredAt, Optional.of(b), pushedBy);
+    }
+
+    public TagDiscovered pushedBy(Optional<String> who) {
+        return new TagDiscovered(imageRepository, registry, repository, tag, digest, mediaType, previousDigest, source,
+                discoveredAt, batch, who);
     }
 
     @Override

@@ -39,11 +39,11 @@ class EventContractTest {
         return Stream.of(
                 new TagDiscovered("flux-system/hugo-blog", "ghcr.io", "ghcr.io/tazlab/hugo-blog", "blog-46-a1b2c3d", D2,
                         "application/vnd.oci.image.manifest.v1+json", Optional.of(D1), DiscoverySource.WEBHOOK, T)
-                        .inBatch(new ScanBatch("s1", 1, 2)),
+                        .inBatch(new ScanBatch("s1", 1, 2)).pushedBy(Optional.of("tazzo")),
                 new TagRemoved("flux-system/hugo-blog", "ghcr.io", "ghcr.io/tazlab/hugo-blog", "blog-44-0c0ffee", D1, T)
                         .inBatch(new ScanBatch("s1", 2, 2)),
                 new PolicyMatched("flux-system/hugo-blog", "ghcr.io/tazlab/hugo-blog", "blog-46-a1b2c3d", D2,
-                        Optional.of(new TagRef("blog-45-ffffff", D1)), T),
+                        Optional.of(new TagRef("blog-45-ffffff", D1)), T, Optional.of("tazzo")),
                 new PromotionApproved("flux-system/pemos-portal-prod", "flux-system/eoseentry-pemos-portal",
                         "eoseentry.azurecr.io/pemos-portal:924@" + D2,
                         "ctfacentry.azurecr.io/eose-fleet/pemos-portal:924@" + D2, "user:qe-bot", T, true),

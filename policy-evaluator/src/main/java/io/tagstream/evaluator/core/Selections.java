@@ -69,6 +69,13 @@ public final class Selections {
     /** imageRepository|image → the scan whose batch is being read. */
     private final Map<String, String> openScans = new ConcurrentHashMap<>();
     private final Map<String, PolicyStatus> status = new ConcurrentHashMap<>();
+    /**
+     * imageRepository|image|tag|digest → who pushed it, from tag events that said (a webhook's notification), until the
+     * decision they lead to is made. Only a hint for forbidSelfApproval: not stored, so a restart in between forgets it.
+     */
+    private final Map<String, String> pushers = new ConcurrentHashMap<>();
+    static final int MAX_PUSHERS = 10_000;
+
     /** A new budget for each evaluation; the service gives each configured policy 10 s of its clock. */
     private volatile Supplier<Budget> budgets = () -> Budget.UNLIMITED;
 
@@ -127,6 +134,9 @@ public final class Selections {
         Map<String, String> known = bucket(e.imageRepository(), e.repository());
         List<Effect> out = new ArrayList<>();
         boolean changed = !e.digest().equals(known.get(e.tag()));
+        if (e.pushedBy().isPresent() && pushers.size() < MAX_PUSHERS) {
+            pushers.put(scanKey(e.imageRepository(), e.repository()) + "|" + e.tag() + "|" + e.digest(), e.pushedBy().get());
+        }
         if (changed) {
             known.put(e.tag(), e.digest());
             out.add(new TagStored(e.imageRepository(), e.repository(), e.tag(), e.digest()));
@@ -165,6 +175,7 @@ public final class Selections {
                 && configuredImage(imageRepository, config).map(repository::equals).orElse(false)) {
             out.addAll(evaluateRepository(ResourceId.parse(imageRepository), config, now));
         }
+        pushers.keySet().removeIf(k -> k.startsWith(key + "|")); // decided: what they led to is announced
         return out;
     }
 
@@ -286,7 +297,8 @@ public final class Selections {
         status.put(id, new PolicyStatus(id, repoId, image, Optional.of(next), current, Optional.of(now),
                 ev.candidates(), ev.skippedTotal(), Optional.empty(), Optional.of(now), false));
         return List.of(new Matched(new PolicyMatched(id, next.image(), next.tag(), next.digest(),
-                current.map(c -> new PolicyMatched.TagRef(c.tag(), c.digest())), now)));
+                current.map(c -> new PolicyMatched.TagRef(c.tag(), c.digest())), now,
+                Optional.ofNullable(pushers.get(scanKey(repoId, next.image()) + "|" + next.tag() + "|" + next.digest())))));
     }
 
     /** A failure is audited when it starts or its reason changes, not on every tag that leaves it unchanged. */

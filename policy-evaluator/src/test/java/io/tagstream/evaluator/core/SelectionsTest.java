@@ -310,4 +310,20 @@ class SelectionsTest {
         assertEquals(List.of("923"), matched(s.discovered(tag("923", "c").inBatch(new ScanBatch("hint", 1, 1)), GATE, NOW))
                 .stream().map(PolicyMatched::tag).toList(), "a webhook's single tag is a batch of one");
     }
+
+    @Test
+    void whoPushedTheSelectedTagIsCarriedWhenTheNotificationSaid() {
+        Selections s = new Selections();
+        // a webhook-led check names the pusher; the selection it leads to carries it to the promoter
+        List<PolicyMatched> first = matched(s.discovered(tag("922", "b").pushedBy(Optional.of("alice")), GATE, NOW));
+        assertEquals(Optional.of("alice"), first.get(0).pushedBy());
+        // found by polling: nobody is named, and alice's earlier push is not lent to another tag
+        List<PolicyMatched> next = matched(s.discovered(tag("924", "d"), GATE, NOW));
+        assertEquals("924", next.get(0).tag());
+        assertEquals(Optional.empty(), next.get(0).pushedBy());
+        // a pusher named for a tag that is not the one selected is not the selection's pusher
+        assertEquals(List.of(), matched(s.discovered(tag("923", "e").pushedBy(Optional.of("mallory")), GATE, NOW)));
+        List<PolicyMatched> later = matched(s.discovered(tag("925", "f"), GATE, NOW));
+        assertEquals(Optional.empty(), later.get(0).pushedBy());
+    }
 }

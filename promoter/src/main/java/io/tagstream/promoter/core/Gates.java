@@ -40,7 +40,8 @@ public final class Gates {
     public enum Reason {
         NO_SUCH_PROMOTION(Kind.UNKNOWN), NOTHING_PENDING_FOR_DIGEST(Kind.UNKNOWN), NOT_PENDING(Kind.CONFLICT),
         ALREADY_APPROVED_BY_USER(Kind.CONFLICT), GATE_REMOVED(Kind.CONFLICT), NOT_WAITING_FOR_SIGNAL(Kind.CONFLICT),
-        TOO_MANY_APPROVALS(Kind.CONFLICT), FIELD_TOO_LONG(Kind.INVALID), NOT_AN_APPROVER(Kind.FORBIDDEN);
+        TOO_MANY_APPROVALS(Kind.CONFLICT), FIELD_TOO_LONG(Kind.INVALID), NOT_AN_APPROVER(Kind.FORBIDDEN),
+        SELF_APPROVAL(Kind.FORBIDDEN);
 
         private final Kind kind;
 
@@ -96,6 +97,22 @@ public final class Gates {
 
         public static Caller of(String id) {
             return new Caller(id, Set.of());
+        }
+
+        /**
+         * Whether this caller is the one a registry named as pusher: the same name ignoring case, and ignoring an
+         * {@code @domain} on either side ({@code user:Alice} pushed as {@code alice@example.com}). When in doubt it says
+         * yes: a false match refuses an approval someone else can give, a false miss lets a person approve their own push.
+         */
+        boolean pushed(String pusher) {
+            String name = id.substring(id.indexOf(':') + 1);
+            return person(name).equals(person(pusher));
+        }
+
+        private static String person(String name) {
+            String n = name.strip().toLowerCase(java.util.Locale.ROOT);
+            int at = n.indexOf('@');
+            return at > 0 ? n.substring(0, at) : n;
         }
 
         /** Whether an ImagePromotion's approver list lets this caller decide. */
@@ -191,7 +208,8 @@ public final class Gates {
             Promotion p = new Promotion(id, gate.id().toString(), m.policy(), ImageRef.of(m.image(), m.tag(), m.digest()).toString(),
                     m.image(), m.tag(), m.digest(), State.PENDING, now, gate.approval().deadline().map(now::plus), null, null,
                     null, null, null, null, correlationId,
-                    List.of(new Promotion.Step(now, Promotion.Kind.OPENED, "opened by the selection of " + m.tag())));
+                    List.of(new Promotion.Step(now, Promotion.Kind.OPENED, "opened by the selection of " + m.tag()
+                            + m.pushedBy().map(u -> ", pushed by " + u).orElse(""))), m.pushedBy());
             p = ready(p, gate, now, "auto");
             all.put(id, p);
             changed.addAll(effects(p, Optional.of(gate)));
@@ -208,6 +226,16 @@ public final class Gates {
             throw new Refused(Reason.ALREADY_APPROVED_BY_USER, "promotion " + id + " was already approved by " + caller.id()
                     + (gate.approval().requiredApprovals() > 1 ? "; it needs " + gate.approval().requiredApprovals()
                     + " distinct approvers" : ""));
+        }
+        boolean forbidSelf = gate.approval().forbidSelfApproval();
+        if (forbidSelf && p.pushedBy().isPresent() && caller.pushed(p.pushedBy().get())) {
+            throw new Refused(Reason.SELF_APPROVAL, caller.id() + " may not approve promotion " + id + ": the registry named "
+                    + p.pushedBy().get() + " as who pushed " + p.tag() + ", and ImagePromotion " + gate.id()
+                    + " forbids approving one's own push (rule: forbidSelfApproval)");
+        }
+        if (forbidSelf && p.pushedBy().isEmpty()) {
+            String unchecked = "self-approval not checked: the registry did not say who pushed " + p.tag();
+            comment = comment.isBlank() ? unchecked : comment + "; " + unchecked;
         }
         if (p.approvals().size() >= MAX_APPROVALS) {
             throw new Refused(Reason.TOO_MANY_APPROVALS, "promotion " + id + " has " + MAX_APPROVALS

@@ -18,6 +18,7 @@ import java.util.TreeSet;
  *     required signal
  * @param target where the image was copied ({@code repository:tag@digest}), once it is there
  * @param history every step, oldest first; each change appends one, so a longer history is a later version
+ * @param pushedBy who pushed the image, when the registry's notification said (what {@code forbidSelfApproval} checks)
  */
 public record Promotion(
         String id,
@@ -37,7 +38,8 @@ public record Promotion(
         Optional<String> target,
         Optional<String> reason,
         String correlationId,
-        List<Step> history) {
+        List<Step> history,
+        Optional<String> pushedBy) {
 
     public enum State {
         PENDING, APPROVED, REJECTED, FAILED, EXPIRED, SUPERSEDED
@@ -113,18 +115,19 @@ public record Promotion(
         signals = signals == null ? Set.of() : Set.copyOf(signals);
         approvals = approvals == null ? List.of() : List.copyOf(approvals);
         history = history == null ? List.of() : List.copyOf(history);
+        pushedBy = pushedBy == null ? Optional.empty() : pushedBy;
     }
 
     Promotion with(State s, Optional<String> by, Instant at, Optional<String> why, Kind kind, String note) {
         return new Promotion(id, promotion, policy, source, image, tag, digest, s, createdAt, deadline, signals, approvals,
-                by.or(() -> decidedBy), Optional.of(at), target, why.or(() -> reason), correlationId, append(at, kind, note));
+                by.or(() -> decidedBy), Optional.of(at), target, why.or(() -> reason), correlationId, append(at, kind, note), pushedBy);
     }
 
     Promotion withSignal(String signal, Instant at, String by) {
         Set<String> s = new TreeSet<>(signals);
         s.add(signal);
         return new Promotion(id, promotion, policy, source, image, tag, digest, state, createdAt, deadline, s, approvals,
-                decidedBy, decidedAt, target, reason, correlationId, append(at, Kind.SIGNAL, "signal " + signal + " from " + by));
+                decidedBy, decidedAt, target, reason, correlationId, append(at, Kind.SIGNAL, "signal " + signal + " from " + by), pushedBy);
     }
 
     Promotion withApproval(String identity, Instant at, String comment) {
@@ -132,18 +135,18 @@ public record Promotion(
         a.add(identity);
         return new Promotion(id, promotion, policy, source, image, tag, digest, state, createdAt, deadline, signals, a,
                 decidedBy, decidedAt, target, reason, correlationId,
-                append(at, Kind.APPROVAL, "approved by " + identity + (comment.isBlank() ? "" : " (" + comment + ")")));
+                append(at, Kind.APPROVAL, "approved by " + identity + (comment.isBlank() ? "" : " (" + comment + ")")), pushedBy);
     }
 
     Promotion withTarget(String ref, Instant at) {
         return new Promotion(id, promotion, policy, source, image, tag, digest, state, createdAt, deadline, signals, approvals,
-                decidedBy, decidedAt, Optional.of(ref), reason, correlationId, append(at, Kind.AVAILABLE, "available at " + ref));
+                decidedBy, decidedAt, Optional.of(ref), reason, correlationId, append(at, Kind.AVAILABLE, "available at " + ref), pushedBy);
     }
 
     /** The target moved in the configuration: the image is to be copied and announced again. */
     Promotion withoutTarget(Instant at, String note) {
         return new Promotion(id, promotion, policy, source, image, tag, digest, state, createdAt, deadline, signals, approvals,
-                decidedBy, decidedAt, Optional.empty(), reason, correlationId, append(at, Kind.RETARGETED, note));
+                decidedBy, decidedAt, Optional.empty(), reason, correlationId, append(at, Kind.RETARGETED, note), pushedBy);
     }
 
     private List<Step> append(Instant at, Kind kind, String note) {

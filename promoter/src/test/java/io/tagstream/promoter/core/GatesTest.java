@@ -277,6 +277,43 @@ class GatesTest {
         assertEquals(Gates.Kind.FORBIDDEN, e.reason().kind());
     }
 
+    record SelfRow(String why, Optional<String> pushedBy, Gates.Caller caller, boolean refused) {}
+
+    @Test
+    void whoPushedAnImageMayNotApproveIt() throws Exception {
+        TagstreamConfig c = config("{mode: manual, forbidSelfApproval: true}");
+        for (SelfRow r : List.of(
+                new SelfRow("the pusher approving", Optional.of("alice"), Gates.Caller.of("alice"), true),
+                new SelfRow("case and an e-mail domain do not make another person", Optional.of("Alice@Example.com"),
+                        Gates.Caller.of("user:alice"), true),
+                new SelfRow("a bot's token pushed and approves", Optional.of("release-bot"), Gates.Caller.of("token:release-bot"), true),
+                new SelfRow("someone else", Optional.of("alice"), Gates.Caller.of("bob"), false),
+                new SelfRow("nobody named: taken, and the history says it was not checked", Optional.empty(), Gates.Caller.of("alice"), false))) {
+            Gates g = new Gates();
+            PolicyMatched m = new PolicyMatched("ns/qe", "qe.example/app", "1.0.0", D, Optional.empty(), NOW, r.pushedBy());
+            Promotion opened = Gates.promotions(g.matched(m, c.promotions(), "corr", NOW)).get(0);
+            assertEquals(r.pushedBy(), opened.pushedBy(), r.why());
+            if (r.refused()) {
+                Gates.Refused e = assertThrows(Gates.Refused.class, () -> g.approve(opened.id(), r.caller(), "", c, NOW), r.why());
+                assertEquals(Gates.Reason.SELF_APPROVAL, e.reason(), r.why());
+                assertEquals(Gates.Kind.FORBIDDEN, e.reason().kind());
+                assertTrue(e.getMessage().endsWith("forbids approving one's own push (rule: forbidSelfApproval)"), e.getMessage());
+                assertEquals(Promotion.State.PENDING, g.get(opened.id()).orElseThrow().state(), r.why());
+            } else {
+                Promotion done = Gates.promotions(g.approve(opened.id(), r.caller(), "", c, NOW)).get(0);
+                assertEquals(Promotion.State.APPROVED, done.state(), r.why());
+                boolean noted = done.history().stream().anyMatch(h -> h.note().contains("self-approval not checked"));
+                assertEquals(r.pushedBy().isEmpty(), noted, r.why() + ": " + done.history());
+            }
+        }
+        // without the setting, the pusher may approve (as before)
+        Gates g = new Gates();
+        TagstreamConfig open = config("{mode: manual}");
+        Promotion p = Gates.promotions(g.matched(new PolicyMatched("ns/qe", "qe.example/app", "1.0.0", D, Optional.empty(), NOW,
+                Optional.of("alice")), open.promotions(), "corr", NOW)).get(0);
+        assertEquals(Promotion.State.APPROVED, Gates.promotions(g.approve(p.id(), Gates.Caller.of("alice"), "", open, NOW)).get(0).state());
+    }
+
     @Test
     void approvalSettingsThatCannotWorkAreConfigErrors() {
         for (String[] row : List.of(
@@ -284,7 +321,8 @@ class GatesTest {
                 new String[] {"{mode: auto, approvers: {users: [bob]}}", "spec.approval.approvers needs mode: manual"},
                 new String[] {"{mode: manual, requiredApprovals: 0}", "is not a whole number from 1 to 10"},
                 new String[] {"{mode: manual, requiredApprovals: 11}", "is not a whole number from 1 to 10"},
-                new String[] {"{mode: manual, forbidSelfApproval: true}", "spec.approval.forbidSelfApproval is not available yet"})) {
+                new String[] {"{mode: auto, forbidSelfApproval: true}", "spec.approval.forbidSelfApproval needs mode: manual"},
+                new String[] {"{mode: manual, forbidSelfApproval: maybe}", "forbidSelfApproval"})) {
             var ex = assertThrows(io.tagstream.common.config.ConfigException.class, () -> config(row[0]), row[0]);
             assertTrue(ex.getMessage().contains(row[1]), row[0] + " → " + ex.getMessage());
         }

@@ -18,6 +18,7 @@ import io.tagstream.common.registry.RepositoryName;
 import io.tagstream.common.service.AuditThrottle;
 import io.tagstream.common.service.ConfigWatch;
 import io.tagstream.poller.core.KnownTag;
+import io.tagstream.poller.core.HintOrigin;
 import io.tagstream.poller.core.KnownTags;
 import io.tagstream.poller.core.RepositoryState;
 import io.tagstream.poller.core.Scan;
@@ -98,7 +99,7 @@ public class Scanner {
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final Set<String> queuedFull = ConcurrentHashMap.newKeySet();
-    private final Map<String, Map<String, Optional<String>>> pendingHints = new HashMap<>();
+    private final Map<String, Map<String, HintOrigin>> pendingHints = new HashMap<>();
     private final Map<String, Integer> hintRetries = new ConcurrentHashMap<>();
     private final Clock clock = Clock.systemUTC();
     private RegistryAccess access;
@@ -230,6 +231,11 @@ public class Scanner {
      * an event (a promotion's copy) continues that event's chain: its tag-discovered carries the same correlation id.
      */
     public void hint(ImageRepository repo, Optional<String> tag, DiscoverySource source, Optional<String> correlation) {
+        hint(repo, tag, source, new HintOrigin(correlation, Optional.empty()));
+    }
+
+    /** As above, with who pushed the tag where the notification said. */
+    public void hint(ImageRepository repo, Optional<String> tag, DiscoverySource source, HintOrigin origin) {
         if (repo.suspend()) {
             return; // as Flux: a suspended ImageRepository is not reconciled, whoever asks
         }
@@ -242,14 +248,14 @@ public class Scanner {
         String id = repo.id().toString();
         boolean first;
         synchronized (pendingHints) {
-            Map<String, Optional<String>> pending = pendingHints.computeIfAbsent(id, k -> new LinkedHashMap<>());
+            Map<String, HintOrigin> pending = pendingHints.computeIfAbsent(id, k -> new LinkedHashMap<>());
             first = pending.isEmpty();
-            pending.merge(tag.get(), correlation, (a, b) -> a.isPresent() ? a : b);
+            pending.merge(tag.get(), origin, HintOrigin::merge);
         }
         if (first) {
             scans.submit(() -> {
                 synchronized (lock(id)) {
-                    Map<String, Optional<String>> batch;
+                    Map<String, HintOrigin> batch;
                     synchronized (pendingHints) {
                         batch = pendingHints.remove(id);
                     }
@@ -266,7 +272,7 @@ public class Scanner {
      * tag. A hinted tag the registry does not know yet is asked for again a little later, three times at most.
      */
     private void retryNotFound(ImageRepository repo, List<String> notFound, DiscoverySource source,
-            Map<String, Optional<String>> correlations) {
+            Map<String, HintOrigin> correlations) {
         String id = repo.id().toString();
         long waiting = hintRetries.keySet().stream().filter(k -> k.startsWith(id + "|")).count();
         for (String t : notFound) {
@@ -282,14 +288,14 @@ public class Scanner {
                 LOG.infof("webhook named %s:%s, which the registry does not have", id, AuditThrottle.escape(t));
                 continue;
             }
-            ticker.schedule(() -> hint(repo, Optional.of(t), source, correlations.getOrDefault(t, Optional.empty())),
+            ticker.schedule(() -> hint(repo, Optional.of(t), source, correlations.getOrDefault(t, HintOrigin.NONE)),
                     HINT_RETRY_DELAYS_MS[attempt - 1], TimeUnit.MILLISECONDS);
         }
     }
 
     /** A full scan, or a check of the given tags; {@code correlations} continue the chains that named them. */
     private void scanNow(ImageRepository repo, Optional<Set<String>> tags, DiscoverySource source,
-            Map<String, Optional<String>> correlations) {
+            Map<String, HintOrigin> correlations) {
         String id = repo.id().toString();
         boolean full = tags.isEmpty();
         running.add(id);
@@ -356,7 +362,7 @@ public class Scanner {
 
     /** Events first, then the state that records them, then the audit: a crash in between repeats, never loses. */
     private void record(ImageRepository repo, RepositoryName name, KnownTags stored, Scan.Result r,
-            Map<String, Optional<String>> correlations) {
+            Map<String, HintOrigin> correlations) {
         String id = repo.id().toString();
         String image = name.canonical();
         Set<String> stale = stored.staleAfter(image, r.state()); // the old image's tags, once the new image's are stored
@@ -374,8 +380,9 @@ public class Scanner {
         int size = r.discovered().size() + r.removed().size();
         List<CloudEvent<?>> events = new ArrayList<>();
         for (TagDiscovered found : r.discovered()) {
-            TagDiscovered d = found.inBatch(new ScanBatch(scan, events.size() + 1, size));
-            events.add(correlations.getOrDefault(d.tag(), Optional.empty())
+            HintOrigin origin = correlations.getOrDefault(found.tag(), HintOrigin.NONE);
+            TagDiscovered d = found.inBatch(new ScanBatch(scan, events.size() + 1, size)).pushedBy(origin.pushedBy());
+            events.add(origin.correlation()
                     .<CloudEvent<?>>map(c -> CloudEvent.inChain(c, Publisher.SERVICE, d))
                     .orElseGet(() -> CloudEvent.start(Publisher.SERVICE, d)));
         }

@@ -9,6 +9,7 @@ import io.tagstream.common.config.Receiver;
 import io.tagstream.common.events.Json;
 import io.tagstream.common.events.TagDiscovered.DiscoverySource;
 import io.tagstream.common.registry.OciGrammar;
+import io.tagstream.poller.core.HintOrigin;
 import io.tagstream.poller.core.ImageOwners;
 import io.tagstream.poller.core.WebhookAuth;
 import io.tagstream.poller.core.WebhookPayloads;
@@ -154,7 +155,7 @@ public class WebhooksResource {
                     suspended.add(repo.id() + " is suspended");
                     continue;
                 }
-                scanner.hint(repo, hint.tag(), DiscoverySource.WEBHOOK, Optional.empty());
+                scanner.hint(repo, hint.tag(), DiscoverySource.WEBHOOK, new HintOrigin(Optional.empty(), hint.pushedBy()));
                 accepted.add(repo.id() + (hint.tag().map(t -> ":" + t).orElse(" (rescan)")));
             }
         }

@@ -15,7 +15,20 @@ import java.util.Set;
 public final class WebhookPayloads {
 
     /** A repository that changed; no tag means "rescan it". {@code host} is absent when the payload does not say. */
-    public record Hint(Optional<String> host, String path, Optional<String> tag) {}
+    /**
+     * One tag (or a rescan) a payload names. {@code pushedBy}: who pushed it, where the provider says (Docker Hub's
+     * {@code push_data.pusher}, distribution's {@code actor.name}, Harbor's {@code operator}, GitHub's
+     * {@code sender.login}, the user part of Nexus' {@code initiator}); only a hint, as the tag is.
+     */
+    public record Hint(Optional<String> host, String path, Optional<String> tag, Optional<String> pushedBy) {
+        public Hint {
+            pushedBy = pushedBy == null ? Optional.empty() : pushedBy.filter(io.tagstream.common.events.TagDiscovered::plausiblePusher);
+        }
+
+        public Hint(Optional<String> host, String path, Optional<String> tag) {
+            this(host, path, tag, Optional.empty());
+        }
+    }
 
     /** What a payload amounts to. */
     public sealed interface Reading permits Hints, Ignored {}
@@ -99,7 +112,7 @@ public final class WebhookPayloads {
             } else if (tag.isEmpty()) {
                 ignored.add("untagged manifest push to " + repo);
             } else {
-                hints.add(new Hint(optText(e.path("request"), "host"), repo, tag));
+                hints.add(new Hint(optText(e.path("request"), "host"), repo, tag, optText(e.path("actor"), "name")));
             }
         }
         return hints.isEmpty() ? new Ignored(String.join("; ", ignored)) : new Hints(hints);
@@ -108,7 +121,8 @@ public final class WebhookPayloads {
     private static Reading dockerhub(JsonNode body) throws Malformed {
         String repo = text(body.path("repository"), "repo_name", "Docker Hub payload repository");
         Optional<String> tag = optText(body.path("push_data"), "tag");
-        return new Hints(List.of(new Hint(Optional.of("docker.io"), repo.contains("/") ? repo : "library/" + repo, tag)));
+        return new Hints(List.of(new Hint(Optional.of("docker.io"), repo.contains("/") ? repo : "library/" + repo, tag,
+                optText(body.path("push_data"), "pusher"))));
     }
 
     private static Reading harbor(JsonNode body) throws Malformed {
@@ -121,7 +135,7 @@ public final class WebhookPayloads {
         List<Hint> hints = new ArrayList<>();
         for (JsonNode r : data.path("resources")) {
             Optional<String> host = optText(r, "resource_url").map(u -> u.substring(0, Math.max(0, u.indexOf('/')))).filter(h -> !h.isEmpty());
-            hints.add(new Hint(host, repo, optText(r, "tag")));
+            hints.add(new Hint(host, repo, optText(r, "tag"), optText(body, "operator")));
         }
         return hints.isEmpty() ? new Hints(List.of(new Hint(Optional.empty(), repo, Optional.empty()))) : new Hints(hints);
     }
@@ -162,7 +176,8 @@ public final class WebhookPayloads {
         int colon = ref.lastIndexOf(':');
         String repo = colon > lastSlash ? ref.substring(0, colon) : ref;
         String[] hp = hostAndPath(repo, "GitHub package_url");
-        return new Hints(List.of(new Hint(Optional.of(hp[0]), hp[1].toLowerCase(java.util.Locale.ROOT), tag)));
+        return new Hints(List.of(new Hint(Optional.of(hp[0]), hp[1].toLowerCase(java.util.Locale.ROOT), tag,
+                optText(body.path("sender"), "login"))));
     }
 
     private static Reading jfrog(JsonNode body) throws Malformed {
@@ -188,7 +203,10 @@ public final class WebhookPayloads {
         if (!action.equals("CREATED") && !action.equals("UPDATED")) {
             return new Ignored("Nexus action " + action);
         }
-        return new Hints(List.of(new Hint(Optional.empty(), text(c, "name", "Nexus component"), optText(c, "version"))));
+        // initiator is "<user>/<address>"
+        Optional<String> user = optText(body, "initiator").map(i -> i.contains("/") ? i.substring(0, i.lastIndexOf('/')) : i)
+                .filter(u -> !u.isBlank() && !u.equals("*UNKNOWN"));
+        return new Hints(List.of(new Hint(Optional.empty(), text(c, "name", "Nexus component"), optText(c, "version"), user)));
     }
 
     /** Google Artifact Registry through a Pub/Sub push subscription: the event is base64 JSON in message.data. */

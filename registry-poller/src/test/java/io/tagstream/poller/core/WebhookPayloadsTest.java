@@ -25,17 +25,22 @@ class WebhookPayloadsTest {
         return new Hint(Optional.ofNullable(host), path, Optional.ofNullable(tag));
     }
 
+    /** A hint naming who pushed, as the provider's sample does. */
+    static Hint hint(String host, String path, String tag, String pushedBy) {
+        return new Hint(Optional.ofNullable(host), path, Optional.ofNullable(tag), Optional.of(pushedBy));
+    }
+
     static Stream<Arguments> samples() {
         return Stream.of(
-                Arguments.of("distribution", "distribution.json", List.of(hint("registry.example", "eose-fleet/pemos-portal", "924"))),
+                Arguments.of("distribution", "distribution.json", List.of(hint("registry.example", "eose-fleet/pemos-portal", "924", "ci"))),
                 Arguments.of("acr", "acr.json", List.of(hint("ctfacentry.azurecr.io", "eose-fleet/pemos-portal", "924"))),
-                Arguments.of("dockerhub", "dockerhub.json", List.of(hint("docker.io", "tazzo/tazlab-blog", "blog-46-c0ffee1"))),
-                Arguments.of("harbor", "harbor.json", List.of(hint("harbor.example.com", "cleanstart/base", "1.4.2"))),
+                Arguments.of("dockerhub", "dockerhub.json", List.of(hint("docker.io", "tazzo/tazlab-blog", "blog-46-c0ffee1", "tazzo"))),
+                Arguments.of("harbor", "harbor.json", List.of(hint("harbor.example.com", "cleanstart/base", "1.4.2", "robot$ci"))),
                 Arguments.of("quay", "quay.json", List.of(hint("quay.io", "eose/mrcp-agent", "2.3.0"), hint("quay.io", "eose/mrcp-agent", "latest"))),
-                Arguments.of("github", "github-registry_package.json", List.of(hint("ghcr.io", "eose-sre/openclaw-fleet", "924"))),
-                Arguments.of("github", "github-package.json", List.of(hint("ghcr.io", "eose-sre/openclaw-fleet", "925"))),
+                Arguments.of("github", "github-registry_package.json", List.of(hint("ghcr.io", "eose-sre/openclaw-fleet", "924", "github-actions[bot]"))),
+                Arguments.of("github", "github-package.json", List.of(hint("ghcr.io", "eose-sre/openclaw-fleet", "925", "github-actions[bot]"))),
                 Arguments.of("jfrog", "jfrog.json", List.of(hint(null, "cleanstart/runtime-python", "3.12"))),
-                Arguments.of("nexus", "nexus.json", List.of(hint(null, "myapp/runtime", "v1.2.0"))),
+                Arguments.of("nexus", "nexus.json", List.of(hint(null, "myapp/runtime", "v1.2.0", "admin"))),
                 Arguments.of("gcr", "gar-pubsub.json", List.of(hint("us-central1-docker.pkg.dev", "my-gcp-project/cleanstart/base", "v1.2.0"))),
                 Arguments.of("generic", "generic.json", List.of(hint("registry.example", "eose-fleet/pemos-portal", "924"))));
     }
