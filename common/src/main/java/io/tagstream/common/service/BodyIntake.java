@@ -107,7 +107,7 @@ public class BodyIntake {
         for (EarlyAdmission a : admissions) {
             EarlyAdmission.Verdict v = a.beforeBody(req.method().name(), path, headers);
             if (v instanceof EarlyAdmission.Refused r) {
-                refuse(ctx, r.status(), r.reason(), false);
+                refuse(ctx, r.status(), r.reason(), false, true);
                 return;
             }
             authentic |= v instanceof EarlyAdmission.Authentic;
@@ -120,12 +120,12 @@ public class BodyIntake {
         if (reserved.isEmpty()) {
             strangers.ifPresent(x -> u.release(x));
             refuse(ctx, 503, "this service is receiving as many request bodies as it holds at once (" + (authentic
-                    ? (b.capacity() >> 20) + " MiB" : (u.capacity() >> 20) + " MiB from senders not yet authenticated") + "); retry shortly", true);
+                    ? (b.capacity() >> 20) + " MiB" : (u.capacity() >> 20) + " MiB from senders not yet authenticated") + "); retry shortly", true, true);
             return;
         }
         long timer = vertx.setTimer(bodyTimeout.toMillis(), id -> {
             if (!req.isEnded() && !ctx.response().ended()) {
-                refuse(ctx, 408, "the request body did not arrive within " + bodyTimeout.toSeconds() + " s", false);
+                refuse(ctx, 408, "the request body did not arrive within " + bodyTimeout.toSeconds() + " s", false, false);
             }
         });
         ctx.addEndHandler(done -> {
@@ -136,8 +136,18 @@ public class BodyIntake {
         ctx.next();
     }
 
-    /** Answers without reading the body, then closes the connection (its unread body makes it unusable). */
-    private void refuse(RoutingContext ctx, int status, String reason, boolean retry) {
+    /** How long, and how many bytes of, a refused body are read and thrown away before its connection is closed. */
+    static final long LINGER_MILLIS = 2_000;
+
+    /**
+     * Answers without reading the body, then closes the connection (its unread body makes it unusable). With
+     * {@code linger}, the rest of the body is first read and thrown away, for at most {@link #LINGER_MILLIS} and the
+     * largest body the service takes (a lingering close, as nginx and Apache do): closing a socket with unread bytes
+     * makes the kernel send a reset, and the sender's TCP stack then drops our answer unread, so a registry would see
+     * a broken connection instead of its 401 or 404. Nothing read is kept; a body that stops arriving (the 408) is not
+     * waited for.
+     */
+    private void refuse(RoutingContext ctx, int status, String reason, boolean retry, boolean linger) {
         metrics.counter("tagstream.http.refused", "status", String.valueOf(status)).increment();
         LOG.debugf("refused %s %s with %d before its body: %s", ctx.request().method(), AuditThrottle.escape(ctx.normalizedPath()),
                 status, reason);
@@ -147,8 +157,26 @@ public class BodyIntake {
             r.putHeader("Retry-After", "2");
         }
         HttpServerRequest req = ctx.request();
+        if (linger && !req.isEnded()) {
+            long[] discarded = {0};
+            long limit = maxBody.asLongValue();
+            long timer = vertx.setTimer(LINGER_MILLIS, id -> req.connection().close());
+            req.exceptionHandler(e -> { });
+            req.endHandler(end -> {
+                vertx.cancelTimer(timer);
+                req.connection().close();
+            });
+            req.handler(chunk -> {
+                discarded[0] += chunk.length();
+                if (discarded[0] > limit) {
+                    vertx.cancelTimer(timer);
+                    req.connection().close();
+                }
+            });
+            req.resume();
+        }
         r.end(io.tagstream.common.events.Json.writeString(new ApiError(reason))).onComplete(x -> {
-            if (!req.isEnded()) {
+            if (!linger && !req.isEnded()) {
                 req.connection().close();
             }
         });
