@@ -231,6 +231,11 @@ public final class ConfigLoader {
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
             errors.add(new ConfigError(file, line, "not valid YAML: " + e.getProblem()));
+        } catch (org.yaml.snakeyaml.reader.ReaderException e) {
+            int at = Math.max(0, Math.min(e.getPosition(), text.length()));
+            int line = 1 + (int) text.substring(0, at).chars().filter(c -> c == '\n').count();
+            errors.add(new ConfigError(file, line, "not valid YAML: character " + String.format("U+%04X", e.getCodePoint())
+                    + " is not allowed in YAML (write it as an escape in a double-quoted string)"));
         } catch (IOException | RuntimeException e) {
             errors.add(new ConfigError(file, 1, "not valid YAML: " + e.getMessage()));
         }
@@ -270,6 +275,18 @@ public final class ConfigLoader {
             return Optional.empty();
         }
         errors.addAll(head.errors);
+        String badName = name.isEmpty() ? null : kubernetesName(name, 253, true);
+        String badNamespace = kubernetesName(namespace, 63, false);
+        if (badName != null || badNamespace != null) {
+            YamlFields m = meta.get();
+            if (badName != null) {
+                errors.add(new ConfigError(file, m.lineOf("name"), kind + ": metadata.name '" + name + "' " + badName));
+            }
+            if (badNamespace != null) {
+                errors.add(new ConfigError(file, m.lineOf("namespace"), kind + ": metadata.namespace '" + namespace + "' " + badNamespace));
+            }
+            return Optional.empty();
+        }
         ResourceId id = new ResourceId(namespace, name);
         Doc doc = new Doc(file, kind + " " + id, errors, warnings);
         doc.lines.putAll(head.lines);
@@ -299,6 +316,26 @@ public final class ConfigLoader {
             s.warnUnread(IGNORED_SPEC_FIELDS);
         }
         return errors.size() == before ? r : Optional.empty();
+    }
+
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+    /**
+     * Why a name is not one Kubernetes accepts, or null: object names are DNS-1123 subdomains (at most 253 characters,
+     * lower-case letters, digits, '-' and '.', each dot-separated part starting and ending with a letter or digit),
+     * namespaces DNS-1123 labels (at most 63, no dots). What {@code kubectl apply} would refuse is refused here too.
+     */
+    static String kubernetesName(String name, int max, boolean dots) {
+        if (name.length() > max) {
+            return "is " + name.length() + " characters; Kubernetes allows at most " + max;
+        }
+        for (String part : dots ? name.split("\\.", -1) : new String[] {name}) {
+            if (!DNS_LABEL.matcher(part).matches()) {
+                return "is not a valid Kubernetes name (lower-case letters, digits and '-'" + (dots ? ", parts joined by '.'" : "")
+                        + ", starting and ending with a letter or digit)";
+            }
+        }
+        return null;
     }
 
     private static Optional<String> secretName(YamlFields s, String key) {

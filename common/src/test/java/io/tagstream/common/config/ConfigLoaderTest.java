@@ -176,6 +176,37 @@ class ConfigLoaderTest {
                             image: prod.example/app
                             tags: ["{{version}}"]
                         """, "ImagePromotion ns/prod: spec.target.tags '{{version}}' uses {{version}}; known: {{tag}}, {{digest}}, {{digest.short}}, {{policy}} (c.yaml:22)"),
+                Arguments.of("name Kubernetes refuses", """
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImageRepository
+                        metadata:
+                          name: My_App
+                        spec: {image: r.example/app, interval: 1m}
+                        """, "ImageRepository: metadata.name 'My_App' is not a valid Kubernetes name (lower-case letters, digits and '-', parts joined by '.', starting and ending with a letter or digit) (c.yaml:4)"),
+                Arguments.of("namespace too long", """
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImageRepository
+                        metadata: {name: app, namespace: %s}
+                        spec: {image: r.example/app, interval: 1m}
+                        """.formatted("n".repeat(64)), "ImageRepository: metadata.namespace '" + "n".repeat(64)
+                        + "' is 64 characters; Kubernetes allows at most 63 (c.yaml:3)"),
+                Arguments.of("a pasted value is quoted by its start and length", """
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImageRepository
+                        metadata: {name: app, namespace: ns}
+                        spec:
+                          image: r.example/app
+                          interval: %s
+                        """.formatted("9".repeat(500)), "ImageRepository ns/app: spec.interval '" + "9".repeat(80)
+                        + "…' (500 characters) is not a duration such as 1m or 1h30m (c.yaml:6)"),
+                Arguments.of("a control character, by its line", """
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImageRepository
+                        metadata: {name: app, namespace: ns}
+                        spec:
+                          image: r.example/app\u0007
+                          interval: 1m
+                        """, "not valid YAML: character U+0007 is not allowed in YAML (write it as an escape in a double-quoted string) (c.yaml:5)"),
                 Arguments.of("duplicate", REPO + REPO, "ImageRepository ns/app is defined twice; first at c.yaml:1 (c.yaml:8)"));
     }
 
