@@ -79,6 +79,10 @@ public class PoliciesResource {
             return ApiError.of(Response.Status.BAD_REQUEST, "at most " + MAX_DRY_RUN_TAGS + " tags per dry run; " + req.tags().size()
                     + " given");
         }
+        int missing = req.tags().indexOf(null);
+        if (missing >= 0) {
+            return ApiError.of(Response.Status.BAD_REQUEST, "tags[" + missing + "] is null; every tag must be a string");
+        }
         ImagePolicy.TagOrder order;
         try {
             order = order(req.policy());

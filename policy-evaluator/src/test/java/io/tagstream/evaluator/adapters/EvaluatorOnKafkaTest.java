@@ -108,6 +108,10 @@ class EvaluatorOnKafkaTest {
                 .body("skipped[0].reason", equalTo("1.0.0 is outside range '>=2.0.0'"));
         given().contentType(ContentType.JSON).body("{\"tags\": []}").post("/api/v1/policies/evaluate").then().statusCode(400);
         given().contentType(ContentType.JSON).body("{not json").post("/api/v1/policies/evaluate").then().statusCode(400);
+        // found by the surface fuzz (seed 99): a null tag reached the core and gave a 500
+        given().contentType(ContentType.JSON).body("{\"policy\": {\"numerical\": {\"order\": \"asc\"}}, \"tags\": [\"1\", null]}")
+                .post("/api/v1/policies/evaluate").then().statusCode(400)
+                .body("error", org.hamcrest.Matchers.equalTo("tags[1] is null; every tag must be a string"));
         given().post("/api/v1/policies/flux-system/nope/evaluate").then().statusCode(404)
                 .body("error", equalTo("no ImagePolicy flux-system/nope is configured"));
     }
