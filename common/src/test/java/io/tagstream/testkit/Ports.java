@@ -1,7 +1,6 @@
 package io.tagstream.testkit;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -12,13 +11,14 @@ public final class Ports {
 
     private Ports() {}
 
+    /**
+     * A free loopback port below Linux's ephemeral range (see {@link #freeRun}). A port the kernel hands out for
+     * {@code bind(0)} is an ephemeral one, which any outgoing connection of this machine (a Kafka client, an HTTP
+     * request) may take between this call and the server binding it: a chain test once found its poller's port taken
+     * that way.
+     */
     public static int free() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return freeRun(1);
     }
 
     /**

@@ -4,15 +4,15 @@ import io.tagstream.common.events.Json;
 import io.tagstream.common.state.CompactedTopic;
 import io.tagstream.evaluator.core.Selection;
 import io.tagstream.evaluator.core.Selections;
+import io.tagstream.evaluator.core.StateKey;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The evaluator's durable state on a compacted topic: known tags, keyed by what they were read from
- * ({@code tag|<imageRepository>|<repository>|<tag>}), announced selections ({@code selection|<policy>}) and the scan
- * batches being read ({@code scan|<imageRepository>|<repository>} → scan id), tombstoned when they go away. Tags
- * stored under the older key {@code tag|<imageRepository>|<tag>} (before the image was part of the key) are read, then
- * moved to the new key by {@link #migrate()}.
+ * The evaluator's durable state on a compacted topic, under the keys of {@link StateKey}: known tags, keyed by what
+ * they were read from, announced selections and the scan batches being read, tombstoned when they go away. Tags
+ * stored under the older key ({@link StateKey.LegacyTag}, before the image was part of the key) are read, then moved
+ * to the new key by {@link #migrate()}.
  */
 final class StateLog implements AutoCloseable {
 
@@ -21,7 +21,7 @@ final class StateLog implements AutoCloseable {
     record SelectionValue(String tag, String digest, String image) {}
 
     private final CompactedTopic topic;
-    private final java.util.Map<String, TagValue> legacy = new java.util.LinkedHashMap<>();
+    private final java.util.Map<StateKey.LegacyTag, TagValue> legacy = new java.util.LinkedHashMap<>();
 
     StateLog(String bootstrap, String topic) {
         this.topic = new CompactedTopic(bootstrap, topic);
@@ -36,34 +36,37 @@ final class StateLog implements AutoCloseable {
     }
 
     private void apply(Selections state, String key, String value) {
-        String[] k = key.split("\\|", 4);
-        if (k[0].equals("tag") && k.length == 4) {
+        StateKey k = StateKey.decode(key).orElse(null); // null: a record of a later version, left alone
+        if (k instanceof StateKey.Tag t) {
             if (value == null) {
-                state.restoreTagRemoved(k[1], k[2], k[3]);
+                state.restoreTagRemoved(t.imageRepository(), t.repository(), t.tag());
             } else {
-                TagValue v = Json.read(value.getBytes(StandardCharsets.UTF_8), TagValue.class);
-                state.restoreTag(k[1], k[2], k[3], v.digest());
+                state.restoreTag(t.imageRepository(), t.repository(), t.tag(), read(value, TagValue.class).digest());
             }
-        } else if (k[0].equals("tag") && k.length == 3) {
+        } else if (k instanceof StateKey.LegacyTag t) {
             if (value == null) {
-                legacy.remove(key);
+                legacy.remove(t);
             } else {
-                legacy.put(key, Json.read(value.getBytes(StandardCharsets.UTF_8), TagValue.class));
+                legacy.put(t, read(value, TagValue.class));
             }
-        } else if (k[0].equals("scan") && k.length == 3) {
+        } else if (k instanceof StateKey.Scan scan) {
             if (value == null) {
-                state.restoreScanClosed(k[1], k[2]);
+                state.restoreScanClosed(scan.imageRepository(), scan.repository());
             } else {
-                state.restoreScanOpen(k[1], k[2], value);
+                state.restoreScanOpen(scan.imageRepository(), scan.repository(), value);
             }
-        } else if (k[0].equals("selection") && k.length == 2) {
+        } else if (k instanceof StateKey.Selected sel) {
             if (value == null) {
-                state.restoreSelectionCleared(k[1]);
+                state.restoreSelectionCleared(sel.policy());
             } else {
-                SelectionValue v = Json.read(value.getBytes(StandardCharsets.UTF_8), SelectionValue.class);
-                state.restoreSelection(k[1], new Selection(v.image(), v.tag(), v.digest()));
+                SelectionValue v = read(value, SelectionValue.class);
+                state.restoreSelection(sel.policy(), new Selection(v.image(), v.tag(), v.digest()));
             }
         }
+    }
+
+    private static <T> T read(String value, Class<T> type) {
+        return Json.read(value.getBytes(StandardCharsets.UTF_8), type);
     }
 
     /**
@@ -73,9 +76,8 @@ final class StateLog implements AutoCloseable {
     int migrate(Selections state) {
         java.util.List<CompletableFuture<Void>> writes = new java.util.ArrayList<>();
         legacy.forEach((key, v) -> {
-            String[] k = key.split("\\|", 3);
-            state.restoreTag(k[1], v.repository(), k[2], v.digest());
-            writes.add(tag(k[1], k[2], v.repository(), v.digest()).thenCompose(x -> topic.putAsync(key, null)));
+            state.restoreTag(key.imageRepository(), v.repository(), key.tag(), v.digest());
+            writes.add(tag(key.imageRepository(), key.tag(), v.repository(), v.digest()).thenCompose(x -> topic.putAsync(key.encode(), null)));
         });
         CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
         int n = legacy.size();
@@ -83,32 +85,28 @@ final class StateLog implements AutoCloseable {
         return n;
     }
 
-    private static String tagKey(String imageRepository, String repository, String tag) {
-        return "tag|" + imageRepository + "|" + repository + "|" + tag;
-    }
-
     CompletableFuture<Void> tag(String imageRepository, String tag, String repository, String digest) {
-        return topic.putAsync(tagKey(imageRepository, repository, tag), Json.writeString(new TagValue(repository, digest)));
+        return topic.putAsync(new StateKey.Tag(imageRepository, repository, tag).encode(), Json.writeString(new TagValue(repository, digest)));
     }
 
     CompletableFuture<Void> tagRemoved(String imageRepository, String repository, String tag) {
-        return topic.putAsync(tagKey(imageRepository, repository, tag), null);
+        return topic.putAsync(new StateKey.Tag(imageRepository, repository, tag).encode(), null);
     }
 
     CompletableFuture<Void> scanOpened(String imageRepository, String repository, String scan) {
-        return topic.putAsync("scan|" + imageRepository + "|" + repository, scan);
+        return topic.putAsync(new StateKey.Scan(imageRepository, repository).encode(), scan);
     }
 
     CompletableFuture<Void> scanClosed(String imageRepository, String repository) {
-        return topic.putAsync("scan|" + imageRepository + "|" + repository, null);
+        return topic.putAsync(new StateKey.Scan(imageRepository, repository).encode(), null);
     }
 
     CompletableFuture<Void> selection(String policy, String image, String tag, String digest) {
-        return topic.putAsync("selection|" + policy, Json.writeString(new SelectionValue(tag, digest, image)));
+        return topic.putAsync(new StateKey.Selected(policy).encode(), Json.writeString(new SelectionValue(tag, digest, image)));
     }
 
     CompletableFuture<Void> selectionCleared(String policy) {
-        return topic.putAsync("selection|" + policy, null);
+        return topic.putAsync(new StateKey.Selected(policy).encode(), null);
     }
 
     @Override
