@@ -189,7 +189,7 @@ class GatesOnRegistriesTest {
         Map<String, io.tagstream.promoter.adapters.Reply> out = new HashMap<>();
         try (CompactedTopic t = new CompactedTopic(KafkaBroker.shared().bootstrapServers(), "tagstream.promoter.state")) {
             t.load((k, v) -> {
-                if (k.startsWith(io.tagstream.promoter.adapters.Reply.KEY_PREFIX) && v != null) {
+                if (io.tagstream.promoter.core.StateKey.decode(k) instanceof io.tagstream.promoter.core.StateKey.OfReply && v != null) {
                     var r = Json.read(v.getBytes(StandardCharsets.UTF_8), io.tagstream.promoter.adapters.Reply.class);
                     out.put(r.request(), r);
                 }

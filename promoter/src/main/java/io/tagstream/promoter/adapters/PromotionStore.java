@@ -7,6 +7,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.tagstream.common.events.Json;
 import io.tagstream.common.state.CompactedTopic;
 import io.tagstream.common.state.Topics;
+import io.tagstream.promoter.core.StateKey;
 import io.tagstream.promoter.core.Gates;
 import io.tagstream.promoter.core.Promotion;
 import jakarta.annotation.Priority;
@@ -79,9 +80,9 @@ public class PromotionStore {
 
     /** A record of the state topic, from this pod or the one leading: a promotion's newest version, or a reply. */
     private void stored(String key, String value) {
-        if (key.startsWith(Reply.KEY_PREFIX)) {
+        if (StateKey.decode(key) instanceof StateKey.OfReply r) {
             if (value == null) {
-                answered.remove(key.substring(Reply.KEY_PREFIX.length()));
+                answered.remove(r.request());
                 return;
             }
             Reply reply = Json.read(value.getBytes(StandardCharsets.UTF_8), Reply.class);
@@ -110,7 +111,7 @@ public class PromotionStore {
     }
 
     void put(Promotion p) {
-        store.put(p.id(), Json.writeString(p));
+        store.put(new StateKey.OfPromotion(p.id()).encode(), Json.writeString(p));
     }
 
     boolean answered(String request) {
@@ -135,7 +136,7 @@ public class PromotionStore {
     void dropRepliesBefore(Instant cutoff) {
         answered.forEach((id, at) -> {
             if (at.isBefore(cutoff)) {
-                store.put(Reply.KEY_PREFIX + id, null);
+                store.put(new StateKey.OfReply(id).encode(), null);
                 answered.remove(id);
             }
         });

@@ -6,6 +6,7 @@ import io.tagstream.common.events.TagDiscovered;
 import io.tagstream.common.state.CompactedTopic;
 import io.tagstream.poller.core.KnownTag;
 import io.tagstream.poller.core.KnownTags;
+import io.tagstream.poller.core.StateKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -18,7 +19,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * The poller's compacted state topic: one record per known tag, keyed {@code <namespace>/<name>|<tag>}, with its
+ * The poller's compacted state topic: one record per known tag, keyed by {@link StateKey}, with its
  * digest, media type and the image it was read from; a tombstone when the tag is gone. A restarted or second pod
  * neither announces every tag again nor misses one.
  */
@@ -59,16 +60,16 @@ public class KnownTagStore {
     }
 
     private static String key(String repository, String tag) {
-        return repository + "|" + tag;
+        return new StateKey(repository, tag).encode();
     }
 
     private static void restore(String key, String value, Map<String, Map<String, KnownTag>> tags, Map<String, String> images) {
-        int bar = key.indexOf('|');
-        if (bar < 0) {
+        Optional<StateKey> stored = StateKey.decode(key);
+        if (stored.isEmpty()) {
             return;
         }
-        String repo = key.substring(0, bar);
-        String tag = key.substring(bar + 1);
+        String repo = stored.get().imageRepository();
+        String tag = stored.get().tag();
         Map<String, KnownTag> known = tags.computeIfAbsent(repo, k -> new HashMap<>());
         if (value == null) {
             known.remove(tag);
