@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.concurrent.ScheduledExecutorService;
 import org.apache.kafka.common.utils.Utils;
 import io.tagstream.common.service.ConfigWatch;
+import io.tagstream.gitwriter.core.StateKey;
 import io.tagstream.gitwriter.core.CommitPlan;
 import io.tagstream.gitwriter.core.ImageValues;
 import io.tagstream.gitwriter.core.Ledger;
@@ -119,10 +120,10 @@ public class BranchWorkers {
         Map<String, Routing.Target> byScope = new HashMap<>();
         Routing.automations(cfg).values().forEach(t -> byScope.put(t.scope(), t));
         ledger.ledger().blocked().forEach((key, b) -> {
-            String[] scopeAndSetter = Ledger.scopeAndSetter(key);
-            Routing.Target t = byScope.get(scopeAndSetter[0]);
+            StateKey.Blocked k = Ledger.blockedOf(key);
+            Routing.Target t = byScope.get(k.scope());
             Optional<PromotionApproved> approval = t == null ? Optional.empty() : Routing.carried(
-                    new Ledger.Carry(t.automation().id().toString(), scopeAndSetter[1], b.ref()), cfg, Instant.now());
+                    new Ledger.Carry(t.automation().id().toString(), k.marker(), b.ref()), cfg, Instant.now());
             if (approval.isEmpty()) {
                 ledger.unblock(key);
                 return;

@@ -79,8 +79,6 @@ public final class Ledger {
     public record Intent(String commit, String eventId, Instant eventTime, String correlationId,
             io.tagstream.common.events.CommitPushed pushed, Map<String, Entry> entries) {}
 
-    private static final String INTENT = "intent|";
-    private static final String BLOCKED = "blocked|";
 
     /**
      * A ref that could not be written because the marker's file has a problem (it does not parse, a marker is not on
@@ -90,9 +88,9 @@ public final class Ledger {
 
     private final Map<String, Blocked> blocked = new ConcurrentHashMap<>();
 
-    /** The state-topic key of a blocked ref: {@code blocked|<scope>|<marker>}. */
+    /** The state-topic key of a blocked ref ({@link StateKey.Blocked}). */
     public static String blockedKey(String scope, String setter) {
-        return BLOCKED + key(scope, setter);
+        return new StateKey.Blocked(scope, setter).encode();
     }
 
     /** The blocked refs, by key. */
@@ -112,23 +110,18 @@ public final class Ledger {
         blocked.remove(key);
     }
 
-    /** {@code <scope>} and {@code <marker>} of a blocked key. */
-    public static String[] scopeAndSetter(String blockedKey) {
-        String k = blockedKey.substring(BLOCKED.length());
-        int bar = k.lastIndexOf('|');
-        return new String[] {k.substring(0, bar), k.substring(bar + 1)};
+    /** The scope and marker of a blocked ref's key. */
+    public static StateKey.Blocked blockedOf(String blockedKey) {
+        return (StateKey.Blocked) StateKey.decode(blockedKey).filter(StateKey.Blocked.class::isInstance)
+                .orElseThrow(() -> new IllegalArgumentException("not a blocked ref's key: " + blockedKey));
     }
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, Intent> intents = new ConcurrentHashMap<>();
 
-    /** The state-topic key of a branch's intent; ledger keys ({@code namespace/name|setter}) never start so. */
+    /** The state-topic key of a branch's intent ({@link StateKey.Intent}). */
     public static String intentKey(String branch) {
-        return INTENT + branch;
-    }
-
-    public static boolean isIntentKey(String key) {
-        return key.startsWith(INTENT);
+        return new StateKey.Intent(branch).encode();
     }
 
     public Optional<Intent> intent(String branch) {
@@ -137,14 +130,18 @@ public final class Ledger {
 
     /** Applies one state-topic record: a ledger entry, an intent or a blocked ref; {@code null} (a tombstone) removes it. */
     public void restore(String key, String json) {
-        if (key.startsWith(BLOCKED)) {
+        StateKey k = StateKey.decode(key).orElse(null);
+        if (k == null) {
+            return; // no layout any version wrote
+        }
+        if (k instanceof StateKey.Blocked) {
             if (json == null) {
                 blocked.remove(key);
             } else {
                 blocked.put(key, io.tagstream.common.events.Json.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                         Blocked.class));
             }
-        } else if (isIntentKey(key)) {
+        } else if (k instanceof StateKey.Intent) {
             if (json == null) {
                 intents.remove(key);
             } else {
@@ -173,8 +170,9 @@ public final class Ledger {
         return automation + "@" + repositoryUrl + "#" + branch + ":" + (normalized.isEmpty() ? "." : normalized);
     }
 
+    /** The state-topic key of the ref last written into a marker of a scope ({@link StateKey.Written}). */
     public static String key(String scope, String setter) {
-        return scope + "|" + setter;
+        return new StateKey.Written(scope, setter).encode();
     }
 
     /**
@@ -188,13 +186,11 @@ public final class Ledger {
         java.util.Set<String> configured = new java.util.HashSet<>(scopes.values());
         Map<String, Optional<String>> out = new java.util.TreeMap<>();
         entries.forEach((key, entry) -> {
-            int bar = key.lastIndexOf('|');
-            String scope = key.substring(0, bar);
-            if (configured.contains(scope)) {
+            if (!(StateKey.decode(key).orElse(null) instanceof StateKey.Written k) || configured.contains(k.scope())) {
                 return;
             }
-            if (!scope.contains("@") && scopes.containsKey(scope)) {
-                out.put(key, Optional.of(key(scopes.get(scope), key.substring(bar + 1))));
+            if (k.beforeScopes() && scopes.containsKey(k.scope())) {
+                out.put(key, Optional.of(key(scopes.get(k.scope()), k.marker())));
             } else if (entry.at().isBefore(cutoff)) {
                 out.put(key, Optional.empty());
             }
@@ -211,25 +207,19 @@ public final class Ledger {
      * old one, as Flux applies every policy's latest ref to the path at its next run. The newest entry wins per marker.
      */
     public List<Carry> toCarry(Map<String, Optional<String>> plan, Map<String, String> scopes) {
-        Map<String, Entry> newest = new java.util.TreeMap<>();
+        Map<StateKey.Written, Entry> newest = new java.util.TreeMap<>(java.util.Comparator.comparing(StateKey.Written::encode));
         plan.forEach((key, to) -> {
             Entry e = entries.get(key);
-            int bar = key.lastIndexOf('|');
-            int at = key.indexOf('@');
-            if (to.isPresent() || e == null || at < 0 || at > bar) {
+            if (!(StateKey.decode(key).orElse(null) instanceof StateKey.Written k) || to.isPresent() || e == null || k.beforeScopes()) {
                 return;
             }
-            String automation = key.substring(0, at);
-            if (!scopes.containsKey(automation)) {
+            if (!scopes.containsKey(k.automation())) {
                 return; // removed, not moved
             }
-            newest.merge(automation + "|" + key.substring(bar + 1), e, (a, b) -> a.at().isAfter(b.at()) ? a : b);
+            newest.merge(new StateKey.Written(k.automation(), k.marker()), e, (a, b) -> a.at().isAfter(b.at()) ? a : b);
         });
         List<Carry> out = new java.util.ArrayList<>();
-        newest.forEach((k, e) -> {
-            int bar = k.lastIndexOf('|');
-            out.add(new Carry(k.substring(0, bar), k.substring(bar + 1), e.ref()));
-        });
+        newest.forEach((k, e) -> out.add(new Carry(k.scope(), k.marker(), e.ref())));
         return out;
     }
 
