@@ -236,7 +236,7 @@ class TwoGitWritersTest {
 
         chain.stopService(victim, false); // its branches go to the other pod
         java.util.function.Predicate<io.tagstream.common.events.CloudEvent<io.tagstream.common.events.PromotionApproved>> written =
-                e -> e.data().policy().equals("flux-system/" + repo) && e.data().source().contains(":1.0." + latest + "@");
+                e -> e.data().policy().equals("flux-system/" + repo) && e.data().source().toString().contains(":1.0." + latest + "@");
         var approvals = io.tagstream.testkit.KafkaBroker.shared().events(
                 io.tagstream.common.events.Topic.PROMOTION_APPROVED.defaultName(), io.tagstream.common.events.PromotionApproved.class,
                 l -> l.stream().anyMatch(written), Duration.ofSeconds(30));

@@ -29,7 +29,7 @@ class ServiceBootTest {
     void consumedApprovalLeavesAnAuditRecordWithItsCorrelation() {
         String ref = "ghcr.io/tazlab/hugo-blog:blog-46-a1b2c3d@sha256:" + "6".repeat(64);
         var event = CloudEvent.start("test", new PromotionApproved("flux-system/hugo-blog", "flux-system/hugo-blog",
-                ref, ref, "auto", Instant.now(), false));
+                io.tagstream.common.events.ImageRef.parse(ref), io.tagstream.common.events.ImageRef.parse(ref), "auto", Instant.now(), false));
         KafkaBroker.shared().publish(Topic.PROMOTION_APPROVED.defaultName(), event);
         var audits = KafkaBroker.shared().events(Topic.AUDIT.defaultName(), AuditRecord.class,
                 l -> l.stream().anyMatch(a -> a.data().relatedEventId().equals(Optional.of(event.id()))),

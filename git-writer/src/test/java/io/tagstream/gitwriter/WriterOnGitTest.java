@@ -33,7 +33,8 @@ class WriterOnGitTest {
 
     static CloudEvent<PromotionApproved> approval(String app, String tag) {
         String ref = "r.example/" + app + ":" + tag + "@sha256:" + "e".repeat(64);
-        return CloudEvent.start("test", new PromotionApproved("flux-system/" + app, "flux-system/" + app, ref, ref, "auto",
+        return CloudEvent.start("test", new PromotionApproved("flux-system/" + app, "flux-system/" + app,
+                io.tagstream.common.events.ImageRef.parse(ref), io.tagstream.common.events.ImageRef.parse(ref), "auto",
                 Instant.now(), false));
     }
 
@@ -138,7 +139,7 @@ class WriterOnGitTest {
     /** What a pod that died between its push and announcing it leaves in Kafka: the intent it recorded before pushing. */
     static void intent(String commit, String eventId, CloudEvent<PromotionApproved> approval, String tag) throws Exception {
         String url = io.tagstream.gitwriter.core.Workspace.safeUrl(GitWriterFixture.git.url("fleet"));
-        var entry = new io.tagstream.gitwriter.core.Ledger.Entry(approval.data().source(), Optional.of(commit),
+        var entry = new io.tagstream.gitwriter.core.Ledger.Entry(approval.data().source().toString(), Optional.of(commit),
                 Instant.now(), Optional.empty());
         var i = new io.tagstream.gitwriter.core.Ledger.Intent(commit, eventId, Instant.now(), approval.correlationId(),
                 new CommitPushed("flux-system/eose-entry-auto", url, BRANCH, commit, List.of(new CommitPushed.Change(PORTAL,

@@ -38,7 +38,7 @@ class ServiceBootTest {
         CloudEvent<PromotionApproved> approved = approvals.stream()
                 .filter(a -> a.correlationId().equals(match.correlationId())).findFirst().orElseThrow();
         assertEquals("auto", approved.data().approvedBy());
-        assertEquals("ghcr.io/tazlab/hugo-blog:blog-46-a1b2c3d@" + digest, approved.data().target());
+        assertEquals("ghcr.io/tazlab/hugo-blog:blog-46-a1b2c3d@" + digest, approved.data().target().toString());
         assertEquals(approved.data().source(), approved.data().target());
         assertFalse(approved.data().copied());
         var audits = KafkaBroker.shared().events(Topic.AUDIT.defaultName(), AuditRecord.class,

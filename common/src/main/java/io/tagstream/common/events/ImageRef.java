@@ -3,8 +3,9 @@ package io.tagstream.common.events;
 import java.util.Optional;
 
 /**
- * An image reference {@code repository[:tag][@digest]} as it travels in events. The repository may carry a registry
- * port ({@code localhost:5000/app}), so the tag separator is the last colon after the last slash.
+ * An image reference {@code repository[:tag][@digest]} as it travels in events: typed in the records, one string on
+ * the wire ({@link #toString()} writes it, {@link #parse} reads it). The repository may carry a registry port
+ * ({@code localhost:5000/app}), so the tag separator is the last colon after the last slash.
  */
 public record ImageRef(String repository, Optional<String> tag, Optional<String> digest) {
 
@@ -16,6 +17,7 @@ public record ImageRef(String repository, Optional<String> tag, Optional<String>
         digest = digest == null ? Optional.empty() : digest;
     }
 
+    @com.fasterxml.jackson.annotation.JsonCreator(mode = com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING)
     public static ImageRef parse(String ref) {
         if (ref == null || ref.isBlank()) {
             throw new IllegalArgumentException("empty image reference");
@@ -40,6 +42,7 @@ public record ImageRef(String repository, Optional<String> tag, Optional<String>
         return new ImageRef(repository, Optional.ofNullable(tag), Optional.ofNullable(digest));
     }
 
+    @com.fasterxml.jackson.annotation.JsonValue
     @Override
     public String toString() {
         return repository + tag.map(t -> ":" + t).orElse("") + digest.map(d -> "@" + d).orElse("");

@@ -16,8 +16,8 @@ import java.util.Objects;
 public record PromotionApproved(
         String promotion,
         String policy,
-        String source,
-        String target,
+        ImageRef source,
+        ImageRef target,
         String approvedBy,
         Instant approvedAt,
         boolean copied)
@@ -29,8 +29,8 @@ public record PromotionApproved(
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(approvedBy, "approvedBy");
-        Names.ref(source);
-        Names.ref(target);
+        Names.ref(source.toString());
+        Names.ref(target.toString());
     }
 
     @Override
@@ -40,11 +40,6 @@ public record PromotionApproved(
 
     @Override
     public String subject() {
-        return target;
-    }
-
-    /** The target reference split into its parts. */
-    public ImageRef targetRef() {
-        return ImageRef.parse(target);
+        return target.toString();
     }
 }

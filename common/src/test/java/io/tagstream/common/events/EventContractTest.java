@@ -45,8 +45,8 @@ class EventContractTest {
                 new PolicyMatched("flux-system/hugo-blog", "ghcr.io/tazlab/hugo-blog", "blog-46-a1b2c3d", D2,
                         Optional.of(new TagRef("blog-45-ffffff", D1)), T, Optional.of("tazzo")),
                 new PromotionApproved("flux-system/pemos-portal-prod", "flux-system/eoseentry-pemos-portal",
-                        "eoseentry.azurecr.io/pemos-portal:924@" + D2,
-                        "ctfacentry.azurecr.io/eose-fleet/pemos-portal:924@" + D2, "user:qe-bot", T, true),
+                        ImageRef.parse("eoseentry.azurecr.io/pemos-portal:924@" + D2),
+                        ImageRef.parse("ctfacentry.azurecr.io/eose-fleet/pemos-portal:924@" + D2), "user:qe-bot", T, true),
                 new CommitPushed("flux-system/eose-entry-auto", "https://github.com/eose-sre/openclaw-fleet",
                         "feat/pemclau-master", "0123456789abcdef0123456789abcdef01234567",
                         List.of(new Change("fleet-sync/ctc-flux/eose-entry/portal.yaml", "flux-system:ct-fac-portal",
@@ -179,9 +179,9 @@ class EventContractTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new PolicyMatched("ns/p", "r/app",
                 "1.0", "sha256:short", Optional.empty(), T));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new PromotionApproved("ns/p", "ns/p",
-                "r.example/app:zz?x", "r.example/app:1.0", "auto", T, false));
+                ImageRef.parse("r.example/app:zz?x"), ImageRef.parse("r.example/app:1.0"), "auto", T, false));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new PromotionApproved("ns/p", "ns/p",
-                "R.example/UPPER:1.0", "r.example/app:1.0", "auto", T, false));
+                ImageRef.parse("R.example/UPPER:1.0"), ImageRef.parse("r.example/app:1.0"), "auto", T, false));
     }
 
     /** Operators filter the audit by action: asyncapi.yaml lists every AuditAction, with the same meaning and service. */

@@ -91,10 +91,10 @@ public final class Routing {
         boolean pin = cfg.find(ImagePolicy.class, ResourceId.parse(a.policy()))
                 .map(p -> p.digestReflectionPolicy() != ImagePolicy.DigestReflection.NEVER).orElse(false);
         if (a.promotion().equals(a.policy())) {
-            return Map.of(marker(a.policy()), values(ImageRef.parse(a.source()), pin));
+            return Map.of(marker(a.policy()), values(a.source(), pin));
         }
         boolean promotionPins = pin && cfg.find(ImagePromotion.class, ResourceId.parse(a.promotion())).isPresent();
-        return Map.of(marker(a.promotion()), values(ImageRef.parse(a.target()), promotionPins));
+        return Map.of(marker(a.promotion()), values(a.target(), promotionPins));
     }
 
     /**
@@ -112,10 +112,11 @@ public final class Routing {
     private static Optional<PromotionApproved> carriedApproval(Ledger.Carry c, TagstreamConfig cfg, java.time.Instant now) {
         ResourceId named = ResourceId.parse(c.marker().replaceFirst(":", "/"));
         if (cfg.find(ImagePolicy.class, named).isPresent()) {
-            return Optional.of(new PromotionApproved(named.toString(), named.toString(), c.ref(), c.ref(), CARRIED, now, false));
+            return Optional.of(new PromotionApproved(named.toString(), named.toString(), ImageRef.parse(c.ref()), ImageRef.parse(c.ref()),
+                    CARRIED, now, false));
         }
         return cfg.find(ImagePromotion.class, named).map(p -> new PromotionApproved(named.toString(),
-                p.sourcePolicyRef().toString(), c.ref(), c.ref(), CARRIED, now, false));
+                p.sourcePolicyRef().toString(), ImageRef.parse(c.ref()), ImageRef.parse(c.ref()), CARRIED, now, false));
     }
 
     /** Who approved a carried ref: no person and no gate, the ledger (the ref was approved and written before). */

@@ -31,7 +31,8 @@ class BurstBench {
             for (int i = 0; i < 1000; i++) {
                 String app = apps.get(i % apps.size());
                 String ref = "r.example/" + app + ":" + (10_000 + i) + "@sha256:" + "f".repeat(64);
-                var ev = CloudEvent.start("bench", new PromotionApproved("flux-system/" + app, "flux-system/" + app, ref, ref,
+                var ev = CloudEvent.start("bench", new PromotionApproved("flux-system/" + app, "flux-system/" + app,
+                        io.tagstream.common.events.ImageRef.parse(ref), io.tagstream.common.events.ImageRef.parse(ref),
                         "auto", Instant.now(), false));
                 producer.send(new ProducerRecord<>(Topic.PROMOTION_APPROVED.defaultName(), null, ev.key().getBytes(), ev.value(), ev.headers()));
             }

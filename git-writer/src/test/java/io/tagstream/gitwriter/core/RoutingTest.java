@@ -129,7 +129,8 @@ class RoutingTest {
     record Values(String name, PromotionApproved approval, Map<String, ImageValues> expected) {}
 
     static PromotionApproved approved(String promotion, String policy, String source, String target) {
-        return new PromotionApproved(promotion, policy, source, target, "auto", Instant.EPOCH, !source.equals(target));
+        return new PromotionApproved(promotion, policy, io.tagstream.common.events.ImageRef.parse(source),
+                io.tagstream.common.events.ImageRef.parse(target), "auto", Instant.EPOCH, !source.equals(target));
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.tagstream.common.config.Secrets;
 import io.tagstream.common.config.TagstreamConfig;
 import io.tagstream.common.events.Audit;
 import io.tagstream.common.events.CloudEvent;
+import io.tagstream.common.events.ImageRef;
 import io.tagstream.common.events.PromotionApproved;
 import io.tagstream.common.registry.ImageCopier;
 import io.tagstream.common.registry.RegistryAccess;
@@ -86,7 +87,7 @@ public class ImageCopies {
             plan.ifPresent(c -> copy(c, p, cfg));
             String target = plan.map(CopyPlan::targetRef).orElse(p.source());
             Promotion done = carried(p, Optional.of(target), Optional.empty());
-            PromotionApproved approved = new PromotionApproved(p.promotion(), p.policy(), p.source(), target,
+            PromotionApproved approved = new PromotionApproved(p.promotion(), p.policy(), ImageRef.parse(p.source()), ImageRef.parse(target),
                     p.decidedBy().orElse("auto"), p.decidedAt().orElse(Instant.now()), plan.isPresent());
             var event = CloudEvent.inChain(done.correlationId(), Publisher.SERVICE, approved);
             publisher.approved(event);

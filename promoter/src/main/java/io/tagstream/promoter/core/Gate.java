@@ -32,7 +32,7 @@ public final class Gate {
         List<ImagePromotion> gates = config.promotions().stream()
                 .filter(p -> p.sourcePolicyRef().equals(policy))
                 .toList();
-        String ref = ImageRef.of(match.image(), match.tag(), match.digest()).toString();
+        ImageRef ref = ImageRef.of(match.image(), match.tag(), match.digest());
         return new Decision(new PromotionApproved(match.policy(), match.policy(), ref, ref, "auto", now, false), gates);
     }
 }

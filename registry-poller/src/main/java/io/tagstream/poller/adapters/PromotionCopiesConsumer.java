@@ -36,7 +36,7 @@ public class PromotionCopiesConsumer {
         if (!e.data().copied()) {
             return;
         }
-        ImageRef target = e.data().targetRef();
+        ImageRef target = e.data().target();
         for (ImageRepository repo : ImageOwners.of(target.repository(), config.config().imageRepositories())) {
             scanner.hint(repo, target.tag(), DiscoverySource.WEBHOOK, Optional.of(e.correlationId()));
         }
