@@ -106,6 +106,19 @@ final class E2e {
                 + " # {\"$imagepolicy\": \"" + marker + "\"}\n";
     }
 
+    /** A Receiver in flux-system of a webhook type, authenticated by the {@code webhook-token} secret, for one ImageRepository. */
+    static String receiver(String name, String type, String imageRepository) {
+        return """
+                apiVersion: notification.toolkit.fluxcd.io/v1
+                kind: Receiver
+                metadata: {name: %s, namespace: flux-system}
+                spec:
+                  type: %s
+                  secretRef: {name: webhook-token}
+                  resources: [{kind: ImageRepository, name: %s}]
+                """.formatted(name, type, imageRepository);
+    }
+
     /**
      * One app in flux-system: its ImageRepository, a semver {@code >=1.0.0} ImagePolicy labelled {@code app: <name>}, a
      * GitRepository on branch main and the ImageUpdateAutomation that writes its markers under {@code updatePath}.

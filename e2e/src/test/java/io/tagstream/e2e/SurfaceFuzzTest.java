@@ -89,22 +89,8 @@ class SurfaceFuzzTest {
                   target: {image: '%1$s/prod/app', tags: ['{{tag}}']}
                   approval: {mode: manual, requiredApprovals: 2, forbidSelfApproval: true}
                 ---
-                apiVersion: notification.toolkit.fluxcd.io/v1
-                kind: Receiver
-                metadata: {name: registry, namespace: flux-system}
-                spec:
-                  type: distribution
-                  secretRef: {name: webhook-token}
-                  resources: [{kind: ImageRepository, name: app}]
-                ---
-                apiVersion: notification.toolkit.fluxcd.io/v1
-                kind: Receiver
-                metadata: {name: gh, namespace: flux-system}
-                spec:
-                  type: github
-                  secretRef: {name: webhook-token}
-                  resources: [{kind: ImageRepository, name: app}]
-                """.formatted(registry.host()));
+                """.formatted(registry.host()) + E2e.receiver("registry", "distribution", "app") + "---\n"
+                + E2e.receiver("gh", "github", "app"));
         E2e.secret(root.resolve("secrets"), "flux-system", "webhook-token", "token", TOKEN);
         idp = IdentityProvider.create(root.resolve("idp"));
         tokens = IdentityProvider.apiTokens(root.resolve("secrets"), "tagstream-system", "api-tokens", Map.of(
