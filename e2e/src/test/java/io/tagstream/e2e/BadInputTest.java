@@ -150,6 +150,9 @@ class BadInputTest {
         E2e.await("config.reload refused in audit", Duration.ofSeconds(40), () -> E2e.auditWithKcat().stream()
                 .anyMatch(a -> a.action().equals("config.reload") && a.outcome() == AuditRecord.Outcome.REJECTED
                         && a.reason().contains("broken.yaml:6")));
+        // each service reloads on its own tick: the audit above may be another service's, so wait for this one's
+        E2e.await("the evaluator's readiness to name broken.yaml:6", Duration.ofSeconds(30), () -> E2e.get(chain.url("policy-evaluator")
+                + "/q/health/ready").body().contains("broken.yaml:6"));
         String health = E2e.get(chain.url("policy-evaluator") + "/q/health/ready").body();
         assertTrue(health.contains("broken.yaml:6"), health);
         pushGoodAndSeeItCommitted("1.3.0");
