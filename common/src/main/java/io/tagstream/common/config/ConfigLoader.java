@@ -57,9 +57,40 @@ public final class ConfigLoader {
             TAGSTREAM, Set.of("Registry", "ImagePromotion"));
 
     /** Flux fields we accept and do not act on; not worth a warning. */
-    private static final Set<String> IGNORED_SPEC_FIELDS = Set.of(
-            "serviceAccountName", "accessFrom", "proxySecretRef", "timeout", "verify", "ignore", "include",
-            "recurseSubmodules", "sparseCheckout", "provider", "events", "interval");
+    /**
+     * Fields Tagstream accepts without acting on them, silently, because what Flux does with them Tagstream does
+     * anyway: a GitRepository's or Receiver's {@code interval} (git-writer fetches before every commit; a Receiver
+     * acts at once). Every other Flux field Tagstream does not act on is warned about with its reason
+     * ({@link #readPast}) or refused when acting otherwise would be unsafe.
+     */
+    private static final Set<String> IGNORED_SPEC_FIELDS = Set.of("interval");
+
+    /** Flux fields read past, by kind, with why: one warning per field per resource at each load. */
+    private static final Map<String, Map<String, String>> READ_PAST = Map.of(
+            "ImageRepository", Map.of(
+                    "serviceAccountName", "Tagstream does not use Kubernetes service accounts; give registry credentials"
+                            + " with spec.secretRef or a Registry resource",
+                    "proxySecretRef", "requests to the registry go direct; no proxy is used",
+                    "accessFrom", "Tagstream does not check cross-namespace access: every reference in its configuration"
+                            + " is allowed"),
+            "GitRepository", Map.of(
+                    "verify", "commit signatures of the fleet repository are not verified",
+                    "ignore", "git-writer clones the whole branch and writes only under the automation's update.path",
+                    "include", "included repositories are not fetched",
+                    "recurseSubmodules", "submodules are not fetched",
+                    "sparseCheckout", "git-writer clones the whole branch and writes only under the automation's update.path",
+                    "timeout", "git operations are not bounded by this timeout",
+                    "proxySecretRef", "git operations go direct; no proxy is used"),
+            "Receiver", Map.of(
+                    "events", "a registry receiver acts on the provider's push notifications only, whatever this lists"));
+
+    private static void readPast(String kind, YamlFields s) {
+        READ_PAST.getOrDefault(kind, Map.of()).forEach(s::warn);
+        if (kind.equals("GitRepository")) {
+            s.string("provider").filter(p -> !p.equals("generic")).ifPresent(p -> s.warn("provider",
+                    "'" + p + "' authentication is not used; git-writer authenticates with spec.secretRef"));
+        }
+    }
 
     private static final Pattern TEMPLATE_VAR = Pattern.compile("\\{\\{\\s*([a-zA-Z.]+)\\s*}}");
 
@@ -313,6 +344,7 @@ public final class ConfigLoader {
             default -> Optional.empty(); // a Flux kind we read past (Alert, HelmRepository, ...)
         };
         if (r.isPresent()) {
+            readPast(kind, s);
             s.warnUnread(IGNORED_SPEC_FIELDS);
         }
         return errors.size() == before ? r : Optional.empty();
@@ -366,6 +398,9 @@ public final class ConfigLoader {
         String provider = s.string("provider").orElse("generic");
         if (!Set.of("generic", "aws", "azure", "gcp").contains(provider)) {
             s.error("provider", "'" + provider + "' is not one of generic, aws, azure, gcp");
+        } else if (!provider.equals("generic")) {
+            s.error("provider", "'" + provider + "' (cloud workload identity) is not supported yet: the registry would be"
+                    + " read anonymously; give credentials with spec.secretRef or a Registry resource, or use provider: generic");
         }
         return new ImageRepository(id, labels, o, image, interval, timeout, secretName(s, "secretRef"),
                 secretName(s, "certSecretRef"), provider, s.bool("insecure", false), exclusions,
@@ -506,6 +541,10 @@ public final class ConfigLoader {
         Optional<YamlFields> push = git.flatMap(g -> g.object("push"));
         Optional<String> pushBranch = push.flatMap(p -> p.string("branch"));
         Optional<String> refspec = push.flatMap(p -> p.string("refspec"));
+        if (refspec.isPresent()) { // pushing elsewhere than asked (e.g. main instead of Gerrit's refs/for/main) would skip a review
+            push.get().error("refspec", "is not supported yet: git-writer would push to " + pushBranch.map(b -> "branch " + b)
+                    .orElse("the checkout branch") + " instead of '" + refspec.get() + "'; remove it or use push.branch");
+        }
         Map<String, String> options = push.map(p -> p.stringMap("options")).orElse(Map.of());
         Optional<YamlFields> update = s.object("update");
         String path = update.flatMap(u -> u.string("path")).orElse(".");

@@ -78,7 +78,8 @@ public final class ConfigReloader {
         if (outcome instanceof Applied a) {
             return Optional.of(audit.ok(AuditAction.CONFIG_RELOAD, dir.toString(), "applied generation "
                     + generation(a.load().fingerprint()) + ": " + a.load().config().resources().size() + " resources from "
-                    + dir, Optional.empty()));
+                    + dir + (a.load().warnings().isEmpty() ? "" : "; " + a.load().warnings().size() + " warning(s): "
+                    + String.join("; ", a.load().warnings())), Optional.empty()));
         }
         if (outcome instanceof Refused r) {
             return Optional.of(audit.rejected(AuditAction.CONFIG_RELOAD, dir.toString(), "refused generation "

@@ -208,6 +208,13 @@ final class YamlFields {
     }
 
     /** Fields present but never read: a typo or a field we do not support. Reported as warnings, not errors. */
+    /** A field that is read past: said once per field per resource, with the reason, where it is. */
+    void warn(String key, String reason) {
+        if (has(key)) {
+            doc.warnings.add(doc.what + ": " + child(key) + " is not acted on: " + reason + " (" + doc.file + ":" + lineOf(key) + ")");
+        }
+    }
+
     void warnUnread(Set<String> ignoredOnPurpose) {
         for (String k : fields.keySet()) {
             if (!read.contains(k) && !ignoredOnPurpose.contains(k)) {

@@ -207,6 +207,35 @@ class ConfigLoaderTest {
                           image: r.example/app\u0007
                           interval: 1m
                         """, "not valid YAML: character U+0007 is not allowed in YAML (write it as an escape in a double-quoted string) (c.yaml:5)"),
+                Arguments.of("cloud provider not yet supported", """
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImageRepository
+                        metadata: {name: app, namespace: ns}
+                        spec:
+                          image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app
+                          interval: 1m
+                          provider: aws
+                        """, "ImageRepository ns/app: spec.provider 'aws' (cloud workload identity) is not supported yet: the registry would"
+                        + " be read anonymously; give credentials with spec.secretRef or a Registry resource, or use provider: generic (c.yaml:7)"),
+                Arguments.of("push refspec not yet supported", """
+                        apiVersion: source.toolkit.fluxcd.io/v1
+                        kind: GitRepository
+                        metadata: {name: fleet, namespace: ns}
+                        spec: {url: 'https://git.example/fleet', ref: {branch: main}, interval: 1m}
+                        ---
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImageUpdateAutomation
+                        metadata: {name: auto, namespace: ns}
+                        spec:
+                          interval: 5m
+                          sourceRef: {kind: GitRepository, name: fleet}
+                          git:
+                            commit: {author: {name: bot, email: bot@example.com}}
+                            push:
+                              refspec: refs/heads/main:refs/for/main
+                          update: {path: ./apps, strategy: Setters}
+                        """, "ImageUpdateAutomation ns/auto: spec.git.push.refspec is not supported yet: git-writer would push to the checkout"
+                        + " branch instead of 'refs/heads/main:refs/for/main'; remove it or use push.branch (c.yaml:15)"),
                 Arguments.of("duplicate", REPO + REPO, "ImageRepository ns/app is defined twice; first at c.yaml:1 (c.yaml:8)"));
     }
 
@@ -311,6 +340,48 @@ class ConfigLoaderTest {
         ConfigLoad load = LOADER.parse(Map.of("c.yaml", yaml));
         assertEquals(1, load.config().resources().size());
         assertEquals(List.of("ImageRepository default/app: unknown field spec.intervall is ignored (c.yaml:11)"), load.warnings());
+    }
+
+    /** Flux fields Tagstream does not act on are said, each with its reason, never dropped in silence. */
+    @Test
+    void fluxFieldsReadPastAreWarnedAboutWithTheReason() {
+        String yaml = """
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImageRepository
+                metadata: {name: app, namespace: ns}
+                spec:
+                  image: r.example/app
+                  interval: 1m
+                  serviceAccountName: puller
+                  provider: generic
+                ---
+                apiVersion: source.toolkit.fluxcd.io/v1
+                kind: GitRepository
+                metadata: {name: fleet, namespace: ns}
+                spec:
+                  url: https://github.com/org/fleet
+                  interval: 1m
+                  ref: {branch: main}
+                  provider: github
+                  recurseSubmodules: true
+                """;
+        ConfigLoad load = LOADER.parse(Map.of("c.yaml", yaml));
+        assertEquals(2, load.config().resources().size());
+        assertEquals(List.of(
+                "ImageRepository ns/app: spec.serviceAccountName is not acted on: Tagstream does not use Kubernetes service"
+                        + " accounts; give registry credentials with spec.secretRef or a Registry resource (c.yaml:7)",
+                "GitRepository ns/fleet: spec.recurseSubmodules is not acted on: submodules are not fetched (c.yaml:18)",
+                "GitRepository ns/fleet: spec.provider is not acted on: 'github' authentication is not used; git-writer"
+                        + " authenticates with spec.secretRef (c.yaml:17)"), load.warnings());
+    }
+
+    @Test
+    void theReloadAuditCarriesTheWarnings(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), REPO.replace("spec:\n", "spec:\n  serviceAccountName: puller\n"));
+        ConfigReloader r = new ConfigReloader(dir, LOADER);
+        ConfigReloader.Outcome applied = r.check();
+        String reason = r.audit(applied, new io.tagstream.common.events.Audit("test")).orElseThrow().data().reason();
+        assertTrue(reason.contains("1 warning(s): ImageRepository ns/app: spec.serviceAccountName is not acted on"), reason);
     }
 
     @Test
