@@ -56,7 +56,6 @@ public final class ConfigLoader {
             FLUX_NOTIFICATION, Set.of("Receiver", "Alert", "Provider"),
             TAGSTREAM, Set.of("Registry", "ImagePromotion"));
 
-    /** Flux fields we accept and do not act on; not worth a warning. */
     /**
      * Fields Tagstream accepts without acting on them, silently, because what Flux does with them Tagstream does
      * anyway: a GitRepository's or Receiver's {@code interval} (git-writer fetches before every commit; a Receiver

@@ -207,7 +207,6 @@ final class YamlFields {
         return Optional.empty();
     }
 
-    /** Fields present but never read: a typo or a field we do not support. Reported as warnings, not errors. */
     /** A field that is read past: said once per field per resource, with the reason, where it is. */
     void warn(String key, String reason) {
         if (has(key)) {
@@ -215,6 +214,7 @@ final class YamlFields {
         }
     }
 
+    /** Fields present but never read: a typo or a field we do not support. Reported as warnings, not errors. */
     void warnUnread(Set<String> ignoredOnPurpose) {
         for (String k : fields.keySet()) {
             if (!read.contains(k) && !ignoredOnPurpose.contains(k)) {

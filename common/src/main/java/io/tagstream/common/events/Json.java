@@ -50,6 +50,11 @@ public final class Json {
         }
     }
 
+    /** A stored value as text (a state topic's record), read as {@link #read(byte[], Class)} reads bytes. */
+    public static <T> T read(String json, Class<T> type) {
+        return read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), type);
+    }
+
     public static <T> T read(byte[] json, Class<T> type) {
         try {
             return MAPPER.readValue(json, type);

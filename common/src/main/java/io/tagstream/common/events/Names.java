@@ -21,8 +21,7 @@ final class Names {
     }
 
     /** {@code repository[:tag][@digest]}, each part valid. */
-    static void ref(String ref) {
-        ImageRef r = ImageRef.parse(ref);
+    static void ref(ImageRef r) {
         RepositoryName.parse(r.repository());
         r.tag().ifPresent(Names::tag);
         r.digest().ifPresent(Names::digest);

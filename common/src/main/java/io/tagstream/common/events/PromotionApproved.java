@@ -29,8 +29,8 @@ public record PromotionApproved(
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(approvedBy, "approvedBy");
-        Names.ref(source.toString());
-        Names.ref(target.toString());
+        Names.ref(source);
+        Names.ref(target);
     }
 
     @Override

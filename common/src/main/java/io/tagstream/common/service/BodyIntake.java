@@ -136,7 +136,7 @@ public class BodyIntake {
         ctx.next();
     }
 
-    /** How long, and how many bytes of, a refused body are read and thrown away before its connection is closed. */
+    /** How long a refused body is read and thrown away before its connection is closed (see {@link #refuse}). */
     static final long LINGER_MILLIS = 2_000;
 
     /**

@@ -79,7 +79,6 @@ public final class Ledger {
     public record Intent(String commit, String eventId, Instant eventTime, String correlationId,
             io.tagstream.common.events.CommitPushed pushed, Map<String, Entry> entries) {}
 
-
     /**
      * A ref that could not be written because the marker's file has a problem (it does not parse, a marker is not on
      * a scalar): kept until it is written, or a newer ref for the marker is, so it is tried again when the file changes.
@@ -138,18 +137,16 @@ public final class Ledger {
             if (json == null) {
                 blocked.remove(key);
             } else {
-                blocked.put(key, io.tagstream.common.events.Json.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        Blocked.class));
+                blocked.put(key, io.tagstream.common.events.Json.read(json, Blocked.class));
             }
         } else if (k instanceof StateKey.Intent) {
             if (json == null) {
                 intents.remove(key);
             } else {
-                intents.put(key, io.tagstream.common.events.Json.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        Intent.class));
+                intents.put(key, io.tagstream.common.events.Json.read(json, Intent.class));
             }
         } else if (json != null) {
-            restore(key, io.tagstream.common.events.Json.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), Entry.class));
+            restore(key, io.tagstream.common.events.Json.read(json, Entry.class));
         } else {
             entries.remove(key);
         }

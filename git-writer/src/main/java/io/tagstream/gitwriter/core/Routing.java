@@ -111,12 +111,12 @@ public final class Routing {
 
     private static Optional<PromotionApproved> carriedApproval(Ledger.Carry c, TagstreamConfig cfg, java.time.Instant now) {
         ResourceId named = ResourceId.parse(c.marker().replaceFirst(":", "/"));
+        ImageRef ref = ImageRef.parse(c.ref());
         if (cfg.find(ImagePolicy.class, named).isPresent()) {
-            return Optional.of(new PromotionApproved(named.toString(), named.toString(), ImageRef.parse(c.ref()), ImageRef.parse(c.ref()),
-                    CARRIED, now, false));
+            return Optional.of(new PromotionApproved(named.toString(), named.toString(), ref, ref, CARRIED, now, false));
         }
         return cfg.find(ImagePromotion.class, named).map(p -> new PromotionApproved(named.toString(),
-                p.sourcePolicyRef().toString(), ImageRef.parse(c.ref()), ImageRef.parse(c.ref()), CARRIED, now, false));
+                p.sourcePolicyRef().toString(), ref, ref, CARRIED, now, false));
     }
 
     /** Who approved a carried ref: no person and no gate, the ledger (the ref was approved and written before). */

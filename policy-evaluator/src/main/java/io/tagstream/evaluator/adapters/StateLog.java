@@ -5,7 +5,6 @@ import io.tagstream.common.state.CompactedTopic;
 import io.tagstream.evaluator.core.Selection;
 import io.tagstream.evaluator.core.Selections;
 import io.tagstream.evaluator.core.StateKey;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -41,13 +40,13 @@ final class StateLog implements AutoCloseable {
             if (value == null) {
                 state.restoreTagRemoved(t.imageRepository(), t.repository(), t.tag());
             } else {
-                state.restoreTag(t.imageRepository(), t.repository(), t.tag(), read(value, TagValue.class).digest());
+                state.restoreTag(t.imageRepository(), t.repository(), t.tag(), Json.read(value, TagValue.class).digest());
             }
         } else if (k instanceof StateKey.LegacyTag t) {
             if (value == null) {
                 legacy.remove(t);
             } else {
-                legacy.put(t, read(value, TagValue.class));
+                legacy.put(t, Json.read(value, TagValue.class));
             }
         } else if (k instanceof StateKey.Scan scan) {
             if (value == null) {
@@ -59,14 +58,10 @@ final class StateLog implements AutoCloseable {
             if (value == null) {
                 state.restoreSelectionCleared(sel.policy());
             } else {
-                SelectionValue v = read(value, SelectionValue.class);
+                SelectionValue v = Json.read(value, SelectionValue.class);
                 state.restoreSelection(sel.policy(), new Selection(v.image(), v.tag(), v.digest()));
             }
         }
-    }
-
-    private static <T> T read(String value, Class<T> type) {
-        return Json.read(value.getBytes(StandardCharsets.UTF_8), type);
     }
 
     /**

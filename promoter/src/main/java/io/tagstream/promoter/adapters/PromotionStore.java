@@ -15,7 +15,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -85,12 +84,12 @@ public class PromotionStore {
                 answered.remove(r.request());
                 return;
             }
-            Reply reply = Json.read(value.getBytes(StandardCharsets.UTF_8), Reply.class);
+            Reply reply = Json.read(value, Reply.class);
             reply.promotions().forEach(gates::restore);
             answered.put(reply.request(), reply.at());
             Optional.ofNullable(awaited.remove(reply.request())).ifPresent(f -> f.complete(reply));
         } else if (value != null) {
-            gates.restore(Json.read(value.getBytes(StandardCharsets.UTF_8), Promotion.class));
+            gates.restore(Json.read(value, Promotion.class));
         }
     }
 

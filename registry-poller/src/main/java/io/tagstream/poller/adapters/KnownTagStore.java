@@ -10,7 +10,6 @@ import io.tagstream.poller.core.StateKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -74,7 +73,7 @@ public class KnownTagStore {
         if (value == null) {
             known.remove(tag);
         } else {
-            StoredTag t = Json.read(value.getBytes(StandardCharsets.UTF_8), StoredTag.class);
+            StoredTag t = Json.read(value, StoredTag.class);
             known.put(tag, new KnownTag(t.digest(), t.mediaType()));
             if (t.repository() != null) {
                 images.put(repo, t.repository());
