@@ -238,7 +238,7 @@ class PromotionChainTest {
                     checkout: {ref: {branch: %4$s}}
                     commit:
                       author: {name: shop-bot, email: shop@pemos.io}
-                      messageTemplate: "chore(shop): promote {#for c in changes}{c.new} {/for}"
+                      messageTemplate: "chore(shop): promote {{ range .Changed.Changes }}{{ .NewValue }} {{ end }}"
                     push: {branch: %4$s}
                   update: {path: ./envs, strategy: Setters}
                 """.formatted(staging.host(), prod.host(), git.url(FLEET), BRANCH, targetPath));

@@ -59,7 +59,10 @@ public class GitWriterFixture implements QuarkusTestResourceLifecycleManager {
                 ---
                 apiVersion: image.toolkit.fluxcd.io/v1
                 kind: ImageUpdateAutomation
-                metadata: {name: eose-entry-auto, namespace: flux-system}
+                metadata:
+                  name: eose-entry-auto
+                  namespace: flux-system
+                  annotations: {tagstream.io/message-template: qute}  # Tagstream's extension: this template is Qute
                 spec:
                   sourceRef: {kind: GitRepository, name: eose-fleet}
                   git:

@@ -282,8 +282,10 @@ public final class Demo {
                       messageTemplate: |-
                         chore: update demo image
 
-                        {#for c in changes}{c.file}: {c.old} -> {c.new}
-                        {/for}
+                        {{ range $file, $objects := .Changed.FileChanges -}}
+                        {{ range $_, $changes := $objects }}{{ range $changes -}}
+                        {{ $file }}: {{ .OldValue }} -> {{ .NewValue }}
+                        {{ end }}{{ end }}{{ end -}}
                     push: {branch: main}
                   update: {path: ./apps, strategy: Setters}
                 """.formatted(image, fleetUrl));

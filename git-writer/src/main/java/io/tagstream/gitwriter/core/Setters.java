@@ -1,5 +1,6 @@
 package io.tagstream.gitwriter.core;
 
+import io.tagstream.common.gotemplate.FluxCommitTemplate.ObjectId;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,10 @@ import java.util.stream.Stream;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /**
  * Flux's setter markers: a line comment {@code # {"$imagepolicy": "ns:name[:tag|:name|:digest]"}} on the line of a
@@ -29,8 +34,22 @@ public final class Setters {
     private static final Pattern SCALAR_LINE = Pattern.compile(
             "^(\\s*(?:-\\s+)?(?:(?:[^\\s#'\"][^#]*?|\"[^\"]*\"|'[^']*')\\s*:\\s+)?)((?:\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^']|'')*'|[^\\s#'\"][^#]*?))(\\s+)#");
 
-    /** One value rewritten. */
-    public record Change(String file, String setter, String oldValue, String newValue) {}
+    /**
+     * One value rewritten.
+     *
+     * @param object the object (document) the value is in, as Flux's commit templates see it
+     */
+    public record Change(String file, String setter, String oldValue, String newValue, ObjectId object) {
+
+        public Change(String file, String setter, String oldValue, String newValue) {
+            this(file, setter, oldValue, newValue, NO_OBJECT);
+        }
+    }
+
+    static final ObjectId NO_OBJECT = new ObjectId("", "", "", "");
+
+    /** A document's lines (1-based, inclusive) and what it is. */
+    private record Span(int first, int last, ObjectId object) {}
 
     /** A file left untouched and why, with the line to look at. */
     public record Problem(String file, int line, String message) {
@@ -143,9 +162,13 @@ public final class Setters {
 
     public static FileResult applyText(String file, String text, Map<String, ImageValues> values) {
         List<Problem> problems = new ArrayList<>();
+        List<Span> spans = new ArrayList<>();
         try {
-            for (Object ignored : new Yaml(new LoaderOptions()).loadAll(new StringReader(text))) {
-                // parse every document: a broken file is reported, never half-written
+            for (Node doc : new Yaml(new LoaderOptions()).composeAll(new StringReader(text))) {
+                // every document is parsed: a broken file is reported, never half-written
+                if (doc != null) {
+                    spans.add(new Span(doc.getStartMark().getLine() + 1, doc.getEndMark().getLine() + 1, identify(doc)));
+                }
             }
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
@@ -198,12 +221,48 @@ public final class Setters {
             if (!unquoted.equals(next)) {
                 String replaced = requote(old, next);
                 out.append(line, 0, scalar.start(2)).append(replaced).append(line.substring(scalar.end(2))).append(eol);
-                changes.add(new Change(file, setter, unquoted, next));
+                changes.add(new Change(file, setter, unquoted, next, objectAt(spans, lineNo)));
             } else {
                 out.append(raw);
             }
         }
         return new FileResult(out.toString(), changes, problems);
+    }
+
+    private static ObjectId objectAt(List<Span> spans, int line) {
+        for (Span s : spans) {
+            if (s.first() <= line && line <= s.last()) {
+                return s.object();
+            }
+        }
+        return NO_OBJECT;
+    }
+
+    /** Name, namespace, apiVersion and kind of a document, each empty when absent (a kustomization.yaml has no name). */
+    private static ObjectId identify(Node doc) {
+        Map<String, String> top = scalars(doc);
+        Map<String, String> meta = new java.util.HashMap<>();
+        if (doc instanceof MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("metadata")) {
+                    meta = scalars(t.getValueNode());
+                }
+            }
+        }
+        return new ObjectId(meta.getOrDefault("name", ""), meta.getOrDefault("namespace", ""),
+                top.getOrDefault("apiVersion", ""), top.getOrDefault("kind", ""));
+    }
+
+    private static Map<String, String> scalars(Node node) {
+        Map<String, String> out = new java.util.HashMap<>();
+        if (node instanceof MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && t.getValueNode() instanceof ScalarNode v) {
+                    out.put(k.getValue(), v.getValue());
+                }
+            }
+        }
+        return out;
     }
 
     private static String unquote(String v) {
