@@ -3,6 +3,9 @@ package io.tagstream.common.config;
 import io.tagstream.common.config.ImagePolicy.DigestReflection;
 import io.tagstream.common.config.ImagePolicy.Order;
 import io.tagstream.common.config.YamlFields.Doc;
+import io.tagstream.common.gotemplate.FluxCommitTemplate;
+import io.tagstream.common.gotemplate.GoTemplate;
+import io.tagstream.common.gotemplate.GoTemplateException;
 import io.tagstream.common.policy.PolicyChecks;
 import java.io.IOException;
 import java.io.Reader;
@@ -152,13 +155,26 @@ public final class ConfigLoader {
     public ConfigLoad parse(Map<String, String> files) {
         List<ConfigError> errors = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        Map<String, Integer> others = new java.util.TreeMap<>();
         List<Resource> resources = new ArrayList<>();
         for (Map.Entry<String, String> f : files.entrySet()) {
-            readFile(f.getKey(), f.getValue(), resources, errors, warnings);
+            readFile(f.getKey(), f.getValue(), resources, errors, new Notes(warnings, skipped, others));
         }
+        if (!others.isEmpty()) {
+            StringBuilder b = new StringBuilder();
+            others.forEach((k, n) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(n > 1 ? " ×" + n : ""));
+            skipped.add(others.values().stream().mapToInt(Integer::intValue).sum()
+                    + " document(s) of other tools, not Tagstream's to judge: " + b);
+        }
+        List<String> notReady = new ArrayList<>();
         TagstreamConfig config = new TagstreamConfig(resources);
         if (errors.isEmpty()) {
             crossCheck(config, errors);
+        }
+        if (errors.isEmpty()) {
+            config = References.resolve(config, notReady);
+            warnings.addAll(notReady);
         }
         if (errors.isEmpty()) {
             errors.addAll(PolicyChecks.check(config));
@@ -171,7 +187,7 @@ public final class ConfigLoader {
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return new ConfigLoad(config, List.copyOf(warnings), fingerprint(files));
+        return new ConfigLoad(config, List.copyOf(warnings), fingerprint(files), List.copyOf(skipped), List.copyOf(notReady));
     }
 
     /** The fingerprint of what {@link #load} would read now, without parsing it. */
@@ -238,7 +254,10 @@ public final class ConfigLoader {
         return false;
     }
 
-    private void readFile(String file, String text, List<Resource> out, List<ConfigError> errors, List<String> warnings) {
+    /** What one load notices besides errors: warnings, documents skipped on purpose, other tools' documents by kind. */
+    private record Notes(List<String> warnings, List<String> skipped, Map<String, Integer> others) {}
+
+    private void readFile(String file, String text, List<Resource> out, List<ConfigError> errors, Notes notes) {
         Yaml yaml = new Yaml(new LoaderOptions());
         try (Reader r = new StringReader(text)) {
             int documents = 0;
@@ -256,7 +275,7 @@ public final class ConfigLoader {
                     errors.add(new ConfigError(file, YamlFields.line(node), "a document must be a mapping with apiVersion and kind"));
                     continue;
                 }
-                readDocument(file, m, errors, warnings).ifPresent(out::add);
+                readDocument(file, m, errors, notes).ifPresent(out::add);
             }
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
@@ -271,8 +290,9 @@ public final class ConfigLoader {
         }
     }
 
-    private Optional<Resource> readDocument(String file, MappingNode node, List<ConfigError> errors, List<String> warnings) {
-        Doc head = new Doc(file, "document", new ArrayList<>(), warnings);
+    private Optional<Resource> readDocument(String file, MappingNode node, List<ConfigError> errors, Notes notes) {
+        List<String> warnings = notes.warnings();
+        Doc head = new Doc(file, "document", new ArrayList<>(), warnings, notes.skipped());
         YamlFields root = new YamlFields(head, "", node);
         String apiVersion = root.string("apiVersion").orElse("");
         String kind = root.string("kind").orElse("");
@@ -282,8 +302,16 @@ public final class ConfigLoader {
         if (!KINDS.containsKey(group)) {
             if (apiVersion.isEmpty() || kind.isEmpty()) {
                 errors.add(new ConfigError(file, root.line(), "document has no apiVersion/kind"));
+            } else if (group.endsWith(".fluxcd.io")) {
+                skipFluxObject(root, file, kind, apiVersion, notes);
+            } else {
+                notes.others().merge(kind + " (" + apiVersion + ")", 1, Integer::sum); // another tool's: not ours to judge
             }
-            return Optional.empty(); // another tool's resource: not ours to judge
+            return Optional.empty();
+        }
+        if (!KINDS.get(group).contains(kind) && (group.equals(FLUX_SOURCE) || group.equals(FLUX_NOTIFICATION))) {
+            skipFluxObject(root, file, kind, apiVersion, notes); // a kind newer than this list, for another controller
+            return Optional.empty();
         }
         if (!KINDS.get(group).contains(kind)) {
             errors.add(new ConfigError(file, root.lineOf("kind"), "unknown kind '" + kind + "' in " + group
@@ -300,6 +328,7 @@ public final class ConfigLoader {
         String name = meta.map(m -> m.required("name")).orElse("");
         String namespace = meta.flatMap(m -> m.string("namespace")).orElse(ResourceId.DEFAULT_NAMESPACE);
         Map<String, String> labels = meta.map(m -> m.stringMap("labels")).orElse(Map.of());
+        Map<String, String> annotations = meta.map(m -> m.stringMap("annotations")).orElse(Map.of());
         if (meta.isEmpty()) {
             errors.add(new ConfigError(file, root.line(), kind + ": metadata.name is required"));
             return Optional.empty();
@@ -318,7 +347,7 @@ public final class ConfigLoader {
             return Optional.empty();
         }
         ResourceId id = new ResourceId(namespace, name);
-        Doc doc = new Doc(file, kind + " " + id, errors, warnings);
+        Doc doc = new Doc(file, kind + " " + id, errors, warnings, notes.skipped());
         doc.lines.putAll(head.lines);
         YamlFields docRoot = new YamlFields(doc, "", node);
         Optional<YamlFields> spec = docRoot.object("spec");
@@ -329,15 +358,29 @@ public final class ConfigLoader {
             }
             return Optional.empty();
         }
+        String deprecated = DEPRECATED.get(group + "/" + version + " " + kind);
+        if (deprecated != null) {
+            docRoot.note("apiVersion", apiVersion + " is deprecated: " + deprecated);
+        }
+        if (SOURCES_SKIPPED.contains(kind)) {
+            docRoot.skip("a source for Flux's source-controller; Tagstream writes only to GitRepositories");
+            return Optional.empty();
+        }
+        if (kind.equals("Alert") || kind.equals("Provider")) {
+            docRoot.note("kind", "is not acted on yet: Tagstream sends no notifications, so this " + kind + "'s alerts"
+                    + " are not delivered; read Tagstream's audit topic meanwhile");
+            return Optional.empty();
+        }
         int before = errors.size();
         YamlFields s = spec.get();
         Origin o = new Origin(file, root.line(), doc.lines);
         Optional<Resource> r = switch (kind) {
             case "ImageRepository" -> Optional.of(imageRepository(id, labels, s, o));
             case "ImagePolicy" -> Optional.of(imagePolicy(id, labels, s, o));
-            case "ImageUpdateAutomation" -> Optional.of(automation(id, labels, s, o));
+            case "ImageUpdateAutomation" -> Optional.of(automation(id, labels, annotations,
+                    docRoot.object("metadata").orElseThrow(), s, o));
             case "GitRepository" -> Optional.of(gitRepository(id, labels, s, o));
-            case "Receiver" -> Optional.of(receiver(id, labels, s, o));
+            case "Receiver" -> receiver(id, labels, s, o);
             case "Registry" -> Optional.of(registry(id, labels, s, o));
             case "ImagePromotion" -> Optional.of(promotion(id, labels, s, o));
             default -> Optional.empty(); // a Flux kind we read past (Alert, HelmRepository, ...)
@@ -347,6 +390,25 @@ public final class ConfigLoader {
             s.warnUnread(IGNORED_SPEC_FIELDS);
         }
         return errors.size() == before ? r : Optional.empty();
+    }
+
+    private static final Set<String> SOURCES_SKIPPED = Set.of("OCIRepository", "HelmRepository", "HelmChart", "Bucket");
+
+    /** Versions Flux no longer serves (or will not), still read so older repositories keep working. */
+    private static final Map<String, String> DEPRECATED = Map.of(
+            FLUX_IMAGE + "/v1beta2 ImageRepository", "Flux 1.2 serves only image.toolkit.fluxcd.io/v1; change it to v1",
+            FLUX_IMAGE + "/v1beta2 ImagePolicy", "Flux 1.2 serves only image.toolkit.fluxcd.io/v1; change it to v1",
+            FLUX_IMAGE + "/v1beta2 ImageUpdateAutomation", "Flux 1.2 serves only image.toolkit.fluxcd.io/v1; change it to v1",
+            FLUX_SOURCE + "/v1beta2 GitRepository", "Flux serves only source.toolkit.fluxcd.io/v1; change it to v1",
+            FLUX_NOTIFICATION + "/v1beta2 Receiver", "Flux serves only notification.toolkit.fluxcd.io/v1 Receivers; change it to v1",
+            FLUX_NOTIFICATION + "/v1beta3 Receiver", "Flux serves only notification.toolkit.fluxcd.io/v1 Receivers; change it to v1");
+
+    /** A Flux object for a controller Tagstream does not replace (a Kustomization, a HelmRelease): one line, never fatal. */
+    private static void skipFluxObject(YamlFields root, String file, String kind, String apiVersion, Notes notes) {
+        String name = root.object("metadata").flatMap(m -> m.string("name")).orElse("?");
+        String ns = root.object("metadata").flatMap(m -> m.string("namespace")).orElse(ResourceId.DEFAULT_NAMESPACE);
+        notes.skipped().add(kind + " " + ns + "/" + name + ": " + apiVersion + " is for another Flux controller; Tagstream"
+                + " does not use it (" + file + ":" + root.line() + ")");
     }
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
@@ -511,8 +573,8 @@ public final class ConfigLoader {
         return new GitRepository(id, labels, o, url, ref, secretName(s, "secretRef"));
     }
 
-    private static ImageUpdateAutomation automation(
-            ResourceId id, Map<String, String> labels, YamlFields s, Origin o) {
+    private static ImageUpdateAutomation automation(ResourceId id, Map<String, String> labels,
+            Map<String, String> annotations, YamlFields meta, YamlFields s, Origin o) {
         ResourceId source = s.object("sourceRef").map(r -> {
             String kind = r.string("kind").orElse("GitRepository");
             if (!kind.equals("GitRepository")) {
@@ -536,14 +598,15 @@ public final class ConfigLoader {
                 });
         Optional<String> signing = commit.flatMap(c -> c.object("signingKey")).flatMap(k -> secretName(k, "secretRef"));
         Optional<String> template = commit.flatMap(c -> c.string("messageTemplate"));
-        commit.ifPresent(c -> c.stringMap("messageTemplateValues"));
+        ImageUpdateAutomation.TemplateEngine engine = templateEngine(annotations, meta);
+        if (template.isPresent()) {
+            checkTemplate(commit.get(), template.get(), engine);
+        }
+        Map<String, String> templateValues = commit.map(c -> c.stringMap("messageTemplateValues")).orElse(Map.of());
         Optional<YamlFields> push = git.flatMap(g -> g.object("push"));
         Optional<String> pushBranch = push.flatMap(p -> p.string("branch"));
         Optional<String> refspec = push.flatMap(p -> p.string("refspec"));
-        if (refspec.isPresent()) { // pushing elsewhere than asked (e.g. main instead of Gerrit's refs/for/main) would skip a review
-            push.get().error("refspec", "is not supported yet: git-writer would push to " + pushBranch.map(b -> "branch " + b)
-                    .orElse("the checkout branch") + " instead of '" + refspec.get() + "'; remove it or use push.branch");
-        }
+        refspec.ifPresent(r -> checkRefspec(push.get(), r));
         Map<String, String> options = push.map(p -> p.stringMap("options")).orElse(Map.of());
         Optional<YamlFields> update = s.object("update");
         String path = update.flatMap(u -> u.string("path")).orElse(".");
@@ -556,12 +619,102 @@ public final class ConfigLoader {
         }
         Map<String, String> selector = s.object("policySelector").map(p -> p.stringMap("matchLabels")).orElse(Map.of());
         Optional<Duration> interval = s.parsed("interval", GoDuration::parse, "a duration such as 1m");
-        return new ImageUpdateAutomation(id, labels, o, source, checkout, author, signing, template, pushBranch,
+        return new ImageUpdateAutomation(id, labels, o, source, checkout, author, signing, template, engine, templateValues, pushBranch,
                 refspec, options, path, strategy, selector, interval, s.bool("suspend", false));
     }
 
-    private static Receiver receiver(
+    /**
+     * Flux's {@code push.refspec}: {@code source:destination}, pushed besides the push branch. As in Flux, a forced
+     * ({@code +}) or deleting ({@code :dst}) refspec is refused; the destination must be a full ref name, as JGit
+     * cannot guess a short one. Which sources are allowed depends on the branch, checked once it is known.
+     */
+    private static void checkRefspec(YamlFields push, String refspec) {
+        int colon = refspec.indexOf(':');
+        if (refspec.startsWith("+")) {
+            push.error("refspec", "'" + refspec + "' forces the update; Flux does not allow '+' here (force pushes are"
+                    + " only for a push branch the automation owns)");
+        } else if (colon <= 0 || colon != refspec.lastIndexOf(':')) {
+            push.error("refspec", "'" + refspec + "' must be source:destination, e.g. refs/heads/main:refs/heads/auto or"
+                    + " HEAD:refs/for/main (a deletion refspec is not allowed)");
+        } else if (!refspec.substring(colon + 1).startsWith("refs/") || refspec.contains("{{")) {
+            push.error("refspec", "'" + refspec + "' must name a full destination ref such as refs/heads/auto or"
+                    + " refs/for/main (no templates)");
+        }
+    }
+
+    private static final Pattern QUTE_LIKE = Pattern.compile("\\{#(for|if|each|let)\\b|\\{[a-z][a-zA-Z0-9]*(\\.[a-zA-Z0-9]+)*}");
+
+    /** Go's text/template, as Flux renders it, unless the annotation asks for Qute (Tagstream's extension). */
+    private static ImageUpdateAutomation.TemplateEngine templateEngine(Map<String, String> annotations, YamlFields meta) {
+        String v = annotations.get(ImageUpdateAutomation.ENGINE_ANNOTATION);
+        if (v == null || v.equals("go")) {
+            return ImageUpdateAutomation.TemplateEngine.GO;
+        }
+        if (v.equals("qute")) {
+            return ImageUpdateAutomation.TemplateEngine.QUTE;
+        }
+        meta.error("annotations", ImageUpdateAutomation.ENGINE_ANNOTATION + " '" + v + "' is not go or qute");
+        return ImageUpdateAutomation.TemplateEngine.GO;
+    }
+
+    /**
+     * A Go template is parsed at load, so what Flux would stall on (an unknown function, {@code .Updated}, a missing
+     * {@code end}) is a config error naming the construct and its line, not a failed commit later.
+     */
+    private static void checkTemplate(YamlFields commit, String template, ImageUpdateAutomation.TemplateEngine engine) {
+        if (engine == ImageUpdateAutomation.TemplateEngine.QUTE) {
+            return; // parsed by git-writer's Qute engine; Tagstream's extension
+        }
+        try {
+            Optional<String> problem = FluxCommitTemplate.problem(GoTemplate.parse(template));
+            problem.ifPresent(p -> commit.error("messageTemplate", p));
+        } catch (GoTemplateException e) {
+            commit.errorAt("messageTemplate", commit.contentLine("messageTemplate") + e.line() - 1, "(Go text/template, line "
+                    + e.line() + " of the template): " + e.getMessage());
+            return;
+        }
+        if (!template.contains("{{") && QUTE_LIKE.matcher(template).find()) {
+            commit.note("messageTemplate", "looks like a Qute template but is rendered as Go's text/template, as Flux"
+                    + " does, so it is committed as written; to keep Qute, annotate the automation with "
+                    + ImageUpdateAutomation.ENGINE_ANNOTATION + ": qute");
+        }
+    }
+
+    /** Kinds a Flux Receiver may name whose webhooks Tagstream leaves to Flux's own controllers. */
+    private static final Set<String> RECEIVER_KINDS_SKIPPED = Set.of("GitRepository", "OCIRepository", "HelmRepository",
+            "HelmChart", "Bucket", "Kustomization", "HelmRelease", "ImagePolicy", "ImageUpdateAutomation", "ArtifactGenerator");
+
+    /**
+     * A Receiver that names ImageRepositories becomes a registry webhook; one naming only other kinds (Flux's usual
+     * GitRepository receiver) is skipped with a line, and the other kinds of a mixed one are said and left out.
+     */
+    private static Optional<Resource> receiver(
             ResourceId id, Map<String, String> labels, YamlFields s, Origin o) {
+        List<Receiver.Target> targets = new ArrayList<>();
+        List<String> elsewhere = new ArrayList<>();
+        for (YamlFields r : s.objects("resources")) {
+            r.string("apiVersion");
+            String kind = r.string("kind").orElse("ImageRepository");
+            String name = r.required("name");
+            if (RECEIVER_KINDS_SKIPPED.contains(kind)) {
+                elsewhere.add(kind + " " + name);
+                continue;
+            }
+            if (!kind.equals("ImageRepository")) {
+                r.error("kind", "'" + kind + "' is not a kind a Flux Receiver can name");
+            }
+            targets.add(new Receiver.Target(kind, name, r.string("namespace"), r.stringMap("matchLabels")));
+        }
+        if (targets.isEmpty() && !elsewhere.isEmpty()) {
+            s.skip("names " + String.join(", ", elsewhere) + ", webhooks for Flux's other controllers; Tagstream handles"
+                    + " only ImageRepository webhooks");
+            s.has("type");
+            s.has("secretRef");
+            return Optional.empty();
+        }
+        if (!elsewhere.isEmpty()) {
+            s.skip("also names " + String.join(", ", elsewhere) + "; Tagstream acts only for its ImageRepositories");
+        }
         String type = s.required("type");
         if (!type.isEmpty() && !Receiver.TYPES.contains(type)) {
             s.error("type", "'" + type + "' is not one of " + String.join(", ", Receiver.TYPES));
@@ -570,19 +723,10 @@ public final class ConfigLoader {
             s.errorHere("secretRef is required: every webhook must be authenticated");
             return "";
         });
-        List<Receiver.Target> targets = new ArrayList<>();
-        for (YamlFields r : s.objects("resources")) {
-            r.string("apiVersion");
-            String kind = r.string("kind").orElse("ImageRepository");
-            if (!kind.equals("ImageRepository")) {
-                r.error("kind", "'" + kind + "' is not supported; only ImageRepository");
-            }
-            targets.add(new Receiver.Target(kind, r.required("name"), r.string("namespace"), r.stringMap("matchLabels")));
-        }
         if (targets.isEmpty()) {
             s.errorHere("resources must name at least one ImageRepository");
         }
-        return new Receiver(id, labels, o, type, secret, targets);
+        return Optional.of(new Receiver(id, labels, o, type, secret, targets));
     }
 
     private static Registry registry(
@@ -679,39 +823,30 @@ public final class ConfigLoader {
                         r.kind() + " " + r.id() + " is defined twice; first at " + before.origin()));
             }
         }
-        var repos = config.byId(ImageRepository.class);
         var policies = config.byId(ImagePolicy.class);
         var gits = config.byId(GitRepository.class);
-        for (ImagePolicy p : config.imagePolicies()) {
-            if (!repos.containsKey(p.imageRepositoryRef())) {
-                errors.add(p.error("imageRepositoryRef", "names ImageRepository " + p.imageRepositoryRef()
-                        + ", which is not defined"));
-            }
-        }
         for (ImageUpdateAutomation a : config.automations()) {
             GitRepository git = gits.get(a.sourceRef());
-            if (git == null) {
-                errors.add(a.error("sourceRef", "names GitRepository " + a.sourceRef() + ", which is not defined"));
-            } else if (a.checkoutRef().map(GitRef::isEmpty).orElse(true) && git.ref().branch().isEmpty()) {
+            if (git != null && a.checkoutRef().map(GitRef::isEmpty).orElse(true) && git.ref().branch().isEmpty()) {
                 errors.add(a.error("git.checkout.ref", "is required: GitRepository " + git.id()
                         + " names no branch to check out"));
             }
         }
+        for (ImageUpdateAutomation a : config.automations()) {
+            GitRepository git = gits.get(a.sourceRef());
+            Optional<String> branch = a.pushBranch().or(() -> a.checkoutRef().flatMap(GitRef::branch))
+                    .or(() -> git == null ? Optional.empty() : git.ref().branch());
+            a.pushRefspec().filter(r -> r.indexOf(':') > 0 && branch.isPresent()).ifPresent(r -> {
+                String source = r.substring(0, r.indexOf(':'));
+                if (!List.of("HEAD", branch.get(), "refs/heads/" + branch.get()).contains(source)) {
+                    errors.add(a.error("git.push.refspec", "'" + r + "' pushes '" + source + "', but the commit is made on"
+                            + " branch " + branch.get() + ": use HEAD or refs/heads/" + branch.get() + " as the source"));
+                }
+            });
+        }
         for (ImagePromotion p : config.promotions()) {
-            if (!policies.containsKey(p.sourcePolicyRef())) {
-                errors.add(p.error("sourcePolicyRef", "names ImagePolicy " + p.sourcePolicyRef()
-                        + ", which is not defined"));
-            }
             if (policies.containsKey(new ResourceId(p.id().namespace(), p.id().name()))) {
                 errors.add(p.error("", "has the same name as an ImagePolicy; setter markers could not tell them apart"));
-            }
-        }
-        for (Receiver r : config.receivers()) {
-            for (Receiver.Target t : r.resources()) {
-                ResourceId target = new ResourceId(t.namespace().orElse(r.id().namespace()), t.name());
-                if (!t.name().equals("*") && !repos.containsKey(target)) {
-                    errors.add(r.error("resources", "names ImageRepository " + target + ", which is not defined"));
-                }
             }
         }
     }

@@ -7,6 +7,9 @@ import java.util.Optional;
 /**
  * Flux's ImageUpdateAutomation: which git repository and branch to update, where in it, and how to commit and push.
  *
+ * @param templateEngine how {@code messageTemplate} is rendered: Go's text/template over Flux's data, as Flux does, or
+ *     Qute when the annotation {@value #ENGINE_ANNOTATION} says {@code qute} (a Tagstream extension)
+ * @param messageTemplateValues Flux's {@code .Values} in the template
  * @param checkoutRef the branch to check out; Flux falls back to the GitRepository's ref
  * @param pushBranch push to this branch instead of the checkout branch (created from it when missing)
  * @param pushOptions git push options, e.g. GitLab's {@code merge_request.create}
@@ -22,6 +25,8 @@ public record ImageUpdateAutomation(
         Author author,
         Optional<String> signingKeySecretRef,
         Optional<String> messageTemplate,
+        TemplateEngine templateEngine,
+        Map<String, String> messageTemplateValues,
         Optional<String> pushBranch,
         Optional<String> pushRefspec,
         Map<String, String> pushOptions,
@@ -34,6 +39,11 @@ public record ImageUpdateAutomation(
 
     /** Flux's commit message when no template is set. */
     public static final String DEFAULT_MESSAGE = "Update from image update automation";
+
+    /** The annotation that selects Qute for {@code messageTemplate} (Tagstream's extension; Flux ignores it). */
+    public static final String ENGINE_ANNOTATION = "tagstream.io/message-template";
+
+    public enum TemplateEngine { GO, QUTE }
 
     public record Author(String name, String email) {}
 }

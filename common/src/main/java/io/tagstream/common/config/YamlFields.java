@@ -28,12 +28,14 @@ final class YamlFields {
         final List<ConfigError> errors;
         final Map<String, Integer> lines = new LinkedHashMap<>();
         final List<String> warnings;
+        final List<String> skipped;
 
-        Doc(String file, String what, List<ConfigError> errors, List<String> warnings) {
+        Doc(String file, String what, List<ConfigError> errors, List<String> warnings, List<String> skipped) {
             this.file = file;
             this.what = what;
             this.errors = errors;
             this.warnings = warnings;
+            this.skipped = skipped;
         }
 
         void error(int line, String path, String message) {
@@ -212,6 +214,34 @@ final class YamlFields {
         if (has(key)) {
             doc.warnings.add(doc.what + ": " + child(key) + " is not acted on: " + reason + " (" + doc.file + ":" + lineOf(key) + ")");
         }
+    }
+
+    /** A warning about a field that is read and used, e.g. a deprecated form: said where it is. */
+    void note(String key, String message) {
+        doc.warnings.add(doc.what + ": " + child(key) + " " + message + " (" + doc.file + ":" + lineOf(key) + ")");
+    }
+
+    /**
+     * The file line of a value's first content line: the key's line for a plain or quoted value, the next one for a
+     * block ({@code |} or {@code >}), whose content starts below the key. Template errors count from there.
+     */
+    int contentLine(String key) {
+        Node n = fields.get(key);
+        if (n instanceof ScalarNode s && (s.getScalarStyle() == org.yaml.snakeyaml.DumperOptions.ScalarStyle.LITERAL
+                || s.getScalarStyle() == org.yaml.snakeyaml.DumperOptions.ScalarStyle.FOLDED)) {
+            return line(n) + 1;
+        }
+        return lineOf(key);
+    }
+
+    /** A line for what is read past on purpose (not a problem): where it is and why. */
+    void skip(String message) {
+        doc.skipped.add(doc.what + ": " + message + " (" + doc.file + ":" + line + ")");
+    }
+
+    /** An error at a given file line inside a field's value. */
+    void errorAt(String key, int fileLine, String message) {
+        doc.error(fileLine, child(key), message);
     }
 
     /** Fields present but never read: a typo or a field we do not support. Reported as warnings, not errors. */

@@ -54,6 +54,7 @@ public class ConfigWatch {
         ConfigReloader.Outcome outcome = r.check();
         r.audit(outcome, audit.records()).ifPresent(audit::write);
         if (outcome instanceof ConfigReloader.Applied a) {
+            a.load().skipped().forEach(LOG::info);
             a.load().warnings().forEach(LOG::warn);
             applied.fire(a.load().config());
         }

@@ -111,16 +111,6 @@ class ConfigLoaderTest {
                           policy:
                             numerical: {order: asc}
                         """, "ImagePolicy ns/p: spec.filterTags.extract '$stamp' refers to group 'stamp' which pattern '^main-(?P<ts>[0-9]+)$' does not define (c.yaml:15)"),
-                Arguments.of("dangling repository ref", """
-                        apiVersion: image.toolkit.fluxcd.io/v1beta2
-                        kind: ImagePolicy
-                        metadata: {name: p, namespace: ns}
-                        spec:
-                          imageRepositoryRef:
-                            name: nope
-                          policy:
-                            semver: {range: ">=1.0.0"}
-                        """, "ImagePolicy ns/p: imageRepositoryRef names ImageRepository ns/nope, which is not defined (c.yaml:5)"),
                 Arguments.of("image with a tag", """
                         apiVersion: image.toolkit.fluxcd.io/v1
                         kind: ImageRepository
@@ -217,7 +207,7 @@ class ConfigLoaderTest {
                           provider: aws
                         """, "ImageRepository ns/app: spec.provider 'aws' (cloud workload identity) is not supported yet: the registry would"
                         + " be read anonymously; give credentials with spec.secretRef or a Registry resource, or use provider: generic (c.yaml:7)"),
-                Arguments.of("push refspec not yet supported", """
+                Arguments.of("push refspec that forces", """
                         apiVersion: source.toolkit.fluxcd.io/v1
                         kind: GitRepository
                         metadata: {name: fleet, namespace: ns}
@@ -232,10 +222,29 @@ class ConfigLoaderTest {
                           git:
                             commit: {author: {name: bot, email: bot@example.com}}
                             push:
-                              refspec: refs/heads/main:refs/for/main
+                              refspec: +refs/heads/main:refs/for/main
                           update: {path: ./apps, strategy: Setters}
-                        """, "ImageUpdateAutomation ns/auto: spec.git.push.refspec is not supported yet: git-writer would push to the checkout"
-                        + " branch instead of 'refs/heads/main:refs/for/main'; remove it or use push.branch (c.yaml:15)"),
+                        """, "ImageUpdateAutomation ns/auto: spec.git.push.refspec '+refs/heads/main:refs/for/main' forces the update; Flux does not allow '+' here (force pushes are"
+                        + " only for a push branch the automation owns) (c.yaml:15)"),
+                Arguments.of("push refspec from a branch the commit is not on", """
+                        apiVersion: source.toolkit.fluxcd.io/v1
+                        kind: GitRepository
+                        metadata: {name: fleet, namespace: ns}
+                        spec: {url: 'https://git.example/fleet', ref: {branch: main}, interval: 1m}
+                        ---
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImageUpdateAutomation
+                        metadata: {name: auto, namespace: ns}
+                        spec:
+                          interval: 5m
+                          sourceRef: {kind: GitRepository, name: fleet}
+                          git:
+                            commit: {author: {name: bot, email: bot@example.com}}
+                            push:
+                              refspec: refs/heads/dev:refs/for/main
+                          update: {path: ./apps, strategy: Setters}
+                        """, "ImageUpdateAutomation ns/auto: git.push.refspec 'refs/heads/dev:refs/for/main' pushes 'refs/heads/dev', but the"
+                        + " commit is made on branch main: use HEAD or refs/heads/main as the source (c.yaml:15)"),
                 Arguments.of("duplicate", REPO + REPO, "ImageRepository ns/app is defined twice; first at c.yaml:1 (c.yaml:8)"));
     }
 
@@ -373,6 +382,157 @@ class ConfigLoaderTest {
                 "GitRepository ns/fleet: spec.recurseSubmodules is not acted on: submodules are not fetched (c.yaml:18)",
                 "GitRepository ns/fleet: spec.provider is not acted on: 'github' authentication is not used; git-writer"
                         + " authenticates with spec.secretRef (c.yaml:17)"), load.warnings());
+    }
+
+    static String automationWith(String annotations, String commit) {
+        return """
+                apiVersion: source.toolkit.fluxcd.io/v1
+                kind: GitRepository
+                metadata: {name: fleet, namespace: ns}
+                spec: {url: "https://example.com/fleet.git", interval: 1m, ref: {branch: main}}
+                ---
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImageUpdateAutomation
+                metadata:
+                  name: auto
+                  namespace: ns
+                %s
+                spec:
+                  interval: 5m
+                  sourceRef: {kind: GitRepository, name: fleet}
+                  git:
+                    commit:
+                      author: {email: flux@example.com}
+                %s
+                """.formatted(annotations.indent(2).stripTrailing(), commit.indent(6).stripTrailing());
+    }
+
+    /** A Go template is parsed at load: what Flux would stall on is a config error at the template's own line. */
+    @Test
+    void messageTemplatesAreCheckedAsFluxRunsThem() {
+        ConfigException e = assertThrows(ConfigException.class, () -> LOADER.parse(Map.of("a.yaml", automationWith("",
+                "messageTemplate: |\n  Update\n  {{ range .Changed.Changes }}{{ .NewValue | frob }}{{ end }}\n"))));
+        assertEquals(List.of("ImageUpdateAutomation ns/auto: spec.git.commit.messageTemplate (Go text/template, line 2"
+                + " of the template): function \"frob\" not defined (a.yaml:20)"), e.errors().stream().map(Object::toString).toList());
+        e = assertThrows(ConfigException.class, () -> LOADER.parse(Map.of("a.yaml", automationWith("",
+                "messageTemplate: '{{ range .Updated.Images }}{{ . }}{{ end }}'"))));
+        assertTrue(e.getMessage().contains("ImageUpdateAutomation ns/auto: spec.git.commit.messageTemplate uses"
+                + " .Updated, which Flux removed"), e.getMessage());
+        assertTrue(e.getMessage().contains("(a.yaml:18)"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> LOADER.parse(Map.of("a.yaml", automationWith("",
+                "messageTemplate: '{{ now }}'"))));
+        assertTrue(e.getMessage().contains("function \"now\" is not supported: it depends on the clock"), e.getMessage());
+    }
+
+    @Test
+    void quteIsAnExtensionAskedForByAnnotation() {
+        String qute = "messageTemplate: 'update {#for c in changes}{c.new}{/for}'";
+        ConfigLoad plain = LOADER.parse(Map.of("a.yaml", automationWith("", qute)));
+        assertEquals(ImageUpdateAutomation.TemplateEngine.GO, plain.config().automations().get(0).templateEngine());
+        assertEquals(1, plain.warnings().size());
+        assertTrue(plain.warnings().get(0).contains("looks like a Qute template but is rendered as Go's text/template"),
+                plain.warnings().toString());
+        ConfigLoad asked = LOADER.parse(Map.of("a.yaml", automationWith("annotations: {tagstream.io/message-template: qute}", qute)));
+        assertEquals(ImageUpdateAutomation.TemplateEngine.QUTE, asked.config().automations().get(0).templateEngine());
+        assertEquals(List.of(), asked.warnings());
+        ConfigException e = assertThrows(ConfigException.class, () -> LOADER.parse(Map.of("a.yaml",
+                automationWith("annotations: {tagstream.io/message-template: jinja}", qute))));
+        assertTrue(e.getMessage().contains("tagstream.io/message-template 'jinja' is not go or qute"), e.getMessage());
+    }
+
+    /**
+     * A flux-system folder as Flux users have it: a Kustomization, Flux's own GitRepository Receiver, a HelmRelease,
+     * an Alert, an older v1beta2 policy, a policy whose repository is elsewhere and a promotion of it. Nothing is fatal:
+     * what Tagstream skips is said once, what it cannot run is not ready with the reason, the rest applies.
+     */
+    @Test
+    void aFluxSystemFolderLoadsWithWhatIsSkippedAndWhatIsNotReadySaid() {
+        String yaml = """
+                apiVersion: kustomize.toolkit.fluxcd.io/v1
+                kind: Kustomization
+                metadata: {name: apps, namespace: flux-system}
+                spec: {interval: 10m, path: ./apps, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}
+                ---
+                apiVersion: notification.toolkit.fluxcd.io/v1
+                kind: Receiver
+                metadata: {name: github-receiver, namespace: flux-system}
+                spec:
+                  type: github
+                  events: ["ping", "push"]
+                  secretRef: {name: webhook-token}
+                  resources:
+                    - {apiVersion: source.toolkit.fluxcd.io/v1, kind: GitRepository, name: flux-system}
+                ---
+                apiVersion: helm.toolkit.fluxcd.io/v2
+                kind: HelmRelease
+                metadata: {name: podinfo, namespace: flux-system}
+                spec: {interval: 5m}
+                ---
+                apiVersion: notification.toolkit.fluxcd.io/v1beta3
+                kind: Alert
+                metadata: {name: slack, namespace: flux-system}
+                spec: {providerRef: {name: slack}, eventSources: [{kind: ImagePolicy, name: '*'}]}
+                ---
+                apiVersion: image.toolkit.fluxcd.io/v1beta2
+                kind: ImagePolicy
+                metadata: {name: p, namespace: flux-system}
+                spec:
+                  imageRepositoryRef: {name: elsewhere}
+                  policy: {semver: {range: ">=1.0.0"}}
+                ---
+                apiVersion: tagstream.io/v1alpha1
+                kind: ImagePromotion
+                metadata: {name: p-prod, namespace: flux-system}
+                spec:
+                  sourcePolicyRef: {name: p}
+                  target: {image: prod.example/app}
+                """;
+        ConfigLoad load = LOADER.parse(Map.of("c.yaml", yaml, "repo.yaml", REPO));
+        assertEquals(List.of("ImageRepository"), load.config().resources().stream().map(Resource::kind).toList());
+        assertEquals(List.of(
+                "Kustomization flux-system/apps: kustomize.toolkit.fluxcd.io/v1 is for another Flux controller; Tagstream does"
+                        + " not use it (c.yaml:1)",
+                "Receiver flux-system/github-receiver: names GitRepository flux-system, webhooks for Flux's other"
+                        + " controllers; Tagstream handles only ImageRepository webhooks (c.yaml:9)",
+                "HelmRelease flux-system/podinfo: helm.toolkit.fluxcd.io/v2 is for another Flux controller; Tagstream does not"
+                        + " use it (c.yaml:16)"), load.skipped());
+        assertEquals(List.of(
+                "ImagePolicy flux-system/p: imageRepositoryRef names ImageRepository flux-system/elsewhere, which is not in"
+                        + " the configuration: ImagePolicy flux-system/p is not ready and does nothing until it is added (c.yaml:30)",
+                "ImagePromotion flux-system/p-prod: sourcePolicyRef names ImagePolicy flux-system/p, which is not in the"
+                        + " configuration: ImagePromotion flux-system/p-prod is not ready and does nothing until it is added (c.yaml:37)"),
+                load.notReady());
+        assertTrue(load.warnings().containsAll(load.notReady()));
+        assertTrue(load.warnings().contains("Alert flux-system/slack: kind is not acted on yet: Tagstream sends no"
+                + " notifications, so this Alert's alerts are not delivered; read Tagstream's audit topic meanwhile (c.yaml:22)"),
+                load.warnings().toString());
+        assertTrue(load.warnings().contains("ImagePolicy flux-system/p: apiVersion image.toolkit.fluxcd.io/v1beta2 is"
+                + " deprecated: Flux 1.2 serves only image.toolkit.fluxcd.io/v1; change it to v1 (c.yaml:26)"), load.warnings().toString());
+    }
+
+    @Test
+    void aReceiverKeepsItsImageRepositoriesAndSaysWhatItLeftOut() {
+        String yaml = REPO + """
+                ---
+                apiVersion: notification.toolkit.fluxcd.io/v1
+                kind: Receiver
+                metadata: {name: hooks, namespace: ns}
+                spec:
+                  type: generic
+                  secretRef: {name: token}
+                  resources:
+                    - {kind: ImageRepository, name: app}
+                    - {kind: ImageRepository, name: gone}
+                    - {kind: GitRepository, name: fleet}
+                """;
+        ConfigLoad load = LOADER.parse(Map.of("c.yaml", yaml));
+        Receiver r = load.config().receivers().get(0);
+        assertEquals(List.of("app"), r.resources().stream().map(Receiver.Target::name).toList());
+        assertEquals(1, load.skipped().size());
+        assertTrue(load.skipped().get(0).contains("also names GitRepository fleet"), load.skipped().toString());
+        assertEquals(1, load.notReady().size());
+        assertTrue(load.notReady().get(0).contains("names ImageRepository ns/gone, which is not in the configuration: a"
+                + " webhook for it triggers nothing"), load.notReady().toString());
     }
 
     @Test

@@ -160,43 +160,49 @@ public final class Workspace implements AutoCloseable {
         return head;
     }
 
-    /** A commit made and about to be pushed. */
     /** A commit made and about to be pushed; {@code blocked} as in {@link Outcome}. */
     public record Staged(String commit, List<Setters.Change> changes, java.util.Set<String> blocked) {}
 
     /**
      * One update: apply {@code values} under {@code path} on top of the remote's {@code checkoutBranch}, commit with a
-     * message made from the changes actually applied (Flux's templates list them), push to {@code pushBranch}.
-     * {@code beforePush} sees each commit before its push, so a caller can record that the push may happen (if it
-     * throws, nothing is pushed).
+     * message made from the changes actually applied (Flux's templates list them), push to {@code pushBranch} and, in
+     * the same push, to {@code alsoPushTo} (the destination of Flux's {@code push.refspec}: Gerrit's
+     * {@code refs/for/main}, another branch). {@code beforePush} sees each commit before its push, so a caller can
+     * record that the push may happen (if it throws, nothing is pushed).
      */
     public record Request(String checkoutBranch, String pushBranch, String path, Map<String, ImageValues> values,
             Author author, Function<List<Setters.Change>, String> message, Map<String, String> pushOptions, int maxAttempts,
-            Consumer<Staged> beforePush) {
+            Consumer<Staged> beforePush, Optional<String> alsoPushTo) {
 
         /** Commit {@code message} on {@code branch} and push it there, up to ten attempts, no push options. */
         public static Request of(String branch, String path, Map<String, ImageValues> values, Author author, String message) {
-            return new Request(branch, branch, path, values, author, changes -> message, Map.of(), 10, staged -> { });
+            return new Request(branch, branch, path, values, author, changes -> message, Map.of(), 10, staged -> { },
+                    Optional.empty());
         }
 
         public Request pushTo(String branch) {
-            return new Request(checkoutBranch, branch, path, values, author, message, pushOptions, maxAttempts, beforePush);
+            return new Request(checkoutBranch, branch, path, values, author, message, pushOptions, maxAttempts, beforePush, alsoPushTo);
+        }
+
+        /** Also push the commit to this ref (a full name, {@code refs/...}). */
+        public Request alsoPushTo(Optional<String> ref) {
+            return new Request(checkoutBranch, pushBranch, path, values, author, message, pushOptions, maxAttempts, beforePush, ref);
         }
 
         public Request attempts(int n) {
-            return new Request(checkoutBranch, pushBranch, path, values, author, message, pushOptions, n, beforePush);
+            return new Request(checkoutBranch, pushBranch, path, values, author, message, pushOptions, n, beforePush, alsoPushTo);
         }
 
         public Request message(Function<List<Setters.Change>, String> m) {
-            return new Request(checkoutBranch, pushBranch, path, values, author, m, pushOptions, maxAttempts, beforePush);
+            return new Request(checkoutBranch, pushBranch, path, values, author, m, pushOptions, maxAttempts, beforePush, alsoPushTo);
         }
 
         public Request pushOptions(Map<String, String> o) {
-            return new Request(checkoutBranch, pushBranch, path, values, author, message, o, maxAttempts, beforePush);
+            return new Request(checkoutBranch, pushBranch, path, values, author, message, o, maxAttempts, beforePush, alsoPushTo);
         }
 
         public Request beforePush(Consumer<Staged> c) {
-            return new Request(checkoutBranch, pushBranch, path, values, author, message, pushOptions, maxAttempts, c);
+            return new Request(checkoutBranch, pushBranch, path, values, author, message, pushOptions, maxAttempts, c, alsoPushTo);
         }
     }
 
@@ -227,8 +233,11 @@ public final class Workspace implements AutoCloseable {
             }
             RevCommit commit = commitCmd.call();
             request.beforePush().accept(new Staged(commit.name(), r.changes(), r.blocked()));
-            var push = g.push().setRemote("origin").setForce(ownBranch)
-                    .setRefSpecs(new RefSpec((ownBranch ? "+" : "") + commit.name() + ":refs/heads/" + pushBranch));
+            List<RefSpec> specs = new ArrayList<>();
+            specs.add(new RefSpec((ownBranch ? "+" : "") + commit.name() + ":refs/heads/" + pushBranch));
+            // Flux pushes the refspec without force, after the branch; one push carries both here
+            request.alsoPushTo().ifPresent(ref -> specs.add(new RefSpec(commit.name() + ":" + ref)));
+            var push = g.push().setRemote("origin").setRefSpecs(specs);
             if (!request.pushOptions().isEmpty()) {
                 List<String> opts = new ArrayList<>();
                 request.pushOptions().forEach((k, v) -> opts.add(v == null || v.isEmpty() ? k : k + "=" + v));

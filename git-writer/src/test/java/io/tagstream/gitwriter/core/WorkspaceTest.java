@@ -139,6 +139,31 @@ class WorkspaceTest {
         }
     }
 
+    /** Flux's push.refspec on a real git daemon: Gerrit-style refs/for/main, and a branch fed by another. */
+    @Test
+    void refspecPushesTheSameCommitToASecondRef() throws Exception {
+        seed("refspec");
+        try (Workspace ws = workspace("refspec")) {
+            var out = ws.update(Workspace.Request.of("feat/pemclau-master", "fleet-sync", portal("924"), BOT, "update")
+                    .alsoPushTo(Optional.of("refs/for/feat/pemclau-master")).attempts(5));
+            String commit = out.commit().orElseThrow();
+            assertEquals(commit, git.inBare("refspec", "rev-parse", "feat/pemclau-master").trim());
+            assertEquals(commit, git.inBare("refspec", "rev-parse", "refs/for/feat/pemclau-master").trim());
+
+            // Flux's Gerrit example: commit on the push branch "auto", refspec refs/heads/auto:refs/heads/main
+            var second = ws.update(Workspace.Request.of("feat/pemclau-master", "fleet-sync", relay("1.2.0"), BOT, "relay")
+                    .pushTo("auto").alsoPushTo(Optional.of("refs/heads/review")).attempts(5));
+            String relayCommit = second.commit().orElseThrow();
+            assertEquals(relayCommit, git.inBare("refspec", "rev-parse", "auto").trim());
+            assertEquals(relayCommit, git.inBare("refspec", "rev-parse", "review").trim());
+            assertEquals(commit, git.inBare("refspec", "rev-parse", "feat/pemclau-master").trim(), "the checkout branch stays");
+
+            var again = ws.update(Workspace.Request.of("feat/pemclau-master", "fleet-sync", portal("924"), BOT, "again")
+                    .alsoPushTo(Optional.of("refs/for/feat/pemclau-master")).attempts(5));
+            assertEquals(Optional.empty(), again.commit(), "nothing new: no push to either ref");
+        }
+    }
+
     @Test
     void aRefusingRemoteGivesItsOwnReason() throws Exception {
         seed("refusing");

@@ -1,0 +1,80 @@
+package io.tagstream.common.config;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * References between resources, resolved as Flux does: a resource naming something that is not in the configuration
+ * is not ready (left out, with the reason), and everything else applies. What is left out may leave others dangling in
+ * turn (a promotion of a policy whose repository is missing), so this runs until nothing changes.
+ */
+final class References {
+
+    private References() {}
+
+    static TagstreamConfig resolve(TagstreamConfig config, List<String> notReady) {
+        while (true) {
+            List<Resource> kept = new ArrayList<>();
+            boolean changed = false;
+            var repos = config.byId(ImageRepository.class);
+            var policies = config.byId(ImagePolicy.class);
+            var gits = config.byId(GitRepository.class);
+            for (Resource r : config.resources()) {
+                Resource resolved = resolve(r, repos, policies, gits, notReady);
+                changed |= resolved != r;
+                if (resolved != null) {
+                    kept.add(resolved);
+                }
+            }
+            if (!changed) {
+                return config;
+            }
+            config = new TagstreamConfig(kept);
+        }
+    }
+
+    /** The resource as it can run: itself, a Receiver without its dangling targets, or null when it cannot run. */
+    private static Resource resolve(Resource r, Map<ResourceId, ImageRepository> repos, Map<ResourceId, ImagePolicy> policies,
+            Map<ResourceId, GitRepository> gits, List<String> notReady) {
+        if (r instanceof ImagePolicy p && !repos.containsKey(p.imageRepositoryRef())) {
+            return notReady(p, "imageRepositoryRef", "ImageRepository " + p.imageRepositoryRef(), notReady);
+        }
+        if (r instanceof ImageUpdateAutomation a && !gits.containsKey(a.sourceRef())) {
+            return notReady(a, "sourceRef", "GitRepository " + a.sourceRef(), notReady);
+        }
+        if (r instanceof ImagePromotion p && !policies.containsKey(p.sourcePolicyRef())) {
+            return notReady(p, "sourcePolicyRef", "ImagePolicy " + p.sourcePolicyRef(), notReady);
+        }
+        if (r instanceof Receiver rc) {
+            List<Receiver.Target> found = new ArrayList<>();
+            Set<String> missing = new HashSet<>();
+            for (Receiver.Target t : rc.resources()) {
+                ResourceId target = new ResourceId(t.namespace().orElse(rc.id().namespace()), t.name());
+                if (t.name().equals("*") || repos.containsKey(target)) {
+                    found.add(t);
+                } else {
+                    missing.add(target.toString());
+                }
+            }
+            if (missing.isEmpty()) {
+                return r;
+            }
+            if (found.isEmpty()) {
+                return notReady(rc, "resources", "ImageRepository " + String.join(", ", new java.util.TreeSet<>(missing)), notReady);
+            }
+            notReady.add(rc.error("resources", "names ImageRepository " + String.join(", ", new java.util.TreeSet<>(missing))
+                    + ", which is not in the configuration: a webhook for it triggers nothing").toString());
+            return new Receiver(rc.id(), rc.labels(), rc.origin(), rc.type(), rc.secretRef(), found);
+        }
+        return r;
+    }
+
+    private static Resource notReady(Resource r, String field, String what, List<String> notReady) {
+        notReady.add(r.error(field, "names " + what + ", which is not in the configuration: " + r.kind() + " " + r.id()
+                + " is not ready and does nothing until it is added").toString());
+        return null;
+    }
+}
