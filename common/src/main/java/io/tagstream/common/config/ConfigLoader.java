@@ -172,10 +172,8 @@ public final class ConfigLoader {
         if (errors.isEmpty()) {
             crossCheck(config, errors);
         }
-        if (errors.isEmpty()) {
-            config = References.resolve(config, notReady);
-            warnings.addAll(notReady);
-        }
+        config = References.resolve(config, notReady);
+        warnings.addAll(notReady);
         if (errors.isEmpty()) {
             errors.addAll(PolicyChecks.check(config));
         }
@@ -185,7 +183,7 @@ public final class ConfigLoader {
             }
         }
         if (!errors.isEmpty()) {
-            throw new ConfigException(errors);
+            throw new ConfigException(errors, warnings, skipped);
         }
         return new ConfigLoad(config, List.copyOf(warnings), fingerprint(files), List.copyOf(skipped), List.copyOf(notReady));
     }

@@ -40,6 +40,15 @@ public record ImageUpdateAutomation(
     /** Flux's commit message when no template is set. */
     public static final String DEFAULT_MESSAGE = "Update from image update automation";
 
+    /**
+     * Flux's rule for which policies an automation applies: those in its own namespace whose labels match
+     * {@code policySelector.matchLabels} (no selector: all of them).
+     */
+    public boolean selects(ResourceId policy, Map<String, String> policyLabels) {
+        return policy.namespace().equals(id.namespace())
+                && policySelector.entrySet().stream().allMatch(l -> l.getValue().equals(policyLabels.get(l.getKey())));
+    }
+
     /** The annotation that selects Qute for {@code messageTemplate} (Tagstream's extension; Flux ignores it). */
     public static final String ENGINE_ANNOTATION = "tagstream.io/message-template";
 

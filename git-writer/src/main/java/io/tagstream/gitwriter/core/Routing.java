@@ -49,9 +49,7 @@ public final class Routing {
     public static List<Target> targets(ResourceId policy, TagstreamConfig cfg) {
         Optional<ImagePolicy> p = cfg.find(ImagePolicy.class, policy);
         return cfg.automations().stream()
-                .filter(a -> !a.suspend() && a.id().namespace().equals(policy.namespace()))
-                .filter(a -> a.policySelector().entrySet().stream()
-                        .allMatch(l -> p.map(x -> l.getValue().equals(x.labels().get(l.getKey()))).orElse(false)))
+                .filter(a -> !a.suspend() && a.selects(policy, p.map(ImagePolicy::labels).orElse(Map.of())))
                 .flatMap(a -> cfg.find(GitRepository.class, a.sourceRef()).map(r -> new Target(a, r)).stream())
                 .toList();
     }
