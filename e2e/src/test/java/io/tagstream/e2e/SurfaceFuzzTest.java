@@ -282,6 +282,82 @@ class SurfaceFuzzTest {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
+    static JsonNode openApi(String service) {
+        return E2e.json(E2e.send(HttpRequest.newBuilder(URI.create(chain.url(service) + "/q/openapi?format=json")).build()).body());
+    }
+
+    /** "service METHOD /concrete/path" → statuses seen, minus those its operation documents. */
+    static List<String> undocumented(Map<String, java.util.Set<String>> observed) {
+        List<String> out = new ArrayList<>();
+        Map<String, JsonNode> docs = new TreeMap<>();
+        observed.forEach((call, seen) -> {
+            String[] parts = call.split(" ", 3);
+            JsonNode doc = docs.computeIfAbsent(parts[0], SurfaceFuzzTest::openApi);
+            List<JsonNode> ops = new ArrayList<>();
+            doc.path("paths").fields().forEachRemaining(p -> {
+                if (parts[2].matches(p.getKey().replaceAll("\\{[^}]+}", "[^/]+")) && p.getValue().has(parts[1].toLowerCase(java.util.Locale.ROOT))) {
+                    ops.add(p.getValue().get(parts[1].toLowerCase(java.util.Locale.ROOT)));
+                }
+            });
+            if (ops.size() != 1) {
+                return; // a value that makes the path another operation's, or none
+            }
+            for (String status : seen) {
+                if (!ops.get(0).path("responses").has(status)) {
+                    out.add(call + " answered " + status + ", which " + ops.get(0).path("operationId").asText() + " does not document");
+                }
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Each service's OpenAPI document names every operation (a unique operationId and a summary), describes every
+     * answer, gives every 4xx a body schema, and describes every schema and field; Swagger UI is served.
+     */
+    @Test
+    void apiDocumentsNameAndDescribeEverything() {
+        List<String> problems = new ArrayList<>();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (Chain.Service s : Chain.SERVICES) {
+            JsonNode doc = openApi(s.name());
+            doc.path("paths").fields().forEachRemaining(p -> p.getValue().fields().forEachRemaining(m -> {
+                String what = s.name() + " " + m.getKey().toUpperCase(java.util.Locale.ROOT) + " " + p.getKey();
+                JsonNode op = m.getValue();
+                if (op.path("operationId").asText().isEmpty() || !ids.add(op.path("operationId").asText())) {
+                    problems.add(what + ": no operationId, or one used twice");
+                }
+                if (op.path("summary").asText().isEmpty()) {
+                    problems.add(what + ": no summary");
+                }
+                op.path("responses").fields().forEachRemaining(r -> {
+                    if (r.getValue().path("description").asText().isEmpty()) {
+                        problems.add(what + " " + r.getKey() + ": no description");
+                    }
+                    if (r.getKey().startsWith("4") && !r.getValue().path("content").path("application/json").path("schema").isObject()) {
+                        problems.add(what + " " + r.getKey() + ": no error body schema");
+                    }
+                });
+            }));
+            doc.path("components").path("schemas").fields().forEachRemaining(sc -> {
+                if (sc.getValue().path("description").asText().isEmpty()) {
+                    problems.add(s.name() + " schema " + sc.getKey() + ": no description");
+                }
+                sc.getValue().path("properties").fields().forEachRemaining(f -> {
+                    if (f.getValue().path("description").asText().isEmpty() && !f.getValue().has("$ref")) {
+                        problems.add(s.name() + " schema " + sc.getKey() + "." + f.getKey() + ": no description");
+                    }
+                });
+            });
+            HttpResponse<String> ui = E2e.send(HttpRequest.newBuilder(URI.create(chain.url(s.name()) + "/q/swagger-ui/")).build());
+            if (ui.statusCode() != 200 || !ui.body().contains("swagger")) {
+                problems.add(s.name() + ": /q/swagger-ui/ answered " + ui.statusCode());
+            }
+        }
+        assertEquals(List.of(), problems);
+        assertTrue(ids.size() >= 13, ids.toString());
+    }
+
     @Test
     void noRequestGets5xxNorMovesAnythingAndHealthKeepsAnswering() throws Exception {
         long seed = Long.getLong("tagstream.fuzz.seed", 15L);
@@ -299,6 +375,7 @@ class SurfaceFuzzTest {
         String gitBefore = git.inBare("fleet", "rev-parse", "main").trim();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
         Map<String, Integer> statuses = new TreeMap<>();
+        Map<String, java.util.Set<String>> observed = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         double worstHealth = 0;
         Map<String, Long> peakHeap = new TreeMap<>();
@@ -332,6 +409,10 @@ class SurfaceFuzzTest {
             }
             sent++;
             statuses.merge(op.service() + " " + resp.statusCode(), 1, Integer::sum);
+            if (!path.contains("%") && !path.contains("..") && !path.contains("//")) { // a path that routes as written
+                observed.computeIfAbsent(op.service() + " " + op.method() + " " + path.replaceFirst("\\?.*", ""),
+                        k -> new java.util.TreeSet<>()).add(String.valueOf(resp.statusCode()));
+            }
             if (resp.statusCode() >= 500) {
                 failures.add(resp.statusCode() + " " + op.method() + " " + op.service() + path + " " + h.keySet() + " body "
                         + new String(body, 0, Math.min(body.length, 120), StandardCharsets.UTF_8) + " → "
@@ -353,11 +434,23 @@ class SurfaceFuzzTest {
                 + " statuses %s%n", seed, sent, ops.size(), took, worstHealth,
                 peakHeap.entrySet().stream().map(e -> e.getKey() + "=" + (e.getValue() >> 20)).toList(), statuses);
         assertEquals(List.of(), failures.stream().limit(10).toList(), failures.size() + " requests got a 5xx");
+        assertEquals(List.of(), undocumented(observed), "every status a request got is documented for its operation");
         assertTrue(sent >= Math.min(REQUESTS, 1000), sent + " requests in " + took + " s");
         assertEquals(Chain.SERVICES.size(), peakHeap.size(), "every service's heap was sampled: " + peakHeap);
         try (var logs = Files.list(root.resolve("run/logs"))) {
             for (Path log : logs.toList()) {
                 assertTrue(!Files.readString(log).contains("OutOfMemoryError"), log + " holds an OutOfMemoryError");
+            }
+        }
+
+        for (Chain.Service s : Chain.SERVICES) { // every Tagstream metric registered so far says what it counts
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(chain.url(s.name()) + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            List<String> help = metrics.lines().filter(l -> l.startsWith("# HELP tagstream_")).toList();
+            assertTrue(!help.isEmpty(), s.name() + " has no Tagstream metric");
+            for (String l : help) {
+                String text = l.substring(l.indexOf(' ', "# HELP ".length()) + 1).strip();
+                assertTrue(!text.isEmpty() && !text.contains("without a description"), s.name() + ": " + l);
             }
         }
 

@@ -1,5 +1,7 @@
 package io.tagstream.gitwriter.adapters;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -16,6 +18,9 @@ public class AutomationsResource {
     AutomationStatuses statuses;
 
     @GET
+    @Operation(operationId = "listAutomations", summary = "Every ImageUpdateAutomation: last run, last pushed commit, last"
+            + " error and changes waiting for a commit")
+    @APIResponse(responseCode = "200", description = "One entry per configured automation")
     public List<AutomationStatuses.AutomationStatus> list() {
         return statuses.list();
     }

@@ -53,6 +53,8 @@ public class EvaluationRunner {
     private StateLog state;
 
     void start(@Observes @Priority(jakarta.interceptor.Interceptor.Priority.APPLICATION + 1000) StartupEvent e) {
+        io.micrometer.core.instrument.Gauge.builder("tagstream.evaluator.policies.not.ready", selections,
+                s -> s.status().stream().filter(p -> p.latest().isEmpty() && p.lastError().isPresent()).count()).register(metrics);
         selections.budgets(() -> io.tagstream.evaluator.core.Budget.of(budget, System::nanoTime));
         state = new StateLog(bootstrap, stateTopic);
         state.ensureTopic(3);
@@ -82,22 +84,42 @@ public class EvaluationRunner {
 
     private void reconfigured(TagstreamConfig c) {
         synchronized (selections) {
-            apply(selections.reconfigured(c, Instant.now()), Optional.empty());
+            apply(timed("config", () -> selections.reconfigured(c, Instant.now())), Optional.empty());
         }
     }
 
     void discovered(CloudEvent<TagDiscovered> event) {
         awaitRestored();
         synchronized (selections) {
-            apply(selections.discovered(event.data(), config.config(), Instant.now()), Optional.of(event));
+            apply(timed("tag-discovered", () -> selections.discovered(event.data(), config.config(), Instant.now())), Optional.of(event));
         }
     }
 
     void removed(CloudEvent<TagRemoved> event) {
         awaitRestored();
         synchronized (selections) {
-            apply(selections.removed(event.data(), config.config(), Instant.now()), Optional.of(event));
+            apply(timed("tag-removed", () -> selections.removed(event.data(), config.config(), Instant.now())), Optional.of(event));
         }
+    }
+
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry metrics;
+
+    /** One evaluation, counted and timed by what set it off. */
+    private List<Effect> timed(String trigger, java.util.function.Supplier<List<Effect>> evaluation) {
+        long t0 = System.nanoTime();
+        List<Effect> effects = evaluation.get();
+        metrics.timer("tagstream.evaluator.evaluation", "trigger", trigger).record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        for (Effect e : effects) {
+            if (e instanceof Selections.Matched) {
+                metrics.counter("tagstream.evaluator.selections.changed", "change", "selected").increment();
+            } else if (e instanceof Selections.Unselected) {
+                metrics.counter("tagstream.evaluator.selections.changed", "change", "unselected").increment();
+            } else if (e instanceof Selections.PolicyFailed) {
+                metrics.counter("tagstream.evaluator.policy.failures").increment();
+            }
+        }
+        return effects;
     }
 
     private void awaitRestored() {

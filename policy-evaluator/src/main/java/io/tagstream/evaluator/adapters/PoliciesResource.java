@@ -1,5 +1,9 @@
 package io.tagstream.evaluator.adapters;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import io.tagstream.common.policy.InvalidPolicyException;
 import io.tagstream.common.service.ApiError;
 import io.tagstream.common.service.ConfigWatch;
@@ -60,6 +64,9 @@ public class PoliciesResource {
     public record EvaluateError(String error, List<Skips.Skipped> skipped, int skippedTotal) {}
 
     @GET
+    @Operation(operationId = "listPolicies", summary = "Every ImagePolicy: the tag it selects now, from which repository,"
+            + " and why it selects none")
+    @APIResponse(responseCode = "200", description = "One entry per configured policy")
     public List<PolicyStatus> list() {
         return evaluator.selections().status();
     }
@@ -67,6 +74,13 @@ public class PoliciesResource {
     @POST
     @Path("/evaluate")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "evaluatePolicy", summary = "Dry run: the tag a policy (the blocks of an ImagePolicy spec)"
+            + " would select from the tags sent, and why each other tag was not")
+    @APIResponse(responseCode = "200", description = "The tag selected",
+            content = @Content(schema = @Schema(implementation = EvaluateResponse.class)))
+    @APIResponse(responseCode = "400", description = "No policy block, no tags, a null tag, or more than 100,000 tags", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "422", description = "The policy is invalid (a bad range or pattern), selects no tag, or"
+            + " took longer than the dry-run budget", content = @Content(schema = @Schema(implementation = EvaluateError.class)))
     public Response evaluate(EvaluateRequest req) {
         if (req == null || req.policy() == null) {
             return ApiError.of(Response.Status.BAD_REQUEST, "body must have a policy block: {\"policy\": {\"semver\": "
@@ -96,6 +110,13 @@ public class PoliciesResource {
 
     @POST
     @Path("/{ns}/{name}/evaluate")
+    @Operation(operationId = "evaluateConfiguredPolicy", summary = "Dry run of a configured ImagePolicy over the tags known"
+            + " for its repository")
+    @APIResponse(responseCode = "200", description = "The tag selected",
+            content = @Content(schema = @Schema(implementation = EvaluateResponse.class)))
+    @APIResponse(responseCode = "404", description = "No such ImagePolicy is configured", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "422", description = "The policy selects no tag from its repository's tags, or took longer"
+            + " than the dry-run budget", content = @Content(schema = @Schema(implementation = EvaluateError.class)))
     public Response evaluateConfigured(@PathParam("ns") String ns, @PathParam("name") String name) {
         ResourceId id = new ResourceId(ns, name);
         Optional<ImagePolicy> p = config.config().find(ImagePolicy.class, id);

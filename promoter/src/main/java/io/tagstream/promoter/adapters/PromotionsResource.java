@@ -1,5 +1,9 @@
 package io.tagstream.promoter.adapters;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import io.tagstream.common.events.ImageRef;
 import io.tagstream.common.access.Identity;
 import io.tagstream.common.service.AccessFilter;
@@ -50,12 +54,19 @@ public class PromotionsResource {
 
     @GET
     @Path("/promotions")
-    public Response list(@QueryParam("state") String state, @QueryParam("limit") Integer limit,
-            @QueryParam("offset") Integer offset) {
-        int size = limit == null ? 200 : limit;
-        int from = offset == null ? 0 : offset;
+    @Operation(operationId = "listPromotions", summary = "Promotions, newest first, optionally of one state; paged with"
+            + " limit/offset, the total in X-Total-Count and the next page in Link")
+    @APIResponse(responseCode = "200", description = "A page of promotions",
+            content = @Content(schema = @Schema(implementation = io.tagstream.promoter.core.Promotion.class, type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY)))
+    @APIResponse(responseCode = "400", description = "limit outside 1–1000, a negative offset, or an unknown state", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public Response list(@QueryParam("state") String state, @QueryParam("limit") String limit,
+            @QueryParam("offset") String offset) {
+        // read as text: JAX-RS answers 404 to a query parameter it cannot convert, which says nothing useful
+        int size = whole(limit, 200);
+        int from = whole(offset, 0);
         if (size < 1 || size > MAX_PAGE || from < 0) {
-            return ApiError.of(Response.Status.BAD_REQUEST, "limit must be 1–" + MAX_PAGE + " (default 200) and offset ≥ 0");
+            return ApiError.of(Response.Status.BAD_REQUEST, "limit must be a whole number 1–" + MAX_PAGE + " (default 200) and"
+                    + " offset a whole number ≥ 0");
         }
         Optional<Promotion.State> s = Optional.empty();
         if (state != null && !state.isBlank()) {
@@ -76,8 +87,24 @@ public class PromotionsResource {
         return r.build();
     }
 
+    /** A whole number, the default when absent, or -1 (refused by the caller) when it is not one. */
+    private static int whole(String v, int otherwise) {
+        if (v == null || v.isBlank()) {
+            return otherwise;
+        }
+        try {
+            return Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     @GET
     @Path("/promotions/{id}")
+    @Operation(operationId = "getPromotion", summary = "One promotion: its state, what it waits for, approvals and history")
+    @APIResponse(responseCode = "200", description = "The promotion",
+            content = @Content(schema = @Schema(implementation = io.tagstream.promoter.core.Promotion.class)))
+    @APIResponse(responseCode = "404", description = "No promotion has this id", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Response get(@PathParam("id") String id) {
         return store.gates().get(id).map(p -> Response.ok(p).build())
                 .orElseGet(() -> ApiError.of(Response.Status.NOT_FOUND, "no promotion " + id));
@@ -85,6 +112,19 @@ public class PromotionsResource {
 
     @POST
     @Path("/promotions/{id}/approve")
+    @Operation(operationId = "approvePromotion", summary = "Approve a pending promotion as the authenticated caller (the"
+            + " approver role); with enough approvals it is promoted")
+    @APIResponse(responseCode = "200", description = "The promotion after the approval",
+            content = @Content(schema = @Schema(implementation = io.tagstream.promoter.core.Promotion.class)))
+    @APIResponse(responseCode = "202", description = "No promoter pod leads at the moment: the request is queued, applied"
+            + " once one leads; read the promotion for the outcome")
+    @APIResponse(responseCode = "400", description = "A comment or name too long, or a request the promoter cannot read", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "403", description = "The caller lacks the approver role, is not among the promotion's approvers, approved it"
+            + " already, or pushed the image itself (forbidSelfApproval)", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "404", description = "No promotion has this id", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "409", description = "The promotion is no longer pending (approved, rejected, expired,"
+            + " superseded or failed)", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "422", description = "The promoter cannot apply this request (a record Kafka refused)", content = @Content(schema = @Schema(implementation = ApiError.class)))
     @Consumes(MediaType.APPLICATION_JSON)
     public Response approve(@PathParam("id") String id, Decision d, @Context ContainerRequestContext ctx) {
         Decision body = d == null ? new Decision(null, null) : d;
@@ -99,6 +139,17 @@ public class PromotionsResource {
 
     @POST
     @Path("/promotions/{id}/reject")
+    @Operation(operationId = "rejectPromotion", summary = "Reject a pending promotion as the authenticated caller (the"
+            + " approver role)")
+    @APIResponse(responseCode = "200", description = "The promotion after the rejection",
+            content = @Content(schema = @Schema(implementation = io.tagstream.promoter.core.Promotion.class)))
+    @APIResponse(responseCode = "202", description = "No promoter pod leads at the moment: the request is queued, applied"
+            + " once one leads; read the promotion for the outcome")
+    @APIResponse(responseCode = "400", description = "A comment or name too long, or a request the promoter cannot read", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "403", description = "The caller is not among the promotion's approvers", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "404", description = "No promotion has this id", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "409", description = "The promotion is no longer pending", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "422", description = "The promoter cannot apply this request (a record Kafka refused)", content = @Content(schema = @Schema(implementation = ApiError.class)))
     @Consumes(MediaType.APPLICATION_JSON)
     public Response reject(@PathParam("id") String id, Decision d, @Context ContainerRequestContext ctx) {
         Decision body = d == null ? new Decision(null, null) : d;
@@ -120,6 +171,16 @@ public class PromotionsResource {
 
     @POST
     @Path("/signals")
+    @Operation(operationId = "sendSignal", summary = "A signal (e.g. qe-passed) for an image digest: promotions waiting for"
+            + " it go on")
+    @APIResponse(responseCode = "202", description = "The signal was applied (the promotions it moved are listed), or it"
+            + " is queued until a promoter pod leads")
+    @APIResponse(responseCode = "400", description = "No signal, no digest (give digest, or an image with @sha256:…), a field"
+            + " too long", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "403", description = "The caller may not send this signal", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "404", description = "No promotion waits for this image", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "409", description = "The promotions of this image are no longer pending", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "422", description = "The promoter cannot apply this request (a record Kafka refused)", content = @Content(schema = @Schema(implementation = ApiError.class)))
     @Consumes(MediaType.APPLICATION_JSON)
     public Response signal(Signal s, @Context ContainerRequestContext ctx) {
         if (s == null || s.signal() == null || s.signal().isBlank()) {
