@@ -167,21 +167,23 @@ public final class ConfigLoader {
             skipped.add(others.values().stream().mapToInt(Integer::intValue).sum()
                     + " document(s) of other tools, not Tagstream's to judge: " + b);
         }
-        List<String> notReady = new ArrayList<>();
-        TagstreamConfig config = new TagstreamConfig(resources);
+        // every resource is checked, also one whose reference is missing: its own mistakes are said now, not after
+        // the missing object is added
+        TagstreamConfig all = new TagstreamConfig(resources);
         if (errors.isEmpty()) {
-            crossCheck(config, errors);
+            crossCheck(all, errors);
         }
-        config = References.resolve(config, notReady);
-        warnings.addAll(notReady);
         if (errors.isEmpty()) {
-            errors.addAll(PolicyChecks.check(config));
+            errors.addAll(PolicyChecks.check(all));
         }
         if (errors.isEmpty()) {
             for (ConfigCheck c : checks) {
-                errors.addAll(c.check(config));
+                errors.addAll(c.check(all));
             }
         }
+        List<String> notReady = new ArrayList<>();
+        TagstreamConfig config = References.resolve(all, notReady);
+        warnings.addAll(notReady);
         if (!errors.isEmpty()) {
             throw new ConfigException(errors, warnings, skipped);
         }

@@ -511,6 +511,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aResourceWithAMissingReferenceStillHasItsOwnMistakesSaid() {
+        ConfigException e = assertThrows(ConfigException.class, () -> LOADER.parse(Map.of("c.yaml", """
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImagePolicy
+                metadata: {name: p, namespace: ns}
+                spec:
+                  imageRepositoryRef: {name: not-here}
+                  policy: {semver: {range: '>=1.x.x.x'}}
+                """)));
+        assertTrue(e.getMessage().contains("(c.yaml:6)"), e.getMessage());
+        assertTrue(e.warnings().stream().anyMatch(w -> w.contains("names ImageRepository ns/not-here")), e.warnings().toString());
+    }
+
+    @Test
     void aReceiverKeepsItsImageRepositoriesAndSaysWhatItLeftOut() {
         String yaml = REPO + """
                 ---
