@@ -317,10 +317,6 @@ final class GoFunctions {
         return FUNCTIONS.containsKey(name);
     }
 
-    static Set<String> names() {
-        return java.util.Collections.unmodifiableSet(FUNCTIONS.keySet());
-    }
-
     /** Why a name is not callable: refused with its reason, or unknown as Go says it. */
     static String unknown(String name) {
         String why = REFUSED.get(name);

@@ -981,14 +981,4 @@ public final class GoTemplate {
             throw new GoTemplateException(line, "can't evaluate field " + name + " in type " + GoValues.typeName(v));
         }
     }
-
-    /** For tests and messages: the functions this interpreter knows. */
-    public static Set<String> functions() {
-        return GoFunctions.names();
-    }
-
-    @Override
-    public String toString() {
-        return "GoTemplate" + Map.of("rootFields", rootFields);
-    }
 }
