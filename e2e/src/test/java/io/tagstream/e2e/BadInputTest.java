@@ -157,5 +157,31 @@ class BadInputTest {
         assertTrue(health.contains("broken.yaml:6"), health);
         pushGoodAndSeeItCommitted("1.3.0");
         Files.delete(config.resolve("broken.yaml"));
+
+        // a reference to an object that is not there (Flux allows it): only the referring resources are not ready, each
+        // status API lists them with the reason, and the rest keeps working
+        Files.writeString(config.resolve("dangling.yaml"), """
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImagePolicy
+                metadata: {name: orphan, namespace: flux-system}
+                spec:
+                  imageRepositoryRef: {name: elsewhere}
+                  policy: {semver: {range: '>=1.0.0'}}
+                ---
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImageUpdateAutomation
+                metadata: {name: orphan, namespace: flux-system}
+                spec:
+                  interval: 1m
+                  sourceRef: {kind: GitRepository, name: elsewhere}
+                  git: {commit: {author: {email: bot@example.com}}, push: {branch: main}}
+                """);
+        E2e.await("the orphan policy listed not ready", Duration.ofSeconds(40), () -> E2e.get(chain.url("policy-evaluator")
+                + "/api/v1/policies").body().contains("names ImageRepository flux-system/elsewhere, which is not in the configuration"));
+        E2e.await("the orphan automation listed not ready", Duration.ofSeconds(40), () -> E2e.get(chain.url("git-writer")
+                + "/api/v1/automations").body().contains("names GitRepository flux-system/elsewhere, which is not in the configuration"));
+        assertTrue(E2e.get(chain.url("policy-evaluator") + "/q/health/ready").body().contains("dangling.yaml:5"));
+        pushGoodAndSeeItCommitted("1.4.0");
+        Files.delete(config.resolve("dangling.yaml"));
     }
 }

@@ -55,9 +55,10 @@ public final class Check {
         try {
             ConfigLoad load = new ConfigLoader().load(dir);
             List<String> warnings = new ArrayList<>(load.warnings());
-            warnings.removeAll(load.notReady());
+            List<String> notReady = load.notReady().stream().map(Object::toString).toList();
+            warnings.removeAll(notReady);
             section(out, "warnings", warnings);
-            section(out, "not ready (a reference is missing; the rest applies)", load.notReady());
+            section(out, "not ready (a reference is missing; the rest applies)", notReady);
             section(out, "skipped", load.skipped());
             uses(out, load.config());
             out.println("OK: " + load.config().resources().size() + " resource(s) would be applied");

@@ -13,7 +13,7 @@ import java.util.List;
  *     marks such an object not Ready and goes on with the rest); each is among the warnings too
  */
 public record ConfigLoad(TagstreamConfig config, List<String> warnings, String fingerprint, List<String> skipped,
-        List<String> notReady) {
+        List<NotReady> notReady) {
 
     public ConfigLoad(TagstreamConfig config, List<String> warnings, String fingerprint) {
         this(config, warnings, fingerprint, List.of(), List.of());

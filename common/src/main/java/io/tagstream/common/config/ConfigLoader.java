@@ -181,9 +181,9 @@ public final class ConfigLoader {
                 errors.addAll(c.check(all));
             }
         }
-        List<String> notReady = new ArrayList<>();
+        List<NotReady> notReady = new ArrayList<>();
         TagstreamConfig config = References.resolve(all, notReady);
-        warnings.addAll(notReady);
+        notReady.forEach(n -> warnings.add(n.toString()));
         if (!errors.isEmpty()) {
             throw new ConfigException(errors, warnings, skipped);
         }

@@ -110,6 +110,12 @@ public final class ConfigReloader {
         return a == null ? TagstreamConfig.EMPTY : a.config();
     }
 
+    /** The resources of the configuration in force left out because a reference is missing. */
+    public List<NotReady> notReady() {
+        ConfigLoad a = active;
+        return a == null ? List.of() : a.notReady();
+    }
+
     public Path directory() {
         return dir;
     }

@@ -15,7 +15,7 @@ final class References {
 
     private References() {}
 
-    static TagstreamConfig resolve(TagstreamConfig config, List<String> notReady) {
+    static TagstreamConfig resolve(TagstreamConfig config, List<NotReady> notReady) {
         while (true) {
             List<Resource> kept = new ArrayList<>();
             boolean changed = false;
@@ -38,7 +38,7 @@ final class References {
 
     /** The resource as it can run: itself, a Receiver without its dangling targets, or null when it cannot run. */
     private static Resource resolve(Resource r, Map<ResourceId, ImageRepository> repos, Map<ResourceId, ImagePolicy> policies,
-            Map<ResourceId, GitRepository> gits, List<String> notReady) {
+            Map<ResourceId, GitRepository> gits, List<NotReady> notReady) {
         if (r instanceof ImagePolicy p && !repos.containsKey(p.imageRepositoryRef())) {
             return notReady(p, "imageRepositoryRef", "ImageRepository " + p.imageRepositoryRef(), notReady);
         }
@@ -65,16 +65,23 @@ final class References {
             if (found.isEmpty()) {
                 return notReady(rc, "resources", "ImageRepository " + String.join(", ", new java.util.TreeSet<>(missing)), notReady);
             }
-            notReady.add(rc.error("resources", "names ImageRepository " + String.join(", ", new java.util.TreeSet<>(missing))
-                    + ", which is not in the configuration: a webhook for it triggers nothing").toString());
+            notReady.add(new NotReady(rc.kind(), rc.id(), reason(rc, "resources", "names ImageRepository "
+                    + String.join(", ", new java.util.TreeSet<>(missing)) + ", which is not in the configuration: a webhook for it"
+                    + " triggers nothing")));
             return new Receiver(rc.id(), rc.labels(), rc.origin(), rc.type(), rc.secretRef(), found);
         }
         return r;
     }
 
-    private static Resource notReady(Resource r, String field, String what, List<String> notReady) {
-        notReady.add(r.error(field, "names " + what + ", which is not in the configuration: " + r.kind() + " " + r.id()
-                + " is not ready and does nothing until it is added").toString());
+    private static Resource notReady(Resource r, String field, String what, List<NotReady> notReady) {
+        notReady.add(new NotReady(r.kind(), r.id(), reason(r, field, "names " + what + ", which is not in the configuration: "
+                + r.kind() + " " + r.id() + " is not ready and does nothing until it is added")));
         return null;
+    }
+
+    /** The field and why, with the file and line (the resource's kind and id are said by {@link NotReady}). */
+    private static String reason(Resource r, String field, String message) {
+        ConfigError e = r.error(field, message);
+        return field + " " + message + " (" + e.file() + ":" + e.line() + ")";
     }
 }

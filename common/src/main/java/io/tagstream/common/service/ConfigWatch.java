@@ -64,6 +64,12 @@ public class ConfigWatch {
         return reloader == null ? TagstreamConfig.EMPTY : reloader.config();
     }
 
+    /** Resources of the configuration in force that are not ready, for the status APIs to list with their reason. */
+    public java.util.List<io.tagstream.common.config.NotReady> notReady() {
+        ConfigReloader r = reloader;
+        return r == null ? java.util.List.of() : r.notReady();
+    }
+
     /** What readiness reports; "starting" until the first check (a probe can come before it). */
     public ConfigReloader.Status status() {
         ConfigReloader r = reloader;

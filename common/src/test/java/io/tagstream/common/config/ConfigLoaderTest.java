@@ -501,8 +501,10 @@ class ConfigLoaderTest {
                         + " the configuration: ImagePolicy flux-system/p is not ready and does nothing until it is added (c.yaml:30)",
                 "ImagePromotion flux-system/p-prod: sourcePolicyRef names ImagePolicy flux-system/p, which is not in the"
                         + " configuration: ImagePromotion flux-system/p-prod is not ready and does nothing until it is added (c.yaml:37)"),
-                load.notReady());
-        assertTrue(load.warnings().containsAll(load.notReady()));
+                load.notReady().stream().map(Object::toString).toList());
+        assertTrue(load.warnings().containsAll(load.notReady().stream().map(Object::toString).toList()));
+        assertEquals(new ResourceId("flux-system", "p"), load.notReady().get(0).id());
+        assertEquals("ImagePolicy", load.notReady().get(0).kind());
         assertTrue(load.warnings().contains("Alert flux-system/slack: kind is not acted on yet: Tagstream sends no"
                 + " notifications, so this Alert's alerts are not delivered; read Tagstream's audit topic meanwhile (c.yaml:22)"),
                 load.warnings().toString());
@@ -545,7 +547,7 @@ class ConfigLoaderTest {
         assertEquals(1, load.skipped().size());
         assertTrue(load.skipped().get(0).contains("also names GitRepository fleet"), load.skipped().toString());
         assertEquals(1, load.notReady().size());
-        assertTrue(load.notReady().get(0).contains("names ImageRepository ns/gone, which is not in the configuration: a"
+        assertTrue(load.notReady().get(0).toString().contains("names ImageRepository ns/gone, which is not in the configuration: a"
                 + " webhook for it triggers nothing"), load.notReady().toString());
     }
 

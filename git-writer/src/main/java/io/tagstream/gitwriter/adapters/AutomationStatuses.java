@@ -56,6 +56,10 @@ public class AutomationStatuses {
                     .map(r -> Workspace.safeUrl(r.url())).orElse(""), a.pushBranch().orElse(""), Optional.empty(),
                     Optional.empty(), Optional.empty(), Optional.empty(), 0)));
         }
+        // an automation whose GitRepository is missing is not in force; listed, as Flux shows it not Ready, with why
+        config.notReady().stream().filter(n -> n.kind().equals("ImageUpdateAutomation")).forEach(n -> out.put(n.id().toString(),
+                new AutomationStatus(n.id().toString(), "", "", Optional.empty(), Optional.empty(), Optional.empty(),
+                        Optional.of(n.reason()), 0)));
         return List.copyOf(out.values());
     }
 }

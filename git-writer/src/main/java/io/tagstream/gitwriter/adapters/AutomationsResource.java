@@ -20,7 +20,8 @@ public class AutomationsResource {
     @GET
     @Operation(operationId = "listAutomations", summary = "Every ImageUpdateAutomation: last run, last pushed commit, last"
             + " error and changes waiting for a commit")
-    @APIResponse(responseCode = "200", description = "One entry per configured automation")
+    @APIResponse(responseCode = "200", description = "One entry per configured automation; one that is not ready (its"
+            + " GitRepository is missing) has the reason in lastError")
     public List<AutomationStatuses.AutomationStatus> list() {
         return statuses.list();
     }

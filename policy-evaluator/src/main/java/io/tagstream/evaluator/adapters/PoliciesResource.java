@@ -66,9 +66,15 @@ public class PoliciesResource {
     @GET
     @Operation(operationId = "listPolicies", summary = "Every ImagePolicy: the tag it selects now, from which repository,"
             + " and why it selects none")
-    @APIResponse(responseCode = "200", description = "One entry per configured policy")
+    @APIResponse(responseCode = "200", description = "One entry per configured policy; one that is not ready (its"
+            + " ImageRepository is missing) has the reason in lastError")
     public List<PolicyStatus> list() {
-        return evaluator.selections().status();
+        List<PolicyStatus> out = new java.util.ArrayList<>(evaluator.selections().status());
+        // a policy whose ImageRepository is missing is not in force; listed, as Flux shows it not Ready, with why
+        config.notReady().stream().filter(n -> n.kind().equals("ImagePolicy")).forEach(n -> out.add(new PolicyStatus(
+                n.id().toString(), "", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 0, 0,
+                Optional.of(n.reason()), Optional.empty(), false)));
+        return out;
     }
 
     @POST
@@ -114,14 +120,18 @@ public class PoliciesResource {
             + " for its repository")
     @APIResponse(responseCode = "200", description = "The tag selected",
             content = @Content(schema = @Schema(implementation = EvaluateResponse.class)))
-    @APIResponse(responseCode = "404", description = "No such ImagePolicy is configured", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "404", description = "No such ImagePolicy is configured, or it is not ready (the reason"
+            + " says what is missing)", content = @Content(schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "422", description = "The policy selects no tag from its repository's tags, or took longer"
             + " than the dry-run budget", content = @Content(schema = @Schema(implementation = EvaluateError.class)))
     public Response evaluateConfigured(@PathParam("ns") String ns, @PathParam("name") String name) {
         ResourceId id = new ResourceId(ns, name);
         Optional<ImagePolicy> p = config.config().find(ImagePolicy.class, id);
         if (p.isEmpty()) {
-            return ApiError.of(Response.Status.NOT_FOUND, "no ImagePolicy " + id + " is configured");
+            return ApiError.of(Response.Status.NOT_FOUND, config.notReady().stream()
+                    .filter(n -> n.kind().equals("ImagePolicy") && n.id().equals(id)).findFirst()
+                    .map(n -> "ImagePolicy " + id + " is not ready: " + n.reason())
+                    .orElse("no ImagePolicy " + id + " is configured"));
         }
         var tags = evaluator.selections().tagsOf(p.get().imageRepositoryRef().toString(), config.config()).keySet();
         return run(p.get().policy(), p.get().filterTags(), tags);
