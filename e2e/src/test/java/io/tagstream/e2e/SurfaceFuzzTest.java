@@ -334,7 +334,7 @@ class SurfaceFuzzTest {
                     if (r.getValue().path("description").asText().isEmpty()) {
                         problems.add(what + " " + r.getKey() + ": no description");
                     }
-                    if (r.getKey().startsWith("4") && !r.getValue().path("content").path("application/json").path("schema").isObject()) {
+                    if ((r.getKey().startsWith("4") || r.getKey().startsWith("5")) && !r.getValue().path("content").path("application/json").path("schema").isObject()) {
                         problems.add(what + " " + r.getKey() + ": no error body schema");
                     }
                 });

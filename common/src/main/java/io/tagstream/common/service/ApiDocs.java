@@ -14,8 +14,8 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
  * Documents, in each service's OpenAPI document, the answers every operation shares because of the access filter and
  * the HTTP layer, so no operation's annotations repeat them: 401 and 403 on the API when access control is on (not on
  * webhooks, which authenticate themselves), 415 on a JSON write sent as something else, 400 and 413 on a body that is
- * not JSON or is too large. Every 4xx answer is given the {@code Error} body ({@link ApiError}). Registered per service
- * with {@code mp.openapi.filter}.
+ * not JSON or is too large. Every error answer (4xx, 5xx) without a body of its own is given the {@code Error} body
+ * ({@link ApiError}), whose schema is defined here, once. Registered per service with {@code mp.openapi.filter}.
  */
 public final class ApiDocs implements OASFilter {
 
@@ -28,7 +28,7 @@ public final class ApiDocs implements OASFilter {
         }
         if (openAPI.getComponents().getSchemas() == null || !openAPI.getComponents().getSchemas().containsKey("Error")) {
             openAPI.getComponents().addSchema("Error", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.OBJECT))
-                    .description("Why the request was refused; every 4xx of every Tagstream API has this body")
+                    .description("Why the request was refused; every error answer of every Tagstream API has this body")
                     .addProperty("error", OASFactory.createSchema().type(java.util.List.of(Schema.SchemaType.STRING))
                             .description("The reason, for a person: what was wrong and, where it helps, what to send instead")));
         }
@@ -59,7 +59,7 @@ public final class ApiDocs implements OASFilter {
                     add(r, "413", "The body is larger than the service accepts");
                 }
                 for (Map.Entry<String, APIResponse> e : r.getAPIResponses().entrySet()) {
-                    if (e.getKey().startsWith("4") && (e.getValue().getContent() == null
+                    if ((e.getKey().startsWith("4") || e.getKey().startsWith("5")) && (e.getValue().getContent() == null
                             || e.getValue().getContent().getMediaTypes() == null || e.getValue().getContent().getMediaTypes().isEmpty())) {
                         e.getValue().setContent(errorBody());
                     }

@@ -84,7 +84,7 @@ public class PoliciesResource {
             + " would select from the tags sent, and why each other tag was not")
     @APIResponse(responseCode = "200", description = "The tag selected",
             content = @Content(schema = @Schema(implementation = EvaluateResponse.class)))
-    @APIResponse(responseCode = "400", description = "No policy block, no tags, a null tag, or more than 100,000 tags", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "400", description = "No policy block, no tags, a null tag, or more than 100,000 tags")
     @APIResponse(responseCode = "422", description = "The policy is invalid (a bad range or pattern), selects no tag, or"
             + " took longer than the dry-run budget", content = @Content(schema = @Schema(implementation = EvaluateError.class)))
     public Response evaluate(EvaluateRequest req) {
@@ -121,7 +121,7 @@ public class PoliciesResource {
     @APIResponse(responseCode = "200", description = "The tag selected",
             content = @Content(schema = @Schema(implementation = EvaluateResponse.class)))
     @APIResponse(responseCode = "404", description = "No such ImagePolicy is configured, or it is not ready (the reason"
-            + " says what is missing)", content = @Content(schema = @Schema(implementation = ApiError.class)))
+            + " says what is missing)")
     @APIResponse(responseCode = "422", description = "The policy selects no tag from its repository's tags, or took longer"
             + " than the dry-run budget", content = @Content(schema = @Schema(implementation = EvaluateError.class)))
     public Response evaluateConfigured(@PathParam("ns") String ns, @PathParam("name") String name) {

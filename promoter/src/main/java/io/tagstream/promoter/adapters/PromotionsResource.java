@@ -1,5 +1,6 @@
 package io.tagstream.promoter.adapters;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -49,6 +50,13 @@ public class PromotionsResource {
     /** A signal for a digest, or for the digest an image reference names. */
     public record Signal(String signal, String digest, String image, String by) {}
 
+    // what several operations answer, documented once
+    static final String QUEUED = "No promoter pod leads at the moment: the request is queued, applied once one leads; read"
+            + " the promotion for the outcome";
+    static final String TOO_LONG = "A comment or name too long, or a request the promoter cannot read";
+    static final String NO_PROMOTION = "No promotion has this id";
+    static final String UNAPPLIED = "The promoter cannot apply this request (a record Kafka refused)";
+
     /** A page of promotions, newest first, is at most this long. */
     static final int MAX_PAGE = 1000;
 
@@ -57,8 +65,8 @@ public class PromotionsResource {
     @Operation(operationId = "listPromotions", summary = "Promotions, newest first, optionally of one state; paged with"
             + " limit/offset, the total in X-Total-Count and the next page in Link")
     @APIResponse(responseCode = "200", description = "A page of promotions",
-            content = @Content(schema = @Schema(implementation = io.tagstream.promoter.core.Promotion.class, type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY)))
-    @APIResponse(responseCode = "400", description = "limit outside 1–1000, a negative offset, or an unknown state", content = @Content(schema = @Schema(implementation = ApiError.class)))
+            content = @Content(schema = @Schema(implementation = Promotion.class, type = SchemaType.ARRAY)))
+    @APIResponse(responseCode = "400", description = "limit outside 1–1000, a negative offset, or an unknown state")
     public Response list(@QueryParam("state") String state, @QueryParam("limit") String limit,
             @QueryParam("offset") String offset) {
         // read as text: JAX-RS answers 404 to a query parameter it cannot convert, which says nothing useful
@@ -103,8 +111,8 @@ public class PromotionsResource {
     @Path("/promotions/{id}")
     @Operation(operationId = "getPromotion", summary = "One promotion: its state, what it waits for, approvals and history")
     @APIResponse(responseCode = "200", description = "The promotion",
-            content = @Content(schema = @Schema(implementation = io.tagstream.promoter.core.Promotion.class)))
-    @APIResponse(responseCode = "404", description = "No promotion has this id", content = @Content(schema = @Schema(implementation = ApiError.class)))
+            content = @Content(schema = @Schema(implementation = Promotion.class)))
+    @APIResponse(responseCode = "404", description = NO_PROMOTION)
     public Response get(@PathParam("id") String id) {
         return store.gates().get(id).map(p -> Response.ok(p).build())
                 .orElseGet(() -> ApiError.of(Response.Status.NOT_FOUND, "no promotion " + id));
@@ -115,16 +123,15 @@ public class PromotionsResource {
     @Operation(operationId = "approvePromotion", summary = "Approve a pending promotion as the authenticated caller (the"
             + " approver role); with enough approvals it is promoted")
     @APIResponse(responseCode = "200", description = "The promotion after the approval",
-            content = @Content(schema = @Schema(implementation = io.tagstream.promoter.core.Promotion.class)))
-    @APIResponse(responseCode = "202", description = "No promoter pod leads at the moment: the request is queued, applied"
-            + " once one leads; read the promotion for the outcome")
-    @APIResponse(responseCode = "400", description = "A comment or name too long, or a request the promoter cannot read", content = @Content(schema = @Schema(implementation = ApiError.class)))
+            content = @Content(schema = @Schema(implementation = Promotion.class)))
+    @APIResponse(responseCode = "202", description = QUEUED)
+    @APIResponse(responseCode = "400", description = TOO_LONG)
     @APIResponse(responseCode = "403", description = "The caller lacks the approver role, is not among the promotion's approvers, approved it"
-            + " already, or pushed the image itself (forbidSelfApproval)", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "404", description = "No promotion has this id", content = @Content(schema = @Schema(implementation = ApiError.class)))
+            + " already, or pushed the image itself (forbidSelfApproval)")
+    @APIResponse(responseCode = "404", description = NO_PROMOTION)
     @APIResponse(responseCode = "409", description = "The promotion is no longer pending (approved, rejected, expired,"
-            + " superseded or failed)", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "422", description = "The promoter cannot apply this request (a record Kafka refused)", content = @Content(schema = @Schema(implementation = ApiError.class)))
+            + " superseded or failed)")
+    @APIResponse(responseCode = "422", description = UNAPPLIED)
     @Consumes(MediaType.APPLICATION_JSON)
     public Response approve(@PathParam("id") String id, Decision d, @Context ContainerRequestContext ctx) {
         Decision body = d == null ? new Decision(null, null) : d;
@@ -142,14 +149,13 @@ public class PromotionsResource {
     @Operation(operationId = "rejectPromotion", summary = "Reject a pending promotion as the authenticated caller (the"
             + " approver role)")
     @APIResponse(responseCode = "200", description = "The promotion after the rejection",
-            content = @Content(schema = @Schema(implementation = io.tagstream.promoter.core.Promotion.class)))
-    @APIResponse(responseCode = "202", description = "No promoter pod leads at the moment: the request is queued, applied"
-            + " once one leads; read the promotion for the outcome")
-    @APIResponse(responseCode = "400", description = "A comment or name too long, or a request the promoter cannot read", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "403", description = "The caller is not among the promotion's approvers", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "404", description = "No promotion has this id", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "409", description = "The promotion is no longer pending", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "422", description = "The promoter cannot apply this request (a record Kafka refused)", content = @Content(schema = @Schema(implementation = ApiError.class)))
+            content = @Content(schema = @Schema(implementation = Promotion.class)))
+    @APIResponse(responseCode = "202", description = QUEUED)
+    @APIResponse(responseCode = "400", description = TOO_LONG)
+    @APIResponse(responseCode = "403", description = "The caller is not among the promotion's approvers")
+    @APIResponse(responseCode = "404", description = NO_PROMOTION)
+    @APIResponse(responseCode = "409", description = "The promotion is no longer pending")
+    @APIResponse(responseCode = "422", description = UNAPPLIED)
     @Consumes(MediaType.APPLICATION_JSON)
     public Response reject(@PathParam("id") String id, Decision d, @Context ContainerRequestContext ctx) {
         Decision body = d == null ? new Decision(null, null) : d;
@@ -176,11 +182,11 @@ public class PromotionsResource {
     @APIResponse(responseCode = "202", description = "The signal was applied (the promotions it moved are listed), or it"
             + " is queued until a promoter pod leads")
     @APIResponse(responseCode = "400", description = "No signal, no digest (give digest, or an image with @sha256:…), a field"
-            + " too long", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "403", description = "The caller may not send this signal", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "404", description = "No promotion waits for this image", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "409", description = "The promotions of this image are no longer pending", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "422", description = "The promoter cannot apply this request (a record Kafka refused)", content = @Content(schema = @Schema(implementation = ApiError.class)))
+            + " too long")
+    @APIResponse(responseCode = "403", description = "The caller may not send this signal")
+    @APIResponse(responseCode = "404", description = "No promotion waits for this image")
+    @APIResponse(responseCode = "409", description = "The promotions of this image are no longer pending")
+    @APIResponse(responseCode = "422", description = UNAPPLIED)
     @Consumes(MediaType.APPLICATION_JSON)
     public Response signal(Signal s, @Context ContainerRequestContext ctx) {
         if (s == null || s.signal() == null || s.signal().isBlank()) {

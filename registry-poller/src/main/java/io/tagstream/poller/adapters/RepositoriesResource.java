@@ -1,8 +1,6 @@
 package io.tagstream.poller.adapters;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import io.tagstream.common.events.AuditAction;
 import io.tagstream.common.service.ApiError;
@@ -43,8 +41,8 @@ public class RepositoriesResource {
     @Operation(operationId = "scanRepository", summary = "Scan an ImageRepository now (the admin role); at most one scan"
             + " waits per repository")
     @APIResponse(responseCode = "202", description = "The scan started, or one is already queued")
-    @APIResponse(responseCode = "404", description = "No such ImageRepository is configured", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "409", description = "The ImageRepository is suspended (spec.suspend)", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "404", description = "No such ImageRepository is configured")
+    @APIResponse(responseCode = "409", description = "The ImageRepository is suspended (spec.suspend)")
     public Response scan(@PathParam("ns") String ns, @PathParam("name") String name) {
         ResourceId id = new ResourceId(ns, name);
         return switch (scanner.requestScan(id)) {

@@ -1,8 +1,6 @@
 package io.tagstream.poller.adapters;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import io.tagstream.common.events.AuditAction;
 import io.tagstream.common.service.ApiError;
@@ -46,6 +44,13 @@ public class WebhooksResource {
     /** Tags one delivery may name: a burst of pushes fits, a list of 10,000 invented tags does not reach a registry. */
     static final int MAX_HINTS = 100;
 
+    // what both webhook paths answer, documented once
+    static final String ACCEPTED = "Accepted (the tags named are checked against the registry) or ignored (a pull, a blob,"
+            + " an untagged push, a suspended repository), with the reason";
+    static final String MALFORMED = "The body is not the provider's JSON, or names a tag outside the OCI grammar";
+    static final String UNAUTHENTICATED = "The delivery's signature or token does not match the Receiver's secret";
+    static final String UNCONFIGURED = "The Receiver's secret is missing: deliveries are refused until it is there";
+
     @Inject
     ConfigWatch config;
 
@@ -65,14 +70,12 @@ public class WebhooksResource {
     @Path("/api/v1/webhooks/{type}/{ns}/{name}")
     @Operation(operationId = "receiveWebhook", summary = "A registry's push notification for a named Receiver,"
             + " authenticated by the provider's signature or the Receiver's token; a hint, checked against the registry")
-    @APIResponse(responseCode = "202", description = "Accepted (the tags named are checked against the registry) or"
-            + " ignored (a pull, a blob, an untagged push, a suspended repository), with the reason")
-    @APIResponse(responseCode = "400", description = "The body is not the provider's JSON, or names a tag outside the OCI"
-            + " grammar", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "401", description = "The delivery's signature or token does not match the Receiver's"
-            + " secret", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "404", description = "No Receiver answers here", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "413", description = "The body is larger than 3 MiB", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "202", description = ACCEPTED)
+    @APIResponse(responseCode = "400", description = MALFORMED)
+    @APIResponse(responseCode = "401", description = UNAUTHENTICATED)
+    @APIResponse(responseCode = "404", description = "No Receiver answers here")
+    @APIResponse(responseCode = "413", description = "The body is larger than 3 MiB")
+    @APIResponse(responseCode = "503", description = UNCONFIGURED)
     public Response named(@PathParam("type") String type, @PathParam("ns") String ns, @PathParam("name") String name,
             @Context HttpHeaders headers, byte[] body) {
         Optional<Receivers.Keyed> receiver = receivers.named(type, ns, name);
@@ -86,14 +89,12 @@ public class WebhooksResource {
     @Path("/hook/{digest}")
     @Operation(operationId = "receiveFluxWebhook", summary = "Flux's receiver path, sha256(token + name + namespace):"
             + " the same delivery as receiveWebhook, for registries that cannot send headers")
-    @APIResponse(responseCode = "202", description = "Accepted (the tags named are checked against the registry) or"
-            + " ignored (a pull, a blob, an untagged push, a suspended repository), with the reason")
-    @APIResponse(responseCode = "400", description = "The body is not the provider's JSON, or names a tag outside the OCI"
-            + " grammar", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "401", description = "The delivery's signature or token does not match the Receiver's"
-            + " secret", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "404", description = "No Receiver answers here", content = @Content(schema = @Schema(implementation = ApiError.class)))
-    @APIResponse(responseCode = "413", description = "The body is larger than 3 MiB", content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "202", description = ACCEPTED)
+    @APIResponse(responseCode = "400", description = MALFORMED)
+    @APIResponse(responseCode = "401", description = UNAUTHENTICATED)
+    @APIResponse(responseCode = "404", description = "No Receiver answers here")
+    @APIResponse(responseCode = "413", description = "The body is larger than 3 MiB")
+    @APIResponse(responseCode = "503", description = UNCONFIGURED)
     public Response flux(@PathParam("digest") String digest, @Context HttpHeaders headers, byte[] body) {
         return receivers.byFluxPath(digest).map(r -> deliver(r, headers, body, true))
                 .orElseGet(() -> reject(404, "flux-hook", AuditAction.WEBHOOK_UNKNOWN, hookSubject(digest), "no Receiver answers at this path"));
