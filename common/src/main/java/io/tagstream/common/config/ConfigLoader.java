@@ -383,7 +383,7 @@ public final class ConfigLoader {
             case "Receiver" -> receiver(id, labels, s, o);
             case "Registry" -> Optional.of(registry(id, labels, s, o));
             case "ImagePromotion" -> Optional.of(promotion(id, labels, s, o));
-            default -> Optional.empty(); // a Flux kind we read past (Alert, HelmRepository, ...)
+            default -> Optional.empty(); // not reached: every other known kind was skipped above
         };
         if (r.isPresent()) {
             readPast(kind, s);
@@ -831,18 +831,14 @@ public final class ConfigLoader {
                 errors.add(a.error("git.checkout.ref", "is required: GitRepository " + git.id()
                         + " names no branch to check out"));
             }
-        }
-        for (ImageUpdateAutomation a : config.automations()) {
-            GitRepository git = gits.get(a.sourceRef());
             Optional<String> branch = a.pushBranch().or(() -> a.checkoutRef().flatMap(GitRef::branch))
                     .or(() -> git == null ? Optional.empty() : git.ref().branch());
-            a.pushRefspec().filter(r -> r.indexOf(':') > 0 && branch.isPresent()).ifPresent(r -> {
-                String source = r.substring(0, r.indexOf(':'));
-                if (!List.of("HEAD", branch.get(), "refs/heads/" + branch.get()).contains(source)) {
-                    errors.add(a.error("git.push.refspec", "'" + r + "' pushes '" + source + "', but the commit is made on"
-                            + " branch " + branch.get() + ": use HEAD or refs/heads/" + branch.get() + " as the source"));
-                }
-            });
+            if (branch.isPresent() && a.pushRefspecSource().isPresent()
+                    && !List.of("HEAD", branch.get(), "refs/heads/" + branch.get()).contains(a.pushRefspecSource().get())) {
+                errors.add(a.error("git.push.refspec", "'" + a.pushRefspec().get() + "' pushes '" + a.pushRefspecSource().get()
+                        + "', but the commit is made on branch " + branch.get() + ": use HEAD or refs/heads/" + branch.get()
+                        + " as the source"));
+            }
         }
         for (ImagePromotion p : config.promotions()) {
             if (policies.containsKey(new ResourceId(p.id().namespace(), p.id().name()))) {

@@ -49,6 +49,16 @@ public record ImageUpdateAutomation(
                 && policySelector.entrySet().stream().allMatch(l -> l.getValue().equals(policyLabels.get(l.getKey())));
     }
 
+    /** The source of {@code push.refspec} ({@code src} of {@code src:dst}); the loader refuses any other shape. */
+    public Optional<String> pushRefspecSource() {
+        return pushRefspec.filter(r -> r.indexOf(':') > 0).map(r -> r.substring(0, r.indexOf(':')));
+    }
+
+    /** Where {@code push.refspec} pushes the commit ({@code dst} of {@code src:dst}). */
+    public Optional<String> pushRefspecDestination() {
+        return pushRefspec.filter(r -> r.indexOf(':') > 0).map(r -> r.substring(r.indexOf(':') + 1));
+    }
+
     /** The annotation that selects Qute for {@code messageTemplate} (Tagstream's extension; Flux ignores it). */
     public static final String ENGINE_ANNOTATION = "tagstream.io/message-template";
 

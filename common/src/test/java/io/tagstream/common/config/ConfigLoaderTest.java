@@ -67,6 +67,28 @@ class ConfigLoaderTest {
             ---
             """;
 
+    /** An automation on branch main whose push.refspec is given (line 15). */
+    static String withRefspec(String refspec) {
+        return """
+            apiVersion: source.toolkit.fluxcd.io/v1
+            kind: GitRepository
+            metadata: {name: fleet, namespace: ns}
+            spec: {url: 'https://git.example/fleet', ref: {branch: main}, interval: 1m}
+            ---
+            apiVersion: image.toolkit.fluxcd.io/v1
+            kind: ImageUpdateAutomation
+            metadata: {name: auto, namespace: ns}
+            spec:
+              interval: 5m
+              sourceRef: {kind: GitRepository, name: fleet}
+              git:
+                commit: {author: {name: bot, email: bot@example.com}}
+                push:
+                  refspec: %s
+              update: {path: ./apps, strategy: Setters}
+            """.formatted(refspec);
+    }
+
     /** A broken document → the error a person reads, with file and line. */
     static Stream<Arguments> mistakes() {
         return Stream.of(
@@ -207,43 +229,9 @@ class ConfigLoaderTest {
                           provider: aws
                         """, "ImageRepository ns/app: spec.provider 'aws' (cloud workload identity) is not supported yet: the registry would"
                         + " be read anonymously; give credentials with spec.secretRef or a Registry resource, or use provider: generic (c.yaml:7)"),
-                Arguments.of("push refspec that forces", """
-                        apiVersion: source.toolkit.fluxcd.io/v1
-                        kind: GitRepository
-                        metadata: {name: fleet, namespace: ns}
-                        spec: {url: 'https://git.example/fleet', ref: {branch: main}, interval: 1m}
-                        ---
-                        apiVersion: image.toolkit.fluxcd.io/v1
-                        kind: ImageUpdateAutomation
-                        metadata: {name: auto, namespace: ns}
-                        spec:
-                          interval: 5m
-                          sourceRef: {kind: GitRepository, name: fleet}
-                          git:
-                            commit: {author: {name: bot, email: bot@example.com}}
-                            push:
-                              refspec: +refs/heads/main:refs/for/main
-                          update: {path: ./apps, strategy: Setters}
-                        """, "ImageUpdateAutomation ns/auto: spec.git.push.refspec '+refs/heads/main:refs/for/main' forces the update; Flux does not allow '+' here (force pushes are"
+                Arguments.of("push refspec that forces", withRefspec("+refs/heads/main:refs/for/main"), "ImageUpdateAutomation ns/auto: spec.git.push.refspec '+refs/heads/main:refs/for/main' forces the update; Flux does not allow '+' here (force pushes are"
                         + " only for a push branch the automation owns) (c.yaml:15)"),
-                Arguments.of("push refspec from a branch the commit is not on", """
-                        apiVersion: source.toolkit.fluxcd.io/v1
-                        kind: GitRepository
-                        metadata: {name: fleet, namespace: ns}
-                        spec: {url: 'https://git.example/fleet', ref: {branch: main}, interval: 1m}
-                        ---
-                        apiVersion: image.toolkit.fluxcd.io/v1
-                        kind: ImageUpdateAutomation
-                        metadata: {name: auto, namespace: ns}
-                        spec:
-                          interval: 5m
-                          sourceRef: {kind: GitRepository, name: fleet}
-                          git:
-                            commit: {author: {name: bot, email: bot@example.com}}
-                            push:
-                              refspec: refs/heads/dev:refs/for/main
-                          update: {path: ./apps, strategy: Setters}
-                        """, "ImageUpdateAutomation ns/auto: git.push.refspec 'refs/heads/dev:refs/for/main' pushes 'refs/heads/dev', but the"
+                Arguments.of("push refspec from a branch the commit is not on", withRefspec("refs/heads/dev:refs/for/main"), "ImageUpdateAutomation ns/auto: git.push.refspec 'refs/heads/dev:refs/for/main' pushes 'refs/heads/dev', but the"
                         + " commit is made on branch main: use HEAD or refs/heads/main as the source (c.yaml:15)"),
                 Arguments.of("duplicate", REPO + REPO, "ImageRepository ns/app is defined twice; first at c.yaml:1 (c.yaml:8)"));
     }

@@ -85,7 +85,7 @@ public class BranchCommitter {
         Workspace.Author author = new Workspace.Author(a.author().name(), a.author().email());
         Workspace.Request request = Workspace.Request.of(target.checkoutBranch(), a.updatePath(), plan.values(), author, "")
                 .pushTo(target.pushBranch())
-                .alsoPushTo(a.pushRefspec().map(r -> r.substring(r.indexOf(':') + 1)))
+                .alsoPushTo(a.pushRefspecDestination())
                 .message(changes -> CommitMessages.render(a, plan.values(), changes))
                 .pushOptions(a.pushOptions())
                 .attempts(maxAttempts)
