@@ -26,16 +26,24 @@ public final class Ports {
      * base port), below Linux's ephemeral range (32768+), so an outgoing connection cannot take one of them between
      * this check and the server binding it.
      */
-    public static int freeRun(int count) {
+    public static synchronized int freeRun(int count) {
         java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 500; attempt++) {
             int port = random.nextInt(20000, 32000 - count);
-            if (java.util.stream.IntStream.range(port, port + count).allMatch(Ports::bindable)) {
+            if (java.util.stream.IntStream.range(port, port + count).noneMatch(GIVEN::contains)
+                    && java.util.stream.IntStream.range(port, port + count).allMatch(Ports::bindable)) {
+                java.util.stream.IntStream.range(port, port + count).forEach(GIVEN::add);
                 return port;
             }
         }
         throw new IllegalStateException("no " + count + " consecutive free ports between 20000 and 32000");
     }
+
+    /**
+     * Ports handed out by this JVM: a port is free until its server binds it, so without this record two picks made
+     * before either server starts (a test's poller port and its Kafka ports) could be the same port.
+     */
+    private static final java.util.Set<Integer> GIVEN = new java.util.HashSet<>();
 
     private static boolean bindable(int port) {
         try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {

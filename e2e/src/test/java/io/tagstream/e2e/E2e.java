@@ -35,11 +35,7 @@ final class E2e {
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("registry-poller", pollerPort);
         for (String s : List.of("policy-evaluator", "promoter", "git-writer")) {
-            int p = Ports.free();
-            while (ports.containsValue(p)) { // a port the OS handed out a moment ago may come back: never one twice
-                p = Ports.free();
-            }
-            ports.put(s, p);
+            ports.put(s, Ports.free()); // never one Ports gave before
         }
         return ports;
     }
