@@ -37,6 +37,8 @@ public final class Check {
             "GitRepository", "git-writer (clones and pushes)",
             "Receiver", "registry-poller (registry webhooks)",
             "Registry", "registry-poller, promoter (credentials, rate limits)",
+            "Provider", "notifier (where events are sent)",
+            "Alert", "notifier (which events are sent)",
             "ImagePromotion", "promoter (approval, copy), git-writer (commits the promoted ref)");
 
     private Check() {}

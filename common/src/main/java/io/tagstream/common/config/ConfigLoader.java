@@ -84,7 +84,14 @@ public final class ConfigLoader {
                     "timeout", "git operations are not bounded by this timeout",
                     "proxySecretRef", "git operations go direct; no proxy is used"),
             "Receiver", Map.of(
-                    "events", "a registry receiver acts on the provider's push notifications only, whatever this lists"));
+                    "events", "a registry receiver acts on the provider's push notifications only, whatever this lists"),
+            "Provider", Map.of(
+                    "proxy", "notifications go direct; no proxy is used",
+                    "proxySecretRef", "notifications go direct; no proxy is used",
+                    "certSecretRef", "TLS is verified with the JVM's trust store; a private CA must be added to it",
+                    "serviceAccountName", "Tagstream does not use Kubernetes service accounts; give credentials in"
+                            + " spec.secretRef",
+                    "commitStatusExpr", "Tagstream sends no commit statuses"));
 
     private static void readPast(String kind, YamlFields s) {
         READ_PAST.getOrDefault(kind, Map.of()).forEach(s::warn);
@@ -353,7 +360,7 @@ public final class ConfigLoader {
         Optional<YamlFields> spec = docRoot.object("spec");
         if (spec.isEmpty()) {
             if (Set.of("GitRepository", "ImageRepository", "ImagePolicy", "ImageUpdateAutomation", "Receiver",
-                    "Registry", "ImagePromotion").contains(kind)) {
+                    "Registry", "ImagePromotion", "Provider", "Alert").contains(kind)) {
                 doc.error(root.line(), "spec", "is required");
             }
             return Optional.empty();
@@ -364,11 +371,6 @@ public final class ConfigLoader {
         }
         if (SOURCES_SKIPPED.contains(kind)) {
             docRoot.skip("a source for Flux's source-controller; Tagstream writes only to GitRepositories");
-            return Optional.empty();
-        }
-        if (kind.equals("Alert") || kind.equals("Provider")) {
-            docRoot.note("kind", "is not acted on yet: Tagstream sends no notifications, so this " + kind + "'s alerts"
-                    + " are not delivered; read Tagstream's audit topic meanwhile");
             return Optional.empty();
         }
         int before = errors.size();
@@ -383,6 +385,8 @@ public final class ConfigLoader {
             case "Receiver" -> receiver(id, labels, s, o);
             case "Registry" -> Optional.of(registry(id, labels, s, o));
             case "ImagePromotion" -> Optional.of(promotion(id, labels, s, o));
+            case "Provider" -> Optional.of(provider(id, labels, s, o));
+            case "Alert" -> Optional.of(alert(id, labels, s, o));
             default -> Optional.empty(); // not reached: every other known kind was skipped above
         };
         if (r.isPresent()) {
@@ -727,6 +731,78 @@ public final class ConfigLoader {
             s.errorHere("resources must name at least one ImageRepository");
         }
         return Optional.of(new Receiver(id, labels, o, type, secret, targets));
+    }
+
+    private static Provider provider(ResourceId id, Map<String, String> labels, YamlFields s, Origin o) {
+        String type = s.required("type");
+        if (!type.isEmpty() && !Provider.FLUX_TYPES.contains(type)) {
+            s.error("type", "'" + type + "' is not a Flux Provider type (" + String.join(", ", Provider.FLUX_TYPES) + ")");
+        }
+        Optional<String> address = s.string("address").filter(a -> !a.isBlank());
+        address.ifPresent(a -> {
+            if (a.length() > 2048) {
+                s.error("address", "is longer than 2048 characters, Flux's limit");
+            } else if (!type.equals("telegram") && !a.matches("(?i)https?://[^\\s]+")) {
+                s.error("address", "'" + a + "' is not an http(s) URL");
+            }
+        });
+        Optional<Duration> timeout = s.parsed("timeout", GoDuration::parse, "a duration such as 15s");
+        timeout.filter(t -> t.isZero() || t.isNegative() || t.toMinutes() >= 5)
+                .ifPresent(t -> s.error("timeout", "must be more than 0 and less than 5m"));
+        return new Provider(id, labels, o, type, address, s.string("channel"), s.string("username"),
+                secretName(s, "secretRef"), timeout, s.bool("suspend", false));
+    }
+
+    private static Alert alert(ResourceId id, Map<String, String> labels, YamlFields s, Origin o) {
+        ResourceId provider = s.object("providerRef").map(r -> new ResourceId(id.namespace(), r.required("name")))
+                .orElseGet(() -> {
+                    s.errorHere("providerRef is required");
+                    return new ResourceId(id.namespace(), "");
+                });
+        String severity = s.string("eventSeverity").orElse("info");
+        if (!severity.equals("info") && !severity.equals("error")) {
+            s.error("eventSeverity", "'" + severity + "' is not info or error");
+        }
+        List<Alert.Source> sources = new ArrayList<>();
+        List<String> notOurs = new ArrayList<>();
+        for (YamlFields e : s.objects("eventSources")) {
+            e.string("apiVersion");
+            String kind = e.required("kind");
+            String name = e.required("name");
+            Map<String, String> match = e.stringMap("matchLabels");
+            if (!match.isEmpty() && !name.equals("*")) {
+                e.error("matchLabels", "needs name '*' (Flux's rule)");
+            }
+            if (!kind.isEmpty() && !Alert.KINDS.contains(kind)) {
+                notOurs.add(kind);
+            }
+            sources.add(new Alert.Source(kind, name, e.string("namespace"), match));
+        }
+        if (!s.has("eventSources")) {
+            s.errorHere("eventSources is required");
+        }
+        if (!notOurs.isEmpty()) {
+            s.skip("eventSources name " + String.join(", ", new java.util.TreeSet<>(notOurs)) + ": Flux's other"
+                    + " controllers send those events; Tagstream sends events about " + String.join(", ", Alert.KINDS));
+        }
+        List<String> inclusion = regexes(s, "inclusionList");
+        List<String> exclusion = regexes(s, "exclusionList");
+        Optional<String> summary = s.string("summary");
+        summary.ifPresent(x -> s.note("summary", "is deprecated in Flux: use eventMetadata (it is sent as metadata"
+                + " 'summary')"));
+        return new Alert(id, labels, o, provider, severity.equals("error"), sources, inclusion, exclusion,
+                s.stringMap("eventMetadata"), summary, s.bool("suspend", false));
+    }
+
+    private static List<String> regexes(YamlFields s, String key) {
+        List<String> patterns = s.strings(key);
+        for (String p : patterns) {
+            String problem = GoRegex.problem(p);
+            if (problem != null) {
+                s.error(key, "'" + p + "' " + problem);
+            }
+        }
+        return patterns;
     }
 
     private static Registry registry(

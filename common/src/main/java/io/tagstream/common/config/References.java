@@ -22,8 +22,9 @@ final class References {
             var repos = config.byId(ImageRepository.class);
             var policies = config.byId(ImagePolicy.class);
             var gits = config.byId(GitRepository.class);
+            var providers = config.byId(Provider.class);
             for (Resource r : config.resources()) {
-                Resource resolved = resolve(r, repos, policies, gits, notReady);
+                Resource resolved = resolve(r, repos, policies, gits, providers, notReady);
                 changed |= resolved != r;
                 if (resolved != null) {
                     kept.add(resolved);
@@ -38,7 +39,15 @@ final class References {
 
     /** The resource as it can run: itself, a Receiver without its dangling targets, or null when it cannot run. */
     private static Resource resolve(Resource r, Map<ResourceId, ImageRepository> repos, Map<ResourceId, ImagePolicy> policies,
-            Map<ResourceId, GitRepository> gits, List<NotReady> notReady) {
+            Map<ResourceId, GitRepository> gits, Map<ResourceId, Provider> providers, List<NotReady> notReady) {
+        if (r instanceof Provider p && !Provider.SUPPORTED.contains(p.type())) {
+            notReady.add(new NotReady(p.kind(), p.id(), reason(p, "type", Provider.unsupported(p.type())
+                    + "; its Alerts send nothing")));
+            return null;
+        }
+        if (r instanceof Alert a && !providers.containsKey(a.providerRef())) {
+            return notReady(a, "providerRef", "Provider " + a.providerRef(), notReady);
+        }
         if (r instanceof ImagePolicy p && !repos.containsKey(p.imageRepositoryRef())) {
             return notReady(p, "imageRepositoryRef", "ImageRepository " + p.imageRepositoryRef(), notReady);
         }

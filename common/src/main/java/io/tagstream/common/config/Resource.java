@@ -4,7 +4,8 @@ import java.util.Map;
 
 /** One configuration object, Flux's or ours. */
 public sealed interface Resource
-        permits ImageRepository, ImagePolicy, ImageUpdateAutomation, GitRepository, Receiver, Registry, ImagePromotion {
+        permits ImageRepository, ImagePolicy, ImageUpdateAutomation, GitRepository, Receiver, Registry, ImagePromotion,
+        Provider, Alert {
 
     ResourceId id();
 

@@ -54,6 +54,14 @@ public record TagstreamConfig(List<Resource> resources) {
         return all(Receiver.class);
     }
 
+    public List<Provider> providers() {
+        return all(Provider.class);
+    }
+
+    public List<Alert> alerts() {
+        return all(Alert.class);
+    }
+
     /** The Registry settings for a host, if the user wrote any. */
     public Optional<Registry> registryFor(String host) {
         return registries().stream().filter(r -> r.host().equalsIgnoreCase(host)).findFirst();

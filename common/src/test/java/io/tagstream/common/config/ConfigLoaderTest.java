@@ -485,17 +485,16 @@ class ConfigLoaderTest {
                 "HelmRelease flux-system/podinfo: helm.toolkit.fluxcd.io/v2 is for another Flux controller; Tagstream does not"
                         + " use it (c.yaml:16)"), load.skipped());
         assertEquals(List.of(
+                "Alert flux-system/slack: providerRef names Provider flux-system/slack, which is not in the configuration:"
+                        + " Alert flux-system/slack is not ready and does nothing until it is added (c.yaml:24)",
                 "ImagePolicy flux-system/p: imageRepositoryRef names ImageRepository flux-system/elsewhere, which is not in"
                         + " the configuration: ImagePolicy flux-system/p is not ready and does nothing until it is added (c.yaml:30)",
                 "ImagePromotion flux-system/p-prod: sourcePolicyRef names ImagePolicy flux-system/p, which is not in the"
                         + " configuration: ImagePromotion flux-system/p-prod is not ready and does nothing until it is added (c.yaml:37)"),
                 load.notReady().stream().map(Object::toString).toList());
         assertTrue(load.warnings().containsAll(load.notReady().stream().map(Object::toString).toList()));
-        assertEquals(new ResourceId("flux-system", "p"), load.notReady().get(0).id());
-        assertEquals("ImagePolicy", load.notReady().get(0).kind());
-        assertTrue(load.warnings().contains("Alert flux-system/slack: kind is not acted on yet: Tagstream sends no"
-                + " notifications, so this Alert's alerts are not delivered; read Tagstream's audit topic meanwhile (c.yaml:22)"),
-                load.warnings().toString());
+        assertEquals(new ResourceId("flux-system", "p"), load.notReady().get(1).id());
+        assertEquals("ImagePolicy", load.notReady().get(1).kind());
         assertTrue(load.warnings().contains("ImagePolicy flux-system/p: apiVersion image.toolkit.fluxcd.io/v1beta2 is"
                 + " deprecated: Flux 1.2 serves only image.toolkit.fluxcd.io/v1; change it to v1 (c.yaml:26)"), load.warnings().toString());
     }
