@@ -50,7 +50,11 @@ public enum AuditAction {
     COMMIT_SKIPPED("commit.skipped", "git-writer", "git already held the values: no commit"),
     COMMIT_FAILED("commit.failed", "git-writer", "A commit or push failed (refused, unreachable, a broken clone)"),
     SETTER_PROBLEM("setter.problem", "git-writer", "A setter marker could not be applied (a bad marker, an unknown field)"),
-    LEDGER_RECONCILED("ledger.reconciled", "git-writer", "Ledger entries of targets no longer configured were dropped or moved");
+    LEDGER_RECONCILED("ledger.reconciled", "git-writer", "Ledger entries of targets no longer configured were dropped or moved"),
+
+    NOTIFICATION_FAILED("notification.failed", "notifier", "A notification was not delivered: the receiver refused it, it was"
+            + " still failing when its retry budget ran out, its Provider cannot send, or a pod stopped while sending it (then"
+            + " it is not sent again)");
 
     private final String wire;
     private final String service;

@@ -3,12 +3,14 @@ package io.tagstream.common.events;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A commit that reached a git remote. Keyed by repository URL and branch, the unit that one writer owns at a time.
  *
  * @param repository the remote URL with any credentials removed
  * @param causes ids of the {@code promotion-approved} events this commit applied
+ * @param message the commit message (absent in events written before it was added)
  */
 public record CommitPushed(
         String automation,
@@ -17,8 +19,14 @@ public record CommitPushed(
         String commit,
         List<Change> changes,
         Instant pushedAt,
-        List<String> causes)
+        List<String> causes,
+        Optional<String> message)
         implements Event {
+
+    public CommitPushed(String automation, String repository, String branch, String commit, List<Change> changes,
+            Instant pushedAt, List<String> causes) {
+        this(automation, repository, branch, commit, changes, pushedAt, causes, Optional.empty());
+    }
 
     public CommitPushed {
         Objects.requireNonNull(automation, "automation");
@@ -27,6 +35,7 @@ public record CommitPushed(
         Objects.requireNonNull(commit, "commit");
         changes = changes == null ? List.of() : List.copyOf(changes);
         causes = causes == null ? List.of() : List.copyOf(causes);
+        message = message == null ? Optional.empty() : message;
     }
 
     @Override

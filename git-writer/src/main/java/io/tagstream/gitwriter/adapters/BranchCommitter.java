@@ -100,7 +100,9 @@ public class BranchCommitter {
         } catch (Exception e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             LOG.errorf("automation %s could not write %s: %s", a.id(), branch, reason);
-            publisher.audit(Publisher.AUDIT.error(AuditAction.COMMIT_FAILED, branch, reason, Optional.of(cause)));
+            // keyed by the automation, like its other records, so its notifications name it; the branch is in the reason
+            publisher.audit(Publisher.AUDIT.error(AuditAction.COMMIT_FAILED, automation, "could not write " + branch + ": "
+                    + reason, Optional.of(cause)));
             metrics.counter("tagstream.gitwriter.failures", "automation", automation).increment();
             statuses.ran(target, started, Optional.empty(), Optional.of(reason), jobs.size());
             jobs.forEach(j -> j.done().run()); // audited; a redelivery would fail the same way until someone fixes it
@@ -164,6 +166,6 @@ public class BranchCommitter {
         return CloudEvent.causedBy(cause, Publisher.SERVICE, new CommitPushed(target.automation().id().toString(),
                 Workspace.safeUrl(target.repository().url()), target.pushBranch(), staged.commit(), staged.changes().stream()
                         .map(c -> new CommitPushed.Change(c.file(), c.setter(), c.oldValue(), c.newValue())).toList(),
-                Instant.now(), jobs.stream().map(j -> j.event().id()).toList()));
+                Instant.now(), jobs.stream().map(j -> j.event().id()).toList(), Optional.of(staged.message())));
     }
 }

@@ -161,7 +161,7 @@ public final class Workspace implements AutoCloseable {
     }
 
     /** A commit made and about to be pushed; {@code blocked} as in {@link Outcome}. */
-    public record Staged(String commit, List<Setters.Change> changes, java.util.Set<String> blocked) {}
+    public record Staged(String commit, List<Setters.Change> changes, java.util.Set<String> blocked, String message) {}
 
     /**
      * One update: apply {@code values} under {@code path} on top of the remote's {@code checkoutBranch}, commit with a
@@ -232,7 +232,7 @@ public final class Workspace implements AutoCloseable {
                 commitCmd.setSign(false);
             }
             RevCommit commit = commitCmd.call();
-            request.beforePush().accept(new Staged(commit.name(), r.changes(), r.blocked()));
+            request.beforePush().accept(new Staged(commit.name(), r.changes(), r.blocked(), commit.getFullMessage()));
             List<RefSpec> specs = new ArrayList<>();
             specs.add(new RefSpec((ownBranch ? "+" : "") + commit.name() + ":refs/heads/" + pushBranch));
             // Flux pushes the refspec without force, after the branch; one push carries both here
