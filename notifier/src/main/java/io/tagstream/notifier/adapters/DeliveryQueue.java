@@ -1,6 +1,5 @@
 package io.tagstream.notifier.adapters;
 
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.tagstream.common.events.Json;
 import io.tagstream.common.state.Topics;
@@ -56,7 +55,9 @@ public class DeliveryQueue {
         producer = new KafkaProducer<>(p);
     }
 
-    void stop(@Observes ShutdownEvent e) {
+    /** After the connectors stopped: a record still being handled can still be queued. */
+    @jakarta.annotation.PreDestroy
+    void stop() {
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
         }

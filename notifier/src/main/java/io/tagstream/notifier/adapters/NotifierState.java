@@ -1,6 +1,5 @@
 package io.tagstream.notifier.adapters;
 
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.tagstream.common.events.Json;
@@ -56,7 +55,9 @@ public class NotifierState {
         restored.complete(null);
     }
 
-    void stop(@Observes ShutdownEvent e) {
+    /** After the connectors stopped: a record still being handled can still be queued. */
+    @jakarta.annotation.PreDestroy
+    void stop() {
         if (store != null) {
             store.close();
         }
