@@ -30,6 +30,11 @@ class ChildSecretsTest {
             kind: GitRepository
             metadata: {name: fleet, namespace: ns}
             spec: {url: 'https://git.example/fleet.git', ref: {branch: main}, secretRef: {name: fleet-git}}
+            ---
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Provider
+            metadata: {name: slack, namespace: ns}
+            spec: {type: slack, secretRef: {name: slack-url}}
             """)).config();
 
     @Test
@@ -38,12 +43,13 @@ class ChildSecretsTest {
                 "registry-poller", Set.of("TAGSTREAM_SECRET_NS_PULL_PASSWORD", "TAGSTREAM_SECRET_NS_HOOK_TOKEN_TOKEN", "TAGSTREAM_SECRET_OPS_API_TOKENS_TOKENS"),
                 "promoter", Set.of("TAGSTREAM_SECRET_NS_PULL_PASSWORD", "TAGSTREAM_SECRET_OPS_API_TOKENS_TOKENS"),
                 "git-writer", Set.of("TAGSTREAM_SECRET_NS_FLEET_GIT_PASSWORD", "TAGSTREAM_SECRET_OPS_API_TOKENS_TOKENS"),
-                "policy-evaluator", Set.of("TAGSTREAM_SECRET_OPS_API_TOKENS_TOKENS"));
+                "policy-evaluator", Set.of("TAGSTREAM_SECRET_OPS_API_TOKENS_TOKENS"),
+                "notifier", Set.of("TAGSTREAM_SECRET_NS_SLACK_URL_ADDRESS", "TAGSTREAM_SECRET_OPS_API_TOKENS_TOKENS"));
         expected.forEach((service, secrets) -> {
             Map<String, String> env = new HashMap<>(Map.of("PATH", "/usr/bin",
                     "TAGSTREAM_SECRET_NS_PULL_PASSWORD", "p", "TAGSTREAM_SECRET_NS_HOOK_TOKEN_TOKEN", "t",
                     "TAGSTREAM_SECRET_NS_FLEET_GIT_PASSWORD", "g", "TAGSTREAM_SECRET_OPS_API_TOKENS_TOKENS", "a",
-                    "TAGSTREAM_SECRET_NS_UNUSED_PASSWORD", "u"));
+                    "TAGSTREAM_SECRET_NS_UNUSED_PASSWORD", "u", "TAGSTREAM_SECRET_NS_SLACK_URL_ADDRESS", "s"));
             ChildSecrets.restrict(env, ChildSecrets.uses(service, CFG, Optional.of("ops/api-tokens")));
             Set<String> got = new TreeSet<>(env.keySet());
             got.remove("PATH");

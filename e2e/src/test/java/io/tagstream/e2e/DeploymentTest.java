@@ -225,6 +225,7 @@ class DeploymentTest {
                 case "registry-poller" -> Set.of("api-tokens", "registry-credentials", "webhook-token");
                 case "promoter" -> Set.of("api-tokens", "registry-credentials");
                 case "git-writer" -> Set.of("api-tokens", "fleet-git");
+                case "notifier" -> Set.of("api-tokens", "slack-url");
                 default -> Set.of("api-tokens");
             };
             assertEquals(new java.util.TreeSet<>(uses), secretNames, s.name() + " mounts only the secrets it uses");

@@ -30,11 +30,11 @@ final class E2e {
 
     private E2e() {}
 
-    /** Ports for the four services; the poller's is chosen first because registries' notifications need it. */
+    /** Ports for the five services; the poller's is chosen first because registries' notifications need it. */
     static Map<String, Integer> ports(int pollerPort) {
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("registry-poller", pollerPort);
-        for (String s : List.of("policy-evaluator", "promoter", "git-writer")) {
+        for (String s : List.of("policy-evaluator", "promoter", "git-writer", "notifier")) {
             ports.put(s, Ports.free()); // never one Ports gave before
         }
         return ports;
@@ -50,7 +50,7 @@ final class E2e {
         }
     }
 
-    /** The four services as processes on the shared broker, healthy. */
+    /** The five services as processes on the shared broker, healthy. */
     static Chain start(Path root, Path config, Map<String, Integer> ports, Map<String, String> env) {
         Map<String, String> all = new LinkedHashMap<>(env);
         all.putIfAbsent("TAGSTREAM_SECRETS_DIR", root.resolve("secrets").toString());

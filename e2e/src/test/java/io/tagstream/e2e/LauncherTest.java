@@ -48,14 +48,14 @@ class LauncherTest {
             assertTrue(seconds <= 90, "took " + seconds + " s");
 
             HttpClient http = HttpClient.newHttpClient();
-            for (int i = 1; i <= 4; i++) {
+            for (int i = 1; i <= 5; i++) {
                 var res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (base + i) + "/q/health")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, res.statusCode(), res.body());
                 assertTrue(res.body().contains("\"status\": \"UP\"") || res.body().contains("\"status\":\"UP\""), res.body());
             }
             List<ProcessHandle> children = up.toHandle().descendants().toList();
-            assertEquals(5, children.size(), "kafka and four services: " + children);
+            assertEquals(6, children.size(), "kafka and five services: " + children);
 
             new ProcessBuilder("kill", "-INT", String.valueOf(up.pid())).start().waitFor();
             assertTrue(up.waitFor(60, TimeUnit.SECONDS), "launcher did not exit after Ctrl-C");

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * The whole chain as processes: Kafka (unless one is given) and the four services, each with its own log file under
+ * The whole chain as processes: Kafka (unless one is given) and the five services, each with its own log file under
  * the data directory. {@link #close()} stops them all; a pid file lets the next start clean up after a launcher that
  * was killed outright.
  */
@@ -32,7 +32,8 @@ public final class Chain implements AutoCloseable {
             new Service("registry-poller", 8081),
             new Service("policy-evaluator", 8082),
             new Service("promoter", 8083),
-            new Service("git-writer", 8084));
+            new Service("git-writer", 8084),
+            new Service("notifier", 8085));
 
     /** What to start. */
     public record Options(

@@ -38,7 +38,7 @@ public final class Demo {
             usage: ./tagstream demo [--data DIR] [--kafka-port N] [--base-port N] [--exit]
               --data DIR        where everything goes (default .tagstream/demo; wiped at start)
               --kafka-port N    port of the embedded broker (default 9092)
-              --base-port N     services listen on N+1..N+4 (default 8080: poller 8081 … git-writer 8084)
+              --base-port N     services listen on N+1..N+5 (default 8080: poller 8081 … git-writer 8084, notifier 8085)
               --exit            stop after showing the commit instead of running until Ctrl-C
             """;
     static final String TOKEN = "demo-webhook-token";
@@ -134,6 +134,7 @@ public final class Demo {
         System.out.println("  policy-evaluator  " + chain.url("policy-evaluator") + "/api/v1/policies");
         System.out.println("  promoter          " + chain.url("promoter") + "/api/v1/promotions");
         System.out.println("  git-writer        " + chain.url("git-writer") + "/api/v1/automations");
+        System.out.println("  notifier          " + chain.url("notifier") + "/api/v1/alerts");
         System.out.println("  health, metrics, OpenAPI: <service>/q/health, /q/metrics, /q/openapi");
         System.out.println("audit:  kcat -C -b " + chain.bootstrapServers() + " -t tagstream.audit -f '%s\\n'");
         // the hint waits for Tagstream's commit before showing it

@@ -20,7 +20,7 @@ public final class Launcher {
               --config DIR      directory of Flux/Tagstream YAML resources (e.g. docs/examples/tazlab)
               --data DIR        where Kafka data and service logs go (default .tagstream in the checkout)
               --kafka-port N    port of the embedded broker (default 9092; N+1 is its controller)
-              --base-port N     services listen on N+1..N+4 (default 8080: poller 8081 … git-writer 8084)
+              --base-port N     services listen on N+1..N+5 (default 8080: poller 8081 … git-writer 8084, notifier 8085)
               --services LIST   which services to start (default all four)
             KAFKA_BOOTSTRAP_SERVERS set: use that broker instead of starting one.
             """;
