@@ -7,7 +7,7 @@ import jakarta.enterprise.inject.Produces;
 import java.util.Map;
 
 /**
- * The HELP text of every Tagstream metric, in one place for all four services, given to each meter as it registers
+ * The HELP text of every Tagstream metric, in one place for all five services, given to each meter as it registers
  * (so the code that counts stays one line). A Tagstream meter missing here registers with the text "Tagstream metric
  * without a description", which the metrics test catches.
  */
@@ -36,7 +36,14 @@ public class MetricHelp {
             Map.entry("tagstream.gitwriter.update", "Time from taking approvals to a pushed commit (or to finding nothing to write), by automation"),
             Map.entry("tagstream.gitwriter.failures", "Updates that failed (clone, template, push refused), by automation"),
             Map.entry("tagstream.gitwriter.superseded", "Approvals superseded by a newer one for the same marker before their commit, by automation"),
-            Map.entry("tagstream.gitwriter.already.written", "Approvals found already in git (redelivered), by automation"));
+            Map.entry("tagstream.gitwriter.already.written", "Approvals found already in git (redelivered), by automation"),
+            Map.entry("tagstream.notifier.events.routed", "Events that went to at least one Alert (queued, one delivery per Alert)"),
+            Map.entry("tagstream.notifier.events.duplicate", "Events dropped as equal to one sent within the duplicate window (Flux's 5 minutes)"),
+            Map.entry("tagstream.notifier.events.too.old", "Events not sent because they were read more than max-event-age after they happened"),
+            Map.entry("tagstream.notifier.delivered", "Notifications the receiver accepted, by Provider type"),
+            Map.entry("tagstream.notifier.retries", "Sends tried again after no answer, 408, 429 or 5xx, by Provider type"),
+            Map.entry("tagstream.notifier.failed", "Notifications not delivered, by state (failed: refused, out of retries or unsendable;"
+                    + " uncertain: a pod stopped mid-send)"));
 
     static final String MISSING = "Tagstream metric without a description";
 
