@@ -40,6 +40,7 @@ public class MetricHelp {
             Map.entry("tagstream.notifier.events.routed", "Events that went to at least one Alert (queued, one delivery per Alert)"),
             Map.entry("tagstream.notifier.events.duplicate", "Events dropped as equal to one sent within the duplicate window (Flux's 5 minutes)"),
             Map.entry("tagstream.notifier.events.too.old", "Events not sent because they were read more than max-event-age after they happened"),
+            Map.entry("tagstream.notifier.deliveries.open", "Deliveries this pod read and has not finished (being sent or waiting to be tried again)"),
             Map.entry("tagstream.notifier.delivered", "Notifications the receiver accepted, by Provider type"),
             Map.entry("tagstream.notifier.retries", "Sends tried again after no answer, 408, 429 or 5xx, by Provider type"),
             Map.entry("tagstream.notifier.failed", "Notifications not delivered, by state (failed: refused, out of retries or unsendable;"

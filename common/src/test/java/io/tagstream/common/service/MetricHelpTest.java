@@ -22,7 +22,7 @@ class MetricHelpTest {
     @Test
     void everyTagstreamMeterIsDescribed() throws IOException {
         Set<String> names = new TreeSet<>();
-        for (String module : new String[] {"common", "registry-poller", "policy-evaluator", "promoter", "git-writer"}) {
+        for (String module : new String[] {"common", "registry-poller", "policy-evaluator", "promoter", "git-writer", "notifier"}) {
             try (Stream<Path> s = Files.walk(Path.of("..", module, "src/main/java"))) {
                 for (Path f : s.filter(p -> p.toString().endsWith(".java")).toList()) {
                     Matcher m = METER.matcher(Files.readString(f));

@@ -118,6 +118,8 @@ public class DeliveryWorker {
 
     void start(@Observes @Priority(Interceptor.Priority.APPLICATION + 1100) StartupEvent e) {
         retry = new Retry(retryInitial, retryMax, giveUpAfter);
+        io.micrometer.core.instrument.Gauge.builder("tagstream.notifier.deliveries.open", inFlight, AtomicInteger::get)
+                .register(metrics);
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "tagstream-notifier-send");
