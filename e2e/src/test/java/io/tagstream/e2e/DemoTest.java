@@ -31,7 +31,12 @@ class DemoTest {
             assertTrue(out.contains("Author: tagstream-demo <demo@tagstream.invalid>"), out);
             assertTrue(out.lines().anyMatch(l -> l.matches("-\\s+image: 127\\.0\\.0\\.1:\\d+/demo/app:1\\.0\\.0 # \\{\"\\$imagepolicy\": \"flux-system:demo-app\"}")), out);
             assertTrue(out.lines().anyMatch(l -> l.matches("\\+\\s+image: 127\\.0\\.0\\.1:\\d+/demo/app:1\\.1\\.0 # \\{\"\\$imagepolicy\": \"flux-system:demo-app\"}")), out);
-            for (String api : List.of("/api/v1/repositories", "/api/v1/policies", "/api/v1/promotions", "/api/v1/automations")) {
+            // the demo's Alert told its generic webhook of the commit, in Flux's event shape
+            assertTrue(out.lines().anyMatch(l -> l.contains("received Flux's event for the commit")), out);
+            assertTrue(out.lines().anyMatch(l -> l.startsWith("  {\"involvedObject\":{\"kind\":\"ImageUpdateAutomation\",\"namespace\":"
+                    + "\"flux-system\",\"name\":\"demo\"") && l.contains("\"message\":\"pushed commit '")), out);
+            for (String api : List.of("/api/v1/repositories", "/api/v1/policies", "/api/v1/promotions", "/api/v1/automations",
+                    "/api/v1/alerts")) {
                 assertTrue(out.contains(api), out);
             }
             String oneLine = Demo.git(data.resolve("git/fleet.git"), "log", "--format=%an %s", "main");

@@ -89,7 +89,21 @@ public final class Demo {
         seedFleet(fleet, data.resolve("git/seed"), image + ":1.0.0");
         step("fleet repo " + fleet + " (apps/demo/deployment.yaml runs " + image + ":1.0.0)");
 
-        Path config = writeConfig(data, image, "file://" + fleet);
+        // a generic webhook, as a Flux Provider names one: the notifier tells it of the selection and the commit
+        java.util.concurrent.BlockingQueue<String> told = new java.util.concurrent.LinkedBlockingQueue<>();
+        com.sun.net.httpserver.HttpServer hook = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/flux", x -> {
+            told.add(new String(x.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            x.sendResponseHeaders(200, -1);
+            x.close();
+        });
+        hook.start();
+        stack.add(0, () -> hook.stop(0));
+        String hookUrl = "http://127.0.0.1:" + hook.getAddress().getPort() + "/flux";
+        step("webhook    " + hookUrl + " (a generic Flux Provider; an Alert sends it the demo's events)");
+
+        Path config = writeConfig(data, image, "file://" + fleet, hookUrl);
         Chain chain;
         try {
             chain = Chain.start(new Chain.Options(root, config, data.resolve("run"),
@@ -112,7 +126,7 @@ public final class Demo {
             return;
         }
         chain.reportExits("tagstream demo");
-        step("Kafka      " + chain.bootstrapServers() + "; four services UP in " + took.toMillis() / 1000.0 + " s");
+        step("Kafka      " + chain.bootstrapServers() + "; five services UP in " + took.toMillis() / 1000.0 + " s");
 
         String before = git(fleet, "rev-parse", "main").trim();
         long pushed = System.nanoTime();
@@ -129,6 +143,22 @@ public final class Demo {
         step("committed  " + (System.nanoTime() - pushed) / 1_000_000 + " ms after the push:");
         System.out.println();
         System.out.println(git(fleet, "log", "-p", "-1", "main"));
+        String sha = git(fleet, "rev-parse", "main").trim();
+        long toldBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        String commitEvent = null;
+        while (commitEvent == null && System.nanoTime() < toldBy) {
+            String body = told.poll(200, TimeUnit.MILLISECONDS);
+            if (body != null && body.contains("pushed commit '" + sha.substring(0, 7))) {
+                commitEvent = body;
+            }
+        }
+        if (commitEvent == null) {
+            step("notified   nothing within 20 s; the notifier's log is in " + data.resolve("run/logs/notifier.log"));
+        } else {
+            step("notified   " + hookUrl + " received Flux's event for the commit:");
+            System.out.println("  " + commitEvent);
+        }
+        System.out.println();
         System.out.println("status:");
         System.out.println("  registry-poller   " + chain.url("registry-poller") + "/api/v1/repositories");
         System.out.println("  policy-evaluator  " + chain.url("policy-evaluator") + "/api/v1/policies");
@@ -242,7 +272,7 @@ public final class Demo {
         gitIn(work, "push", "-q", "origin", "main");
     }
 
-    private static Path writeConfig(Path data, String image, String fleetUrl) throws IOException {
+    private static Path writeConfig(Path data, String image, String fleetUrl, String hookUrl) throws IOException {
         Path dir = Files.createDirectories(data.resolve("config"));
         Files.writeString(dir.resolve("demo.yaml"), """
                 # The demo's configuration: Flux's kinds, read unchanged.
@@ -289,7 +319,19 @@ public final class Demo {
                         {{ end }}{{ end }}{{ end -}}
                     push: {branch: main}
                   update: {path: ./apps, strategy: Setters}
-                """.formatted(image, fleetUrl));
+                ---
+                apiVersion: notification.toolkit.fluxcd.io/v1beta3
+                kind: Provider
+                metadata: {name: demo-webhook, namespace: flux-system}
+                spec: {type: generic, address: '%s'}
+                ---
+                apiVersion: notification.toolkit.fluxcd.io/v1beta3
+                kind: Alert
+                metadata: {name: demo, namespace: flux-system}
+                spec:
+                  providerRef: {name: demo-webhook}
+                  eventSources: [{kind: ImagePolicy, name: '*'}, {kind: ImageUpdateAutomation, name: '*'}]
+                """.formatted(image, fleetUrl, hookUrl));
         Path secret = Files.createDirectories(data.resolve("secrets/flux-system/webhook-token"));
         Files.writeString(secret.resolve("token"), TOKEN);
         return dir;
