@@ -103,7 +103,7 @@ public class DeliveryWorker {
     private KafkaConsumer<String, String> consumer;
     private Thread poller;
     private volatile boolean closing;
-    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(4, r -> {
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(8, r -> {
         Thread t = new Thread(r, "notifier-send");
         t.setDaemon(true);
         return t;

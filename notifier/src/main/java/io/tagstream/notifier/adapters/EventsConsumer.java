@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
@@ -57,20 +58,51 @@ public class EventsConsumer {
 
     @Incoming("audit-in")
     @Blocking
-    public void audit(ConsumerRecord<String, byte[]> record) {
-        read(record, AuditRecord.class).ifPresent(e -> plan(new Input.Audited(e.id(), e.data()), e.time()));
+    public void audit(ConsumerRecords<String, byte[]> records) {
+        plan(records, r -> read(r, AuditRecord.class).map(e -> new Planned(new Input.Audited(e.id(), e.data()), e.time())));
     }
 
     @Incoming("policy-matched")
     @Blocking
-    public void matched(ConsumerRecord<String, byte[]> record) {
-        read(record, PolicyMatched.class).ifPresent(e -> plan(new Input.Selected(e.id(), e.data()), e.time()));
+    public void matched(ConsumerRecords<String, byte[]> records) {
+        plan(records, r -> read(r, PolicyMatched.class).map(e -> new Planned(new Input.Selected(e.id(), e.data()), e.time())));
     }
 
     @Incoming("commit-pushed")
     @Blocking
-    public void pushed(ConsumerRecord<String, byte[]> record) {
-        read(record, CommitPushed.class).ifPresent(e -> plan(new Input.Pushed(e.id(), e.data()), e.time()));
+    public void pushed(ConsumerRecords<String, byte[]> records) {
+        plan(records, r -> read(r, CommitPushed.class).map(e -> new Planned(new Input.Pushed(e.id(), e.data()), e.time())));
+    }
+
+    private record Planned(Input input, Instant happened) {}
+
+    /**
+     * One poll's records at a time: their deliveries are queued together and waited for once, then the batch is
+     * acknowledged (a failure leaves the whole batch to be read again; what was queued is not sent twice).
+     */
+    private void plan(ConsumerRecords<String, byte[]> records, java.util.function.Function<ConsumerRecord<String, byte[]>,
+            Optional<Planned>> read) {
+        TagstreamConfig cfg = config.config();
+        if (cfg.alerts().isEmpty()) {
+            return;
+        }
+        List<Delivery> deliveries = new java.util.ArrayList<>();
+        List<String> keys = new java.util.ArrayList<>();
+        Instant now = Instant.now();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            read.apply(r).ifPresent(p -> plan(p.input(), p.happened(), cfg, now, deliveries, keys));
+        }
+        if (deliveries.isEmpty()) {
+            return;
+        }
+        try {
+            queue.enqueue(deliveries);
+        } catch (RuntimeException ex) {
+            keys.forEach(state::unsent); // the batch is read again; its events are not duplicates of themselves
+            throw ex;
+        }
+        keys.forEach(k -> state.sent(k, now));
+        metrics.counter("tagstream.notifier.events.routed").increment(keys.size());
     }
 
     private <T extends io.tagstream.common.events.Event> Optional<CloudEvent<T>> read(ConsumerRecord<String, byte[]> r, Class<T> type) {
@@ -84,16 +116,11 @@ public class EventsConsumer {
         }
     }
 
-    void plan(Input in, Instant happened) {
-        TagstreamConfig cfg = config.config();
-        if (cfg.alerts().isEmpty()) {
-            return;
-        }
+    private void plan(Input in, Instant happened, TagstreamConfig cfg, Instant now, List<Delivery> deliveries, List<String> keys) {
         Optional<FluxEvent> event = Events.of(in, cfg);
         if (event.isEmpty()) {
             return;
         }
-        Instant now = Instant.now();
         FluxEvent e = event.get();
         if (happened.plus(maxAge).isBefore(now)) {
             metrics.counter("tagstream.notifier.events.too.old").increment();
@@ -110,14 +137,8 @@ public class EventsConsumer {
             LOG.debugf("discarding %s %s: equal to one sent in the last window", e.involvedObject().kind(), e.involvedObject().id());
             return;
         }
-        try {
-            queue.enqueue(routed.stream().map(r -> new Delivery(Delivery.id(in.eventId(), r.alert().id().toString()),
-                    r.alert().id().toString(), r.provider().id().toString(), r.event(), now)).toList());
-        } catch (RuntimeException ex) {
-            state.unsent(key); // the record is not acknowledged; its redelivery is not a duplicate
-            throw ex;
-        }
-        state.sent(key, now);
-        metrics.counter("tagstream.notifier.events.routed").increment();
+        keys.add(key);
+        routed.forEach(r -> deliveries.add(new Delivery(Delivery.id(in.eventId(), r.alert().id().toString()),
+                r.alert().id().toString(), r.provider().id().toString(), r.event(), now)));
     }
 }

@@ -106,8 +106,12 @@ public class NotifierState {
         return dedup.duplicate(dedupKey, now);
     }
 
+    /**
+     * Stored without waiting: if it is lost (a crash), the redelivered record queues its deliveries again under the
+     * same ids, and the sender finds them already sent.
+     */
     public void sent(String dedupKey, Instant at) {
-        store.put(new StateKey.Sent(dedupKey).encode(), Json.writeString(at.toString()));
+        store.putAsync(new StateKey.Sent(dedupKey).encode(), Json.writeString(at.toString()));
     }
 
     /** A key whose deliveries could not be queued: not remembered, so the redelivered record is sent. */
