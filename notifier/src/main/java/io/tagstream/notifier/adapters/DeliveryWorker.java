@@ -325,28 +325,51 @@ public class DeliveryWorker {
             String problem = r.problem().isEmpty() && r.status().filter(s -> s < 300).isPresent() && !accepted
                     ? "the answer did not say ok: " + r.body() : r.problem();
             Retry.Verdict v = retry.after(attempt, r.status(), accepted, r.retryAfter(), problem, d.created(), Instant.now());
-            if (v instanceof Retry.Delivered) {
-                finish(tp, offset, d, attempt, State.DELIVERED, "");
-                metrics.counter("tagstream.notifier.delivered", "type", p.type()).increment();
-            } else if (v instanceof Retry.Again again) {
-                String why = redact(again.reason(), ps);
-                state.put(d.id(), new DeliveryState(d.alert(), d.provider(), State.RETRYING, attempt, Optional.of(why),
-                        Optional.of(again.at()), Instant.now()));
-                metrics.counter("tagstream.notifier.retries", "type", p.type()).increment();
-                LOG.infof("notification %s to %s failed (%s); attempt %d at %s", d.alert(), d.provider(), why, attempt + 1, again.at());
-                schedule(tp, offset, d, attempt + 1, again.at());
-            } else if (v instanceof Retry.GiveUp no) {
-                finish(tp, offset, d, attempt, State.FAILED, redact(no.reason(), ps));
-            }
+            Payloads.ProviderSecrets secretValues = ps;
+            settle(tp, offset, () -> outcome(tp, offset, d, attempt, p, v, secretValues));
         } catch (Payloads.NotSendable e) {
-            finish(tp, offset, d, attempt - 1, State.FAILED, e.getMessage());
+            settle(tp, offset, () -> finish(tp, offset, d, attempt - 1, State.FAILED, e.getMessage()));
         } catch (RuntimeException e) {
-            // the state could not be stored (Kafka away): nothing was sent on this attempt's behalf unless SENDING was
-            // stored, which a later reader turns into UNCERTAIN; try again in a while
+            // before the send (SENDING not stored: Kafka away; a secret file unreadable): nothing was sent, try again
             LOG.warnf("notification %s: %s; trying again in 5s", d.id(), redact(String.valueOf(e.getMessage()), ps));
             schedule(tp, offset, d, attempt, Instant.now().plusSeconds(5));
         } finally {
             busy.decrementAndGet();
+        }
+    }
+
+    /** What an answered attempt leads to: stored, then the next attempt scheduled when there is one. */
+    private void outcome(TopicPartition tp, long offset, Delivery d, int attempt, Provider p, Retry.Verdict v,
+            Payloads.ProviderSecrets ps) {
+        if (v instanceof Retry.Delivered) {
+            finish(tp, offset, d, attempt, State.DELIVERED, "");
+            metrics.counter("tagstream.notifier.delivered", "type", p.type()).increment();
+        } else if (v instanceof Retry.Again again) {
+            String why = redact(again.reason(), ps);
+            state.put(d.id(), new DeliveryState(d.alert(), d.provider(), State.RETRYING, attempt, Optional.of(why),
+                    Optional.of(again.at()), Instant.now()));
+            metrics.counter("tagstream.notifier.retries", "type", p.type()).increment();
+            LOG.infof("notification %s to %s failed (%s); attempt %d at %s", d.alert(), d.provider(), why, attempt + 1, again.at());
+            schedule(tp, offset, d, attempt + 1, again.at());
+        } else if (v instanceof Retry.GiveUp no) {
+            finish(tp, offset, d, attempt, State.FAILED, redact(no.reason(), ps));
+        }
+    }
+
+    /**
+     * Stores the outcome of a send that happened. Should Kafka refuse, the outcome is stored again every 5 s — the
+     * message is never sent again for it; if the partition moves meanwhile, its next owner finds SENDING and gives up
+     * the delivery as uncertain rather than risk a second message.
+     */
+    private void settle(TopicPartition tp, long offset, Runnable store) {
+        try {
+            store.run();
+        } catch (RuntimeException e) {
+            if (!owned.contains(tp)) {
+                return;
+            }
+            LOG.warnf("cannot store a notification's outcome (%s); trying again in 5s", e.getMessage());
+            scheduler.schedule(() -> settle(tp, offset, store), 5, TimeUnit.SECONDS);
         }
     }
 
