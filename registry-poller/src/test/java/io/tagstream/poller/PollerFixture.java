@@ -61,6 +61,7 @@ public class PollerFixture implements QuarkusTestResourceLifecycleManager {
             receiver(y, "burst", "distribution", "burst");
             receiver(y, "paused", "distribution", "paused");
             receiver(y, "gh", "github", "app");
+            receiver(y, "gt", "gitea", "app");
             receiver(y, "hub", "generic", "app");
             write(configDir.resolve("repositories.yaml"), y.toString());
         } catch (IOException e) {

@@ -287,6 +287,38 @@ class PollerOnRegistriesTest {
         assertEquals(DiscoverySource.WEBHOOK, d.source());
     }
 
+    /**
+     * A Gitea package webhook (Gitea's structs.PackagePayload), as its CD pipelines fire them: a 40-hex git SHA tag,
+     * signed with X-Gitea-Signature; the tag is resolved against the registry. The digest-only version Gitea also fires
+     * for the same push is ignored.
+     */
+    @Test
+    @Order(12)
+    void aGiteaPackageWebhookResolvesItsGitShaTag() throws Exception {
+        String sha = "9d1c0b7e3f5a2c4e6a8b0d1f3e5c7a9b2d4f6e8a";
+        var img = TestImages.push(PollerFixture.open, "team/app", sha); // its registry sends no notification of its own
+        String payload = Files.readString(Path.of("src/test/resources/webhooks/gitea-package.json"))
+                .replace("https://gitea.example.com:3000/Platform/-/packages/container/supervisor/4f0c2a9e1b7d3c5a6e8f0a1b2c3d4e5f6a7b8c9d",
+                        "http://" + PollerFixture.counting.host() + "/Team/-/packages/container/app/" + sha)
+                .replace("\"supervisor\"", "\"app\"").replace("\"Platform\"", "\"Team\"")
+                .replace("4f0c2a9e1b7d3c5a6e8f0a1b2c3d4e5f6a7b8c9d", sha);
+        byte[] body = payload.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        given().contentType(ContentType.JSON).header("X-Gitea-Event", "").header("X-Gitea-Event-Type", "package")
+                .header("X-Gitea-Signature", WebhookAuth.sign("HmacSHA256", body, PollerFixture.HOOK_TOKEN)).body(body)
+                .post("/api/v1/webhooks/gitea/test/gt").then().statusCode(202).body("status", equalTo("accepted"));
+        List<Event> events = tagEvents("test/app", l -> l.stream().anyMatch(e -> e instanceof TagDiscovered d && d.tag().equals(sha)));
+        TagDiscovered d = (TagDiscovered) events.stream().filter(e -> e instanceof TagDiscovered x && x.tag().equals(sha)).findFirst().orElseThrow();
+        assertEquals(img.digest(), d.digest(), "the payload has no digest: the registry's is announced");
+        assertEquals(Optional.of("ci-bot"), d.pushedBy());
+        assertEquals(DiscoverySource.WEBHOOK, d.source());
+        byte[] digestOnly = payload.replace("\"version\": \"" + sha + "\"", "\"version\": \"" + img.digest() + "\"")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        given().contentType(ContentType.JSON).header("X-Gitea-Signature", WebhookAuth.sign("HmacSHA256", digestOnly, PollerFixture.HOOK_TOKEN))
+                .body(digestOnly).post("/api/v1/webhooks/gitea/test/gt").then().statusCode(202).body("status", equalTo("ignored"));
+        given().contentType(ContentType.JSON).header("X-Gitea-Signature", WebhookAuth.sign("HmacSHA256", body, "wrong"))
+                .body(body).post("/api/v1/webhooks/gitea/test/gt").then().statusCode(401);
+    }
+
     static String distribution(String repository, java.util.stream.Stream<String> tags) {
         return "{\"events\": [" + tags.map(t -> "{\"action\": \"push\", \"target\": {\"repository\": \"" + repository
                 + "\", \"tag\": \"" + t + "\", \"mediaType\": \"application/vnd.oci.image.manifest.v1+json\", \"digest\": \"sha256:"

@@ -13,7 +13,7 @@ public record Receiver(
         implements Resource {
 
     public static final List<String> TYPES = List.of(
-            "distribution", "dockerhub", "harbor", "quay", "acr", "github", "gitlab", "jfrog", "nexus", "gcr",
+            "distribution", "dockerhub", "harbor", "quay", "acr", "github", "gitea", "gitlab", "jfrog", "nexus", "gcr",
             "generic", "generic-hmac");
 
     /** @param name a resource name, or {@code *} with matchLabels */

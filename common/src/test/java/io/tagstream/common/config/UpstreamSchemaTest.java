@@ -39,7 +39,7 @@ class UpstreamSchemaTest {
      */
     static final Map<String, String> EXTENSIONS = Map.of(
             "ImagePolicy /spec/policy/semver/coerce", "true|false",
-            "Receiver /spec/type", "distribution|jfrog",
+            "Receiver /spec/type", "distribution|gitea|jfrog",
             "GitRepository /spec/url", "(git|file)://.*");
 
     static final ObjectMapper JSON = new ObjectMapper();

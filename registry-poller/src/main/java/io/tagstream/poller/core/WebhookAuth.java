@@ -11,7 +11,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Checks that a webhook comes from whoever holds the receiver's token, unlike Flux which takes any delivery to a
- * guessable URL: an HMAC signature of the body where the provider signs (GitHub, Nexus, generic-hmac), otherwise the
+ * guessable URL: an HMAC signature of the body where the provider signs (GitHub, Gitea/Forgejo, Nexus, generic-hmac), otherwise the
  * token in the provider's header. Comparisons are constant-time.
  */
 public final class WebhookAuth {
@@ -22,6 +22,9 @@ public final class WebhookAuth {
     public static Optional<String> check(String type, Map<String, String> headers, byte[] body, String token) {
         return switch (type) {
             case "github" -> hmac(header(headers, "X-Hub-Signature-256"), "HmacSHA256", "sha256=", body, token, "X-Hub-Signature-256");
+            case "gitea" -> header(headers, "X-Gitea-Signature").isPresent()
+                    ? hmac(header(headers, "X-Gitea-Signature"), "HmacSHA256", "", body, token, "X-Gitea-Signature")
+                    : hmac(header(headers, "X-Hub-Signature-256"), "HmacSHA256", "sha256=", body, token, "X-Gitea-Signature or X-Hub-Signature-256");
             case "nexus" -> hmac(header(headers, "X-Nexus-Webhook-Signature"), "HmacSHA1", "", body, token, "X-Nexus-Webhook-Signature");
             case "generic-hmac" -> genericHmac(header(headers, "X-Signature"), body, token);
             case "jfrog" -> equal(header(headers, "X-Jfrog-Event-Auth"), token, "X-Jfrog-Event-Auth");
@@ -42,7 +45,7 @@ public final class WebhookAuth {
 
     /** Providers that sign the body (HMAC): they are authentic only once the whole body is read. */
     public static boolean signsBody(String type) {
-        return type.equals("github") || type.equals("nexus") || type.equals("generic-hmac");
+        return type.equals("github") || type.equals("gitea") || type.equals("nexus") || type.equals("generic-hmac");
     }
 
     /**

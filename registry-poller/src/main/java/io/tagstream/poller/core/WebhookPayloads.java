@@ -63,6 +63,7 @@ public final class WebhookPayloads {
             case "harbor" -> harbor(body);
             case "quay" -> quay(body);
             case "github" -> github(body, githubEvent);
+            case "gitea" -> gitea(body);
             case "jfrog" -> jfrog(body);
             case "nexus" -> nexus(body);
             case "gcr" -> gar(body);
@@ -157,6 +158,9 @@ public final class WebhookPayloads {
 
     private static Reading github(JsonNode body, Optional<String> event) throws Malformed {
         JsonNode pkg = body.has("registry_package") ? body.get("registry_package") : body.path("package");
+        if (pkg.has("type") && !pkg.has("package_type")) {
+            return gitea(body); // Gitea and Forgejo post their own shape; Flux tells their users to pick type github
+        }
         if (pkg.isMissingNode()) {
             throw new Malformed("GitHub payload has neither 'registry_package' nor 'package'");
         }
@@ -178,6 +182,53 @@ public final class WebhookPayloads {
         String[] hp = hostAndPath(repo, "GitHub package_url");
         return new Hints(List.of(new Hint(Optional.of(hp[0]), hp[1].toLowerCase(java.util.Locale.ROOT), tag,
                 optText(body.path("sender"), "login"))));
+    }
+
+    private static final java.util.regex.Pattern COSIGN_TAG = java.util.regex.Pattern.compile("sha256-[0-9a-f]{64}(\\.[a-z]+)?");
+
+    /**
+     * Gitea's (and Forgejo's) package event ({@code structs.PackagePayload}: {@code action}, {@code package} with
+     * {@code type}, {@code name}, {@code version}, {@code owner.login}, {@code html_url}). Every manifest push fires
+     * {@code created}, also a digest-only version ({@code sha256:…}, an index's platform manifests) and cosign's
+     * {@code sha256-<hex>.sig} tags: those name no tag a policy could select, so they are ignored. The image is
+     * {@code <host of html_url>/<owner>/<name>}; the payload has no digest (resolved against the registry, as always).
+     */
+    private static Reading gitea(JsonNode body) throws Malformed {
+        JsonNode pkg = body.path("package");
+        if (!pkg.isObject()) {
+            throw new Malformed("Gitea payload has no 'package'");
+        }
+        String action = body.path("action").asText("");
+        String type = pkg.path("type").asText("");
+        String name = text(pkg, "name", "Gitea package");
+        if (!type.equals("container")) {
+            return new Ignored("Gitea package of type " + type);
+        }
+        if (!action.equals("created")) {
+            return new Ignored("Gitea package action " + action + " of " + name);
+        }
+        String version = text(pkg, "version", "Gitea package");
+        if (version.startsWith("sha256:")) {
+            return new Ignored("digest-only version of " + name + " (no tag)");
+        }
+        if (COSIGN_TAG.matcher(version).matches()) {
+            return new Ignored("signature or attestation tag " + version + " of " + name);
+        }
+        String owner = text(pkg.path("owner"), "login", "Gitea package owner");
+        String url = text(pkg, "html_url", "Gitea package");
+        java.net.URI u;
+        try {
+            u = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new Malformed("Gitea package html_url is not a URL");
+        }
+        if (u.getHost() == null) {
+            throw new Malformed("Gitea package html_url names no host");
+        }
+        String host = u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "");
+        Optional<String> by = optText(body.path("sender"), "login").or(() -> optText(pkg.path("creator"), "login"));
+        return new Hints(List.of(new Hint(Optional.of(host), (owner + "/" + name).toLowerCase(java.util.Locale.ROOT),
+                Optional.of(version), by)));
     }
 
     private static Reading jfrog(JsonNode body) throws Malformed {

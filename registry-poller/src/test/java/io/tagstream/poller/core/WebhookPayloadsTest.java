@@ -39,6 +39,12 @@ class WebhookPayloadsTest {
                 Arguments.of("quay", "quay.json", List.of(hint("quay.io", "eose/mrcp-agent", "2.3.0"), hint("quay.io", "eose/mrcp-agent", "latest"))),
                 Arguments.of("github", "github-registry_package.json", List.of(hint("ghcr.io", "eose-sre/openclaw-fleet", "924", "github-actions[bot]"))),
                 Arguments.of("github", "github-package.json", List.of(hint("ghcr.io", "eose-sre/openclaw-fleet", "925", "github-actions[bot]"))),
+                // Gitea's structs.PackagePayload (no published sample; written from its Go structs), under its own type
+                // and under Flux's github type, which Flux tells Gitea users to pick
+                Arguments.of("gitea", "gitea-package.json", List.of(hint("gitea.example.com:3000", "platform/supervisor",
+                        "4f0c2a9e1b7d3c5a6e8f0a1b2c3d4e5f6a7b8c9d", "ci-bot"))),
+                Arguments.of("github", "gitea-package.json", List.of(hint("gitea.example.com:3000", "platform/supervisor",
+                        "4f0c2a9e1b7d3c5a6e8f0a1b2c3d4e5f6a7b8c9d", "ci-bot"))),
                 Arguments.of("jfrog", "jfrog.json", List.of(hint(null, "cleanstart/runtime-python", "3.12"))),
                 Arguments.of("nexus", "nexus.json", List.of(hint(null, "myapp/runtime", "v1.2.0", "admin"))),
                 Arguments.of("gcr", "gar-pubsub.json", List.of(hint("us-central1-docker.pkg.dev", "my-gcp-project/cleanstart/base", "v1.2.0"))),
@@ -65,6 +71,25 @@ class WebhookPayloadsTest {
         assertEquals(new WebhookPayloads.Ignored("pull of a/b; blob push to a/b; untagged manifest push to a/b"), reading);
     }
 
+    /** Gitea fires 'created' for every manifest: a digest-only version or a cosign tag names nothing to select. */
+    @Test
+    void giteasDigestOnlyVersionsSignaturesAndDeletesAreIgnored() throws Exception {
+        String sample = Files.readString(Path.of("src/test/resources/webhooks/gitea-package.json"));
+        String v = "4f0c2a9e1b7d3c5a6e8f0a1b2c3d4e5f6a7b8c9d";
+        String digest = "sha256:" + "a".repeat(64);
+        String sig = "sha256-" + "b".repeat(64) + ".sig";
+        assertEquals(new WebhookPayloads.Ignored("digest-only version of supervisor (no tag)"), WebhookPayloads.read("gitea",
+                Json.mapper().readTree(sample.replace(v, digest)), Optional.empty()));
+        assertEquals(new WebhookPayloads.Ignored("signature or attestation tag " + sig + " of supervisor"), WebhookPayloads.read("gitea",
+                Json.mapper().readTree(sample.replace(v, sig)), Optional.empty()));
+        assertEquals(new WebhookPayloads.Ignored("Gitea package action deleted of supervisor"), WebhookPayloads.read("gitea",
+                Json.mapper().readTree(sample.replace("\"created\"", "\"deleted\"")), Optional.empty()));
+        assertEquals(new WebhookPayloads.Ignored("Gitea package of type npm"), WebhookPayloads.read("gitea",
+                Json.mapper().readTree(sample.replace("\"container\"", "\"npm\"")), Optional.empty()));
+        assertThrows(WebhookPayloads.Malformed.class, () -> WebhookPayloads.read("gitea", Json.mapper().readTree("{\"action\": \"created\"}"),
+                Optional.empty()));
+    }
+
     @Test
     void malformedPayloadsSayWhatIsMissing() {
         var e = assertThrows(WebhookPayloads.Malformed.class,
@@ -85,6 +110,12 @@ class WebhookPayloadsTest {
                 Map.of("x-nexus-webhook-signature", WebhookAuth.sign("HmacSHA1", body, "t0k")), body, "t0k"));
         assertEquals(Optional.empty(), WebhookAuth.check("generic-hmac",
                 Map.of("X-Signature", "sha512=" + WebhookAuth.sign("HmacSHA512", body, "t0k")), body, "t0k"));
+        assertEquals(Optional.empty(), WebhookAuth.check("gitea", Map.of("X-Gitea-Signature", WebhookAuth.sign("HmacSHA256", body, "t0k")),
+                body, "t0k"), "Gitea's own header: the hex HMAC-SHA256 of the body");
+        assertEquals(Optional.empty(), WebhookAuth.check("gitea", Map.of("X-Hub-Signature-256", gh), body, "t0k"), "or GitHub's, which Gitea sends too");
+        assertEquals(Optional.of("X-Gitea-Signature signature does not match the body"), WebhookAuth.check("gitea",
+                Map.of("X-Gitea-Signature", WebhookAuth.sign("HmacSHA256", body, "other")), body, "t0k"));
+        assertEquals(Optional.of("missing X-Gitea-Signature or X-Hub-Signature-256 signature"), WebhookAuth.check("gitea", Map.of(), body, "t0k"));
         assertEquals(Optional.empty(), WebhookAuth.check("harbor", Map.of("Authorization", "t0k"), body, "t0k"));
         assertEquals(Optional.empty(), WebhookAuth.check("jfrog", Map.of("X-Jfrog-Event-Auth", "t0k"), body, "t0k"));
         assertEquals(Optional.empty(), WebhookAuth.check("gitlab", Map.of("X-Gitlab-Token", "t0k"), body, "t0k"));
