@@ -32,7 +32,10 @@ public final class ChildSecrets {
                 c.all(GitRepository.class).forEach(g -> g.secretRef().ifPresent(s -> out.add(new ResourceId(g.id().namespace(), s))));
                 c.automations().forEach(a -> a.signingKeySecretRef().ifPresent(s -> out.add(new ResourceId(a.id().namespace(), s))));
             }
-            case "notifier" -> c.providers().forEach(p -> p.secretRef().ifPresent(s -> out.add(new ResourceId(p.id().namespace(), s))));
+            case "notifier" -> c.providers().forEach(p -> {
+                p.secretRef().ifPresent(s -> out.add(new ResourceId(p.id().namespace(), s)));
+                p.certSecretRef().ifPresent(s -> out.add(new ResourceId(p.id().namespace(), s)));
+            });
             default -> { } // policy-evaluator reads no secret
         }
         return out;

@@ -88,7 +88,6 @@ public final class ConfigLoader {
             "Provider", Map.of(
                     "proxy", "notifications go direct; no proxy is used",
                     "proxySecretRef", "notifications go direct; no proxy is used",
-                    "certSecretRef", "TLS is verified with the JVM's trust store; a private CA must be added to it",
                     "serviceAccountName", "Tagstream does not use Kubernetes service accounts; give credentials in"
                             + " spec.secretRef",
                     "commitStatusExpr", "Tagstream sends no commit statuses"));
@@ -750,7 +749,7 @@ public final class ConfigLoader {
         timeout.filter(t -> t.isZero() || t.isNegative() || t.toMinutes() >= 5)
                 .ifPresent(t -> s.error("timeout", "must be more than 0 and less than 5m"));
         return new Provider(id, labels, o, type, address, s.string("channel"), s.string("username"),
-                secretName(s, "secretRef"), timeout, s.bool("suspend", false));
+                secretName(s, "secretRef"), secretName(s, "certSecretRef"), timeout, s.bool("suspend", false));
     }
 
     private static Alert alert(ResourceId id, Map<String, String> labels, YamlFields s, Origin o) {

@@ -11,6 +11,7 @@ import java.util.Optional;
  * credential), as in Flux.
  *
  * @param secretRef the Secret with {@code address}, {@code token}, {@code headers}, {@code username}, {@code password}
+ * @param certSecretRef the Secret whose {@code ca.crt} is the only CA trusted for the receiver's TLS certificate
  * @param timeout one send's bound; Flux's default is 15 s
  */
 public record Provider(
@@ -22,6 +23,7 @@ public record Provider(
         Optional<String> channel,
         Optional<String> username,
         Optional<String> secretRef,
+        Optional<String> certSecretRef,
         Optional<Duration> timeout,
         boolean suspend)
         implements Resource {

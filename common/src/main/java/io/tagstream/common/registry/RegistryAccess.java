@@ -114,7 +114,8 @@ public final class RegistryAccess {
         return Optional.empty();
     }
 
-    static SSLContext tls(String pem) {
+    /** A TLS context trusting exactly the certificates of a PEM bundle (a {@code ca.crt}), as Flux's CA secrets do. */
+    public static SSLContext tls(String pem) {
         try {
             KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
             ks.load(null, null);

@@ -144,9 +144,8 @@ class NotificationConfigTest {
                 """);
         assertEquals(List.of(
                 "Alert default/a: spec.summary is deprecated in Flux: use eventMetadata (it is sent as metadata 'summary') (n.yaml:16)",
-                "Provider default/p: spec.certSecretRef is not acted on: TLS is verified with the JVM's trust store; a"
-                        + " private CA must be added to it (n.yaml:8)",
                 "Provider default/p: spec.proxySecretRef is not acted on: notifications go direct; no proxy is used (n.yaml:7)"),
                 l.warnings().stream().sorted().toList());
+        assertEquals(Optional.of("ca"), l.config().providers().get(0).certSecretRef());
     }
 }

@@ -317,9 +317,10 @@ public class DeliveryWorker {
             Provider p = provider.get();
             ps = secretsOf(p);
             Payloads.HttpCall call = Payloads.request(p, ps, d.event(), d.id(), telegramApi);
+            Optional<String> ca = caOf(p);
             state.put(d.id(), new DeliveryState(d.alert(), d.provider(), State.SENDING, attempt, Optional.empty(),
                     Optional.empty(), Instant.now()));
-            HttpSender.Result r = sender.send(call, p.sendTimeout());
+            HttpSender.Result r = sender.send(call, p.sendTimeout(), ca);
             String address = ps.address().or(p::address).orElse("");
             boolean accepted = r.status().isPresent() && Payloads.accepted(p, address, r.status().get(), r.body());
             String problem = r.problem().isEmpty() && r.status().filter(s -> s < 300).isPresent() && !accepted
@@ -388,6 +389,31 @@ public class DeliveryWorker {
             }
         }
         finished(tp, offset);
+    }
+
+    /**
+     * The CA a Provider's {@code certSecretRef} names ({@code ca.crt}); a client certificate ({@code tls.crt} and
+     * {@code tls.key}, Flux's mTLS) is not supported yet, and a secret with one is refused rather than half used.
+     */
+    private Optional<String> caOf(Provider p) {
+        if (p.certSecretRef().isEmpty()) {
+            return Optional.empty();
+        }
+        ResourceId ref = new ResourceId(p.id().namespace(), p.certSecretRef().get());
+        if (secrets.get(ref, "tls.crt").isPresent() || secrets.get(ref, "tls.key").isPresent()) {
+            throw new Payloads.NotSendable("certSecretRef " + ref + " holds a client certificate (tls.crt, tls.key):"
+                    + " mutual TLS is not supported yet");
+        }
+        Optional<String> ca = secrets.get(ref, "ca.crt").map(s -> s.reveal());
+        if (ca.isEmpty()) {
+            throw new Payloads.NotSendable("certSecretRef " + ref + " has no key ca.crt");
+        }
+        try {
+            io.tagstream.common.registry.RegistryAccess.tls(ca.get());
+        } catch (IllegalArgumentException e) {
+            throw new Payloads.NotSendable("certSecretRef " + ref + ": " + e.getMessage());
+        }
+        return ca;
     }
 
     /** The Provider's secret keys Flux reads: address, token, headers (a YAML map), username, password. */

@@ -28,7 +28,30 @@ public class HttpSender {
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
 
+    /** Clients trusting one Provider's CA ({@code certSecretRef}'s {@code ca.crt}), by the bundle's text. */
+    private final java.util.Map<String, HttpClient> byCa = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Sends with the JVM's trust store, or trusting only {@code caPem} when a Provider names its CA, as Flux does. */
+    public Result send(HttpCall call, Duration timeout, Optional<String> caPem) {
+        if (caPem.isEmpty()) {
+            return send(client, call, timeout);
+        }
+        if (byCa.size() > 100) {
+            byCa.clear(); // rotated CAs: the old clients are let go
+        }
+        HttpClient c = byCa.computeIfAbsent(caPem.get(), pem -> HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .sslContext(io.tagstream.common.registry.RegistryAccess.tls(pem))
+                .build());
+        return send(c, call, timeout);
+    }
+
     public Result send(HttpCall call, Duration timeout) {
+        return send(client, call, timeout);
+    }
+
+    private static Result send(HttpClient client, HttpCall call, Duration timeout) {
         HttpRequest.Builder b = HttpRequest.newBuilder(call.uri()).timeout(timeout)
                 .method(call.method(), HttpRequest.BodyPublishers.ofByteArray(call.body()));
         call.headers().forEach(b::header);
@@ -39,6 +62,9 @@ public class HttpSender {
             String body = new String(raw, 0, Math.min(raw.length, MAX_BODY), StandardCharsets.UTF_8);
             String problem = r.statusCode() >= 300 ? summary(body) : "";
             return new Result(Optional.of(r.statusCode()), body, r.headers().firstValue("Retry-After"), problem);
+        } catch (javax.net.ssl.SSLException e) {
+            return new Result(Optional.empty(), "", Optional.empty(), "TLS with " + call.uri().getHost() + " failed ("
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage())) + ")");
         } catch (HttpTimeoutException e) {
             return new Result(Optional.empty(), "", Optional.empty(), "no answer within " + timeout.toSeconds() + "s");
         } catch (IOException e) {
@@ -48,6 +74,11 @@ public class HttpSender {
             Thread.currentThread().interrupt();
             return new Result(Optional.empty(), "", Optional.empty(), "interrupted");
         }
+    }
+
+    private static String firstLine(String s) {
+        String l = s.lines().findFirst().orElse("");
+        return l.length() > 160 ? l.substring(0, 160) + "…" : l;
     }
 
     /** The receiver's own words, one line, short. */

@@ -256,6 +256,26 @@ class NotifierOnKafkaTest {
         assertEquals(0, received("/flaky", "taken over").size(), "not sent a second time");
     }
 
+    /** certSecretRef's ca.crt is the CA trusted for the receiver; without it, the same receiver's certificate is refused. */
+    @Test
+    void aReceiverWithAPrivateCaIsTrustedThroughCertSecretRef() throws Exception {
+        for (String automation : List.of("internal", "untrusted")) {
+            KafkaBroker.shared().publish(Topic.AUDIT.defaultName(), new Audit("git-writer").error(AuditAction.COMMIT_FAILED,
+                    "flux-system/" + automation, "could not write https://git.example/fleet#main: refused by a hook", Optional.empty()));
+        }
+        Received r = await("/tls", "refused by a hook", l -> !l.isEmpty(), Duration.ofSeconds(30)).get(0);
+        assertEquals("ImageUpdateAutomation", JSON.readTree(r.body()).at("/involvedObject/kind").asText());
+        JsonNode untrusted = null;
+        for (int i = 0; i < 100 && (untrusted == null || !untrusted.get("lastError").isTextual()); i++) {
+            Thread.sleep(100);
+            untrusted = alert("flux-system/no-ca");
+        }
+        assertTrue(untrusted.get("lastError").asText().startsWith("TLS with 127.0.0.1 failed (SSLHandshakeException"),
+                untrusted.toString());
+        assertEquals(0, received("/untrusted", "refused by a hook").size());
+        assertEquals(1, alert("flux-system/private-ca").get("delivered").asInt());
+    }
+
     @Test
     void noSecretInStatusOrAudit() throws Exception {
         String status = given().get("/api/v1/alerts").then().statusCode(200).extract().asString();

@@ -34,6 +34,7 @@ public class Receivers implements QuarkusTestResourceLifecycleManager {
     static final String BOT_TOKEN = "123456:bot-token-do-not-log";
 
     private HttpServer server;
+    private com.sun.net.httpserver.HttpsServer tls;
     private final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
@@ -49,10 +50,12 @@ public class Receivers implements QuarkusTestResourceLifecycleManager {
         server.start();
         String base = "http://127.0.0.1:" + server.getAddress().getPort();
         Path dir;
+        String tlsBase;
         try {
             dir = Files.createTempDirectory("notifier-test");
+            tlsBase = startTls(dir);
             Path config = Files.createDirectories(dir.resolve("config"));
-            Files.writeString(config.resolve("notifications.yaml"), CONFIG.replace("BASE", base));
+            Files.writeString(config.resolve("notifications.yaml"), CONFIG.replace("TLSBASE", tlsBase).replace("BASE", base));
             secret(dir, "hmac", "token", HMAC_KEY);
             secret(dir, "hmac", "headers", "X-Team: platform\nAuthorization: Bearer header-secret-do-not-log\n");
             secret(dir, "slack-url", "address", base + SLACK_PATH);
@@ -71,6 +74,52 @@ public class Receivers implements QuarkusTestResourceLifecycleManager {
                 Map.entry("notifier.test.receivers", base));
     }
 
+    /**
+     * An HTTPS receiver with a certificate for 127.0.0.1 that no public CA signed (made with the JDK's keytool); its
+     * PEM is the secret {@code tls-ca}'s {@code ca.crt}.
+     */
+    private String startTls(Path dir) throws IOException {
+        Path ks = dir.resolve("receiver.p12");
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        run(keytool, "-genkeypair", "-alias", "receiver", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
+                "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-keystore", ks.toString(), "-storetype", "PKCS12",
+                "-storepass", "changeit");
+        String pem = run(keytool, "-exportcert", "-rfc", "-alias", "receiver", "-keystore", ks.toString(), "-storepass", "changeit");
+        secret(dir, "tls-ca", "ca.crt", pem);
+        try {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            try (var in = Files.newInputStream(ks)) {
+                store.load(in, "changeit".toCharArray());
+            }
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(store, "changeit".toCharArray());
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            tls = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            tls.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(ctx));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+        tls.createContext("/", this::handle);
+        tls.start();
+        return "https://127.0.0.1:" + tls.getAddress().getPort();
+    }
+
+    private static String run(String... cmd) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
     private static void secret(Path dir, String name, String key, String value) throws IOException {
         Path d = Files.createDirectories(dir.resolve("secrets/flux-system/" + name));
         Files.writeString(d.resolve(key), value);
@@ -80,6 +129,9 @@ public class Receivers implements QuarkusTestResourceLifecycleManager {
     public void stop() {
         if (server != null) {
             server.stop(0);
+        }
+        if (tls != null) {
+            tls.stop(0);
         }
     }
 
@@ -206,5 +258,25 @@ public class Receivers implements QuarkusTestResourceLifecycleManager {
             kind: Alert
             metadata: {name: promotions-chat, namespace: flux-system}
             spec: {providerRef: {name: telegram}, eventSources: [{kind: ImagePromotion, name: app-prod}]}
+            ---
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Provider
+            metadata: {name: private-ca, namespace: flux-system}
+            spec: {type: generic, address: "TLSBASE/tls", certSecretRef: {name: tls-ca}}
+            ---
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Alert
+            metadata: {name: private-ca, namespace: flux-system}
+            spec: {providerRef: {name: private-ca}, eventSources: [{kind: ImageUpdateAutomation, name: internal}]}
+            ---
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Provider
+            metadata: {name: no-ca, namespace: flux-system}
+            spec: {type: generic, address: "TLSBASE/untrusted"}
+            ---
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Alert
+            metadata: {name: no-ca, namespace: flux-system}
+            spec: {providerRef: {name: no-ca}, eventSources: [{kind: ImageUpdateAutomation, name: untrusted}]}
             """;
 }
