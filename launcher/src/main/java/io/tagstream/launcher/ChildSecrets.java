@@ -35,6 +35,7 @@ public final class ChildSecrets {
             case "notifier" -> c.providers().forEach(p -> {
                 p.secretRef().ifPresent(s -> out.add(new ResourceId(p.id().namespace(), s)));
                 p.certSecretRef().ifPresent(s -> out.add(new ResourceId(p.id().namespace(), s)));
+                p.proxySecretRef().ifPresent(s -> out.add(new ResourceId(p.id().namespace(), s)));
             });
             default -> { } // policy-evaluator reads no secret
         }

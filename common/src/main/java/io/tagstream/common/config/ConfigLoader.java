@@ -86,8 +86,6 @@ public final class ConfigLoader {
             "Receiver", Map.of(
                     "events", "a registry receiver acts on the provider's push notifications only, whatever this lists"),
             "Provider", Map.of(
-                    "proxy", "notifications go direct; no proxy is used",
-                    "proxySecretRef", "notifications go direct; no proxy is used",
                     "serviceAccountName", "Tagstream does not use Kubernetes service accounts; give credentials in"
                             + " spec.secretRef",
                     "commitStatusExpr", "Tagstream sends no commit statuses"));
@@ -748,8 +746,17 @@ public final class ConfigLoader {
         Optional<Duration> timeout = s.parsed("timeout", GoDuration::parse, "a duration such as 15s");
         timeout.filter(t -> t.isZero() || t.isNegative() || t.toMinutes() >= 5)
                 .ifPresent(t -> s.error("timeout", "must be more than 0 and less than 5m"));
+        Optional<String> proxy = s.string("proxy").filter(x -> !x.isBlank());
+        proxy.ifPresent(x -> {
+            if (!x.matches("(?i)https?://[^\\s/]+(/.*)?")) {
+                s.error("proxy", "'" + x + "' is not an http(s) URL");
+            } else {
+                s.note("proxy", "is deprecated in Flux: use proxySecretRef (a Secret with address, username, password)");
+            }
+        });
         return new Provider(id, labels, o, type, address, s.string("channel"), s.string("username"),
-                secretName(s, "secretRef"), secretName(s, "certSecretRef"), timeout, s.bool("suspend", false));
+                secretName(s, "secretRef"), secretName(s, "certSecretRef"), secretName(s, "proxySecretRef"), proxy, timeout,
+                s.bool("suspend", false));
     }
 
     private static Alert alert(ResourceId id, Map<String, String> labels, YamlFields s, Origin o) {

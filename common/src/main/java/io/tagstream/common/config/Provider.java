@@ -12,6 +12,8 @@ import java.util.Optional;
  *
  * @param secretRef the Secret with {@code address}, {@code token}, {@code headers}, {@code username}, {@code password}
  * @param certSecretRef the Secret whose {@code ca.crt} is the only CA trusted for the receiver's TLS certificate
+ * @param proxySecretRef the Secret with the proxy's {@code address} and optional {@code username}/{@code password}
+ * @param proxy Flux's deprecated {@code spec.proxy} URL, used when there is no proxySecretRef
  * @param timeout one send's bound; Flux's default is 15 s
  */
 public record Provider(
@@ -24,6 +26,8 @@ public record Provider(
         Optional<String> username,
         Optional<String> secretRef,
         Optional<String> certSecretRef,
+        Optional<String> proxySecretRef,
+        Optional<String> proxy,
         Optional<Duration> timeout,
         boolean suspend)
         implements Resource {

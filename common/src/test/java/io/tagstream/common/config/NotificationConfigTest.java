@@ -143,9 +143,18 @@ class NotificationConfigTest {
                   eventSources: [{kind: ImagePolicy, name: '*'}]
                 """);
         assertEquals(List.of(
-                "Alert default/a: spec.summary is deprecated in Flux: use eventMetadata (it is sent as metadata 'summary') (n.yaml:16)",
-                "Provider default/p: spec.proxySecretRef is not acted on: notifications go direct; no proxy is used (n.yaml:7)"),
+                "Alert default/a: spec.summary is deprecated in Flux: use eventMetadata (it is sent as metadata 'summary') (n.yaml:16)"),
                 l.warnings().stream().sorted().toList());
         assertEquals(Optional.of("ca"), l.config().providers().get(0).certSecretRef());
+        assertEquals(Optional.of("proxy"), l.config().providers().get(0).proxySecretRef());
+        ConfigLoad old = load("""
+                apiVersion: notification.toolkit.fluxcd.io/v1beta3
+                kind: Provider
+                metadata: {name: p}
+                spec: {type: generic, address: "https://hooks.example/x", proxy: "http://proxy.corp:3128"}
+                """);
+        assertEquals(Optional.of("http://proxy.corp:3128"), old.config().providers().get(0).proxy());
+        assertEquals(List.of("Provider default/p: spec.proxy is deprecated in Flux: use proxySecretRef (a Secret with address,"
+                + " username, password) (n.yaml:4)"), old.warnings());
     }
 }

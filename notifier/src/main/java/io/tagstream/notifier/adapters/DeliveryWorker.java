@@ -318,9 +318,10 @@ public class DeliveryWorker {
             ps = secretsOf(p);
             Payloads.HttpCall call = Payloads.request(p, ps, d.event(), d.id(), telegramApi);
             Optional<String> ca = caOf(p);
+            Optional<HttpSender.Proxy> proxy = proxyOf(p, ps);
             state.put(d.id(), new DeliveryState(d.alert(), d.provider(), State.SENDING, attempt, Optional.empty(),
                     Optional.empty(), Instant.now()));
-            HttpSender.Result r = sender.send(call, p.sendTimeout(), ca);
+            HttpSender.Result r = sender.send(call, p.sendTimeout(), ca, proxy);
             String address = ps.address().or(p::address).orElse("");
             boolean accepted = r.status().isPresent() && Payloads.accepted(p, address, r.status().get(), r.body());
             String problem = r.problem().isEmpty() && r.status().filter(s -> s < 300).isPresent() && !accepted
@@ -414,6 +415,52 @@ public class DeliveryWorker {
             throw new Payloads.NotSendable("certSecretRef " + ref + ": " + e.getMessage());
         }
         return ca;
+    }
+
+    /**
+     * The proxy a Provider goes through: its {@code proxySecretRef} ({@code address}, optional {@code username} and
+     * {@code password}), else the deprecated {@code spec.proxy}, else the deprecated key {@code proxy} of its secret.
+     */
+    private Optional<HttpSender.Proxy> proxyOf(Provider p, Payloads.ProviderSecrets ps) {
+        Optional<String> address = Optional.empty();
+        Optional<String> user = Optional.empty();
+        Optional<String> pass = Optional.empty();
+        String where;
+        if (p.proxySecretRef().isPresent()) {
+            ResourceId ref = new ResourceId(p.id().namespace(), p.proxySecretRef().get());
+            address = secrets.get(ref, "address").map(s -> s.reveal().trim());
+            user = secrets.get(ref, "username").map(s -> s.reveal());
+            pass = secrets.get(ref, "password").map(s -> s.reveal());
+            where = "proxySecretRef " + ref;
+            if (address.isEmpty()) {
+                throw new Payloads.NotSendable(where + " has no key address");
+            }
+        } else if (p.proxy().isPresent()) {
+            address = p.proxy();
+            where = "spec.proxy";
+        } else {
+            address = p.secretRef().flatMap(s -> secrets.get(new ResourceId(p.id().namespace(), s), "proxy")).map(s -> s.reveal().trim());
+            where = "the key proxy of secretRef";
+        }
+        if (address.isEmpty()) {
+            return Optional.empty();
+        }
+        java.net.URI u;
+        try {
+            u = java.net.URI.create(address.get());
+        } catch (IllegalArgumentException e) {
+            throw new Payloads.NotSendable(where + ": the proxy address is not a URL");
+        }
+        if (u.getHost() == null || u.getScheme() == null || !u.getScheme().toLowerCase(java.util.Locale.ROOT).startsWith("http")) {
+            throw new Payloads.NotSendable(where + ": the proxy address is not an http(s) URL");
+        }
+        if (u.getUserInfo() != null && user.isEmpty()) {
+            String[] up = u.getUserInfo().split(":", 2);
+            user = Optional.of(up[0]);
+            pass = up.length > 1 ? Optional.of(up[1]) : Optional.empty();
+        }
+        int port = u.getPort() > 0 ? u.getPort() : u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+        return Optional.of(new HttpSender.Proxy(u.getHost(), port, user, pass));
     }
 
     /** The Provider's secret keys Flux reads: address, token, headers (a YAML map), username, password. */

@@ -28,22 +28,62 @@ public class HttpSender {
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
 
-    /** Clients trusting one Provider's CA ({@code certSecretRef}'s {@code ca.crt}), by the bundle's text. */
-    private final java.util.Map<String, HttpClient> byCa = new java.util.concurrent.ConcurrentHashMap<>();
+    /** A forward proxy for a Provider: {@code host:port}, and credentials when it asks for them. */
+    public record Proxy(String host, int port, Optional<String> username, Optional<String> password) {
+        @Override
+        public String toString() {
+            return "Proxy(" + host + ":" + port + ")"; // never the credentials
+        }
+    }
 
-    /** Sends with the JVM's trust store, or trusting only {@code caPem} when a Provider names its CA, as Flux does. */
-    public Result send(HttpCall call, Duration timeout, Optional<String> caPem) {
-        if (caPem.isEmpty()) {
+    static {
+        // a proxy's Basic authentication is allowed (the JDK disables it by default for tunnels); only the
+        // credentials a Provider's proxySecretRef gives are ever offered, and only to its proxy
+        System.setProperty("jdk.http.auth.tunneling.disabledSchemes", "");
+        System.setProperty("jdk.http.auth.proxying.disabledSchemes", "");
+    }
+
+    /** Loads this class (and so sets the properties above) before anything in the service builds an HTTP client. */
+    void early(@jakarta.enterprise.event.Observes @jakarta.annotation.Priority(jakarta.interceptor.Interceptor.Priority.PLATFORM_BEFORE)
+            io.quarkus.runtime.StartupEvent e) {
+        // nothing else: the static initializer did the work
+    }
+
+    /** Clients for a Provider's own CA ({@code certSecretRef}'s {@code ca.crt}) or proxy, by both. */
+    private final java.util.Map<String, HttpClient> clients = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Sends with the JVM's trust store, or trusting only {@code caPem} when a Provider names its CA, as Flux does;
+     * through {@code proxy} when the Provider names one.
+     */
+    public Result send(HttpCall call, Duration timeout, Optional<String> caPem, Optional<Proxy> proxy) {
+        if (caPem.isEmpty() && proxy.isEmpty()) {
             return send(client, call, timeout);
         }
-        if (byCa.size() > 100) {
-            byCa.clear(); // rotated CAs: the old clients are let go
+        if (clients.size() > 100) {
+            clients.clear(); // rotated CAs or proxies: the old clients are let go
         }
-        HttpClient c = byCa.computeIfAbsent(caPem.get(), pem -> HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .sslContext(io.tagstream.common.registry.RegistryAccess.tls(pem))
-                .build());
+        String key = caPem.orElse("") + "|" + proxy.map(p -> p.host() + ":" + p.port() + "|" + p.username().orElse("") + "|"
+                + p.password().orElse("")).orElse("");
+        HttpClient c = clients.computeIfAbsent(key, k -> {
+            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                    .followRedirects(HttpClient.Redirect.NEVER);
+            caPem.ifPresent(pem -> b.sslContext(io.tagstream.common.registry.RegistryAccess.tls(pem)));
+            proxy.ifPresent(p -> {
+                b.proxy(java.net.ProxySelector.of(java.net.InetSocketAddress.createUnresolved(p.host(), p.port())));
+                if (p.username().isPresent()) {
+                    String user = p.username().get();
+                    char[] pass = p.password().orElse("").toCharArray();
+                    b.authenticator(new java.net.Authenticator() {
+                        @Override
+                        protected java.net.PasswordAuthentication getPasswordAuthentication() {
+                            return getRequestorType() == RequestorType.PROXY ? new java.net.PasswordAuthentication(user, pass) : null;
+                        }
+                    });
+                }
+            });
+            return b.build();
+        });
         return send(c, call, timeout);
     }
 

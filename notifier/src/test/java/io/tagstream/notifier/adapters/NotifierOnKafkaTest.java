@@ -276,12 +276,24 @@ class NotifierOnKafkaTest {
         assertEquals(1, alert("flux-system/private-ca").get("delivered").asInt());
     }
 
+    /** proxySecretRef: the message goes through the proxy, which asked for and got its Basic credentials. */
+    @Test
+    void aProviderBehindAProxyIsReachedThroughIt() throws Exception {
+        KafkaBroker.shared().publish(Topic.AUDIT.defaultName(), new Audit("git-writer").error(AuditAction.COMMIT_FAILED,
+                "flux-system/behind-proxy", "could not write https://git.example/fleet#main: through the proxy", Optional.empty()));
+        Received r = await("/proxied", "through the proxy", l -> !l.isEmpty(), Duration.ofSeconds(30)).get(0);
+        assertEquals("1.1 test-proxy", r.headers().get("via").asText(), "relayed by the proxy");
+        assertEquals(200, r.status());
+        assertEquals(1, alert("flux-system/proxied").get("delivered").asInt());
+    }
+
     @Test
     void noSecretInStatusOrAudit() throws Exception {
         String status = given().get("/api/v1/alerts").then().statusCode(200).extract().asString();
         List<String> audit = KafkaBroker.shared().events(Topic.AUDIT.defaultName(), AuditRecord.class, l -> true, Duration.ofSeconds(5))
                 .stream().filter(x -> x.data().service().equals("notifier")).map(x -> x.data().reason()).toList();
-        for (String secret : List.of(Receivers.HMAC_KEY, "header-secret-do-not-log", "slack-secret-path", Receivers.BOT_TOKEN)) {
+        for (String secret : List.of(Receivers.HMAC_KEY, "header-secret-do-not-log", "slack-secret-path", Receivers.BOT_TOKEN,
+                Receivers.PROXY_PASS)) {
             assertFalse(status.contains(secret), secret + " in " + status);
             assertTrue(audit.stream().noneMatch(r -> r.contains(secret)), secret + " in " + audit);
         }

@@ -35,6 +35,9 @@ public class Receivers implements QuarkusTestResourceLifecycleManager {
 
     private HttpServer server;
     private com.sun.net.httpserver.HttpsServer tls;
+    private HttpServer proxy;
+    static final String PROXY_USER = "proxy-user";
+    static final String PROXY_PASS = "proxy-pass-do-not-log";
     private final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
@@ -54,6 +57,10 @@ public class Receivers implements QuarkusTestResourceLifecycleManager {
         try {
             dir = Files.createTempDirectory("notifier-test");
             tlsBase = startTls(dir);
+            startProxy();
+            secret(dir, "proxy-creds", "address", "http://127.0.0.1:" + proxy.getAddress().getPort());
+            secret(dir, "proxy-creds", "username", PROXY_USER);
+            secret(dir, "proxy-creds", "password", PROXY_PASS);
             Path config = Files.createDirectories(dir.resolve("config"));
             Files.writeString(config.resolve("notifications.yaml"), CONFIG.replace("TLSBASE", tlsBase).replace("BASE", base));
             secret(dir, "hmac", "token", HMAC_KEY);
@@ -106,6 +113,46 @@ public class Receivers implements QuarkusTestResourceLifecycleManager {
         return "https://127.0.0.1:" + tls.getAddress().getPort();
     }
 
+    /**
+     * A forward proxy that wants Basic credentials (407 with Proxy-Authenticate until it gets them) and relays to the
+     * receivers, adding {@code Via}, so a test sees a message came through it.
+     */
+    private void startProxy() throws IOException {
+        proxy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        java.net.http.HttpClient out = java.net.http.HttpClient.newHttpClient();
+        String expected = "Basic " + Base64.getEncoder().encodeToString((PROXY_USER + ":" + PROXY_PASS).getBytes(StandardCharsets.UTF_8));
+        proxy.createContext("/", x -> {
+            byte[] body = x.getRequestBody().readAllBytes();
+            if (!expected.equals(x.getRequestHeaders().getFirst("Proxy-Authorization"))) {
+                x.getResponseHeaders().add("Proxy-Authenticate", "Basic realm=\"test-proxy\"");
+                x.sendResponseHeaders(407, -1);
+                x.close();
+                return;
+            }
+            java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(x.getRequestURI())
+                    .method(x.getRequestMethod(), java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+                    .header("Via", "1.1 test-proxy");
+            for (String h : List.of("Content-Type", "Gotk-Component", "X-Signature")) {
+                String v = x.getRequestHeaders().getFirst(h);
+                if (v != null) {
+                    b.header(h, v);
+                }
+            }
+            try {
+                java.net.http.HttpResponse<byte[]> r = out.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                x.sendResponseHeaders(r.statusCode(), r.body().length == 0 ? -1 : r.body().length);
+                if (r.body().length > 0) {
+                    x.getResponseBody().write(r.body());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                x.sendResponseHeaders(502, -1);
+            }
+            x.close();
+        });
+        proxy.start();
+    }
+
     private static String run(String... cmd) throws IOException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -132,6 +179,9 @@ public class Receivers implements QuarkusTestResourceLifecycleManager {
         }
         if (tls != null) {
             tls.stop(0);
+        }
+        if (proxy != null) {
+            proxy.stop(0);
         }
     }
 
@@ -278,5 +328,15 @@ public class Receivers implements QuarkusTestResourceLifecycleManager {
             kind: Alert
             metadata: {name: no-ca, namespace: flux-system}
             spec: {providerRef: {name: no-ca}, eventSources: [{kind: ImageUpdateAutomation, name: untrusted}]}
+            ---
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Provider
+            metadata: {name: proxied, namespace: flux-system}
+            spec: {type: generic, address: "BASE/proxied", proxySecretRef: {name: proxy-creds}}
+            ---
+            apiVersion: notification.toolkit.fluxcd.io/v1beta3
+            kind: Alert
+            metadata: {name: proxied, namespace: flux-system}
+            spec: {providerRef: {name: proxied}, eventSources: [{kind: ImageUpdateAutomation, name: behind-proxy}]}
             """;
 }
