@@ -311,7 +311,7 @@ public class DeliveryWorker {
             }
             if (alert.get().suspend() || provider.get().suspend()) {
                 finish(tp, offset, d, attempt - 1, State.FAILED, (alert.get().suspend() ? "Alert" : "Provider")
-                        + " suspended before it was sent");
+                        + " suspended before it was sent", false);
                 return;
             }
             Provider p = provider.get();
@@ -375,13 +375,17 @@ public class DeliveryWorker {
         }
     }
 
-    private void finish(TopicPartition tp, long offset, Delivery d, int attempts, State s, String why) {
-        String reason = why;
+    private void finish(TopicPartition tp, long offset, Delivery d, int attempts, State s, String reason) {
+        finish(tp, offset, d, attempts, s, reason, true);
+    }
+
+    /** @param audit false for a delivery ended on purpose (a suspended Alert or Provider): counted, not reported */
+    private void finish(TopicPartition tp, long offset, Delivery d, int attempts, State s, String reason, boolean audit) {
         state.put(d.id(), new DeliveryState(d.alert(), d.provider(), s, attempts, reason.isEmpty() ? Optional.empty()
                 : Optional.of(reason), Optional.empty(), Instant.now()));
         if (s == State.FAILED || s == State.UNCERTAIN) {
             metrics.counter("tagstream.notifier.failed", "state", s.name().toLowerCase(java.util.Locale.ROOT)).increment();
-            if (!reason.endsWith("suspended before it was sent")) {
+            if (audit) {
                 LOG.warnf("notification of %s %s by Alert %s not delivered: %s", d.event().involvedObject().kind(),
                         d.event().involvedObject().id(), d.alert(), reason);
                 publisher.audit(Publisher.AUDIT.error(AuditAction.NOTIFICATION_FAILED, d.alert(), "to Provider " + d.provider()

@@ -87,10 +87,6 @@ public class HttpSender {
         return send(c, call, timeout);
     }
 
-    public Result send(HttpCall call, Duration timeout) {
-        return send(client, call, timeout);
-    }
-
     private static Result send(HttpClient client, HttpCall call, Duration timeout) {
         HttpRequest.Builder b = HttpRequest.newBuilder(call.uri()).timeout(timeout)
                 .method(call.method(), HttpRequest.BodyPublishers.ofByteArray(call.body()));

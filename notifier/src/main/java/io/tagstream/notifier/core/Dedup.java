@@ -1,11 +1,8 @@
 package io.tagstream.notifier.core;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -35,11 +32,7 @@ public final class Dedup {
         if (revision != null) {
             b.append("/revision=").append(revision);
         }
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException ex) {
-            throw new IllegalStateException(ex);
-        }
+        return io.tagstream.common.registry.RegistryClient.sha256(b.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** True when the key was sent within the window before {@code now}; false (and remembered) otherwise. */

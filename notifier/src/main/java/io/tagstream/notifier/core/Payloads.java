@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
-import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -108,7 +107,7 @@ public final class Payloads {
                 headers.put("Authorization", "Bearer " + token);
                 // the transaction id makes a resend of the same delivery one message in the room
                 String url = address.replaceAll("/+$", "") + "/_matrix/client/v3/rooms/" + encode(room)
-                        + "/send/m.room.message/" + sha256(deliveryId).substring(0, 32);
+                        + "/send/m.room.message/" + io.tagstream.common.registry.RegistryClient.sha256(deliveryId.getBytes(StandardCharsets.UTF_8)).substring(0, 32);
                 yield new HttpCall("PUT", uri(url, p), headers, matrix(e).getBytes(StandardCharsets.UTF_8));
             }
             case "telegram" -> {
@@ -257,14 +256,6 @@ public final class Payloads {
             mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             return HexFormat.of().formatHex(mac.doFinal(body));
         } catch (NoSuchAlgorithmException | InvalidKeyException ex) {
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }
     }
