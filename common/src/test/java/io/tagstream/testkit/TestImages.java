@@ -52,13 +52,27 @@ public final class TestImages {
 
     /** Pushes a Docker v2.2 image of {@code layers} layers of {@code layerBytes} bytes each. */
     public static Pushed push(LocalRegistry registry, String repository, String tag, int layers, int layerBytes) {
-        return build(registry, repository, tag, layers, layerBytes, ImageFormat.Docker, new Platform("amd64", "linux"));
+        return build(registry, repository, tag, layers, layerBytes, ImageFormat.Docker, new Platform("amd64", "linux"),
+                java.time.Instant.EPOCH);
+    }
+
+    /** Pushes a one-layer image whose config says it was {@code created} then (jib's default is the Unix epoch). */
+    public static Pushed pushBuilt(LocalRegistry registry, String repository, String tag, java.time.Instant created) {
+        return build(registry, repository, tag, 1, 256, ImageFormat.Docker, new Platform("amd64", "linux"), created);
     }
 
     /** Pushes an OCI index of two single-platform OCI images (linux/amd64 and linux/arm64) under one tag. */
     public static Pushed pushIndex(LocalRegistry registry, String repository, String tag, int layerBytes) {
-        Pushed amd = build(registry, repository, tag + "-amd64", 1, layerBytes, ImageFormat.OCI, new Platform("amd64", "linux"));
-        Pushed arm = build(registry, repository, tag + "-arm64", 1, layerBytes, ImageFormat.OCI, new Platform("arm64", "linux"));
+        return pushIndex(registry, repository, tag, layerBytes, java.time.Instant.EPOCH, java.time.Instant.EPOCH);
+    }
+
+    /** As {@link #pushIndex(LocalRegistry, String, String, int)}, each platform's config created at the time given. */
+    public static Pushed pushIndex(LocalRegistry registry, String repository, String tag, int layerBytes,
+            java.time.Instant amdCreated, java.time.Instant armCreated) {
+        Pushed amd = build(registry, repository, tag + "-amd64", 1, layerBytes, ImageFormat.OCI, new Platform("amd64", "linux"),
+                amdCreated);
+        Pushed arm = build(registry, repository, tag + "-arm64", 1, layerBytes, ImageFormat.OCI, new Platform("arm64", "linux"),
+                armCreated);
         String index = "{\"schemaVersion\":2,\"mediaType\":\"" + OCI_INDEX + "\",\"manifests\":["
                 + descriptor(amd, "amd64") + "," + descriptor(arm, "arm64") + "]}";
         byte[] body = index.getBytes(StandardCharsets.UTF_8);
@@ -91,10 +105,10 @@ public final class TestImages {
     }
 
     private static Pushed build(LocalRegistry registry, String repository, String tag, int layers, int layerBytes,
-            ImageFormat format, Platform platform) {
+            ImageFormat format, Platform platform, java.time.Instant created) {
         Path work = WorkDirs.create("image");
         try {
-            var builder = Jib.fromScratch().setFormat(format).setPlatforms(Set.of(platform));
+            var builder = Jib.fromScratch().setFormat(format).setPlatforms(Set.of(platform)).setCreationTime(created);
             for (int i = 0; i < layers; i++) {
                 Path file = work.resolve("layer" + i + ".bin");
                 writeRandom(file, layerBytes, (repository + ":" + tag + "#" + i + "/" + platform.getArchitecture()).hashCode());

@@ -481,19 +481,20 @@ public final class ConfigLoader {
         ImagePolicy.TagOrder order = null;
         Optional<YamlFields> policy = s.object("policy");
         if (policy.isEmpty()) {
-            s.errorHere("policy is required (one of semver, numerical, alphabetical)");
+            s.errorHere("policy is required (one of semver, numerical, alphabetical, or Tagstream's newest)");
         } else {
             YamlFields p = policy.get();
-            List<String> given = Stream.of("semver", "numerical", "alphabetical").filter(p::has).toList();
+            List<String> given = Stream.of("semver", "numerical", "alphabetical", "newest").filter(p::has).toList();
             if (given.size() != 1) {
-                p.errorHere(given.isEmpty() ? "must have one of semver, numerical, alphabetical"
-                        : "must have only one of semver, numerical, alphabetical, not " + String.join(" and ", given));
+                p.errorHere(given.isEmpty() ? "must have one of semver, numerical, alphabetical, or Tagstream's newest"
+                        : "must have only one of semver, numerical, alphabetical, newest, not " + String.join(" and ", given));
             } else {
                 YamlFields rule = p.object(given.get(0)).orElse(null);
                 if (rule != null) {
                     order = switch (given.get(0)) {
                         case "semver" -> new ImagePolicy.Semver(rule.required("range"), rule.bool("coerce", false));
                         case "numerical" -> new ImagePolicy.Numerical(order(rule));
+                        case "newest" -> new ImagePolicy.Newest(newestBy(rule));
                         default -> new ImagePolicy.Alphabetical(order(rule));
                     };
                     rule.warnUnread(Set.of());
@@ -526,6 +527,18 @@ public final class ConfigLoader {
         }
         return new ImagePolicy(id, labels, o, repo, order == null ? new ImagePolicy.Alphabetical(Order.ASC) : order,
                 filter, reflection, interval, s.bool("suspend", false));
+    }
+
+    /** {@code newest.by}: {@code pushed} (the default) or {@code built}. */
+    private static ImagePolicy.By newestBy(YamlFields rule) {
+        String by = rule.string("by").orElse("pushed");
+        if (by.equals("built")) {
+            return ImagePolicy.By.BUILT;
+        }
+        if (!by.equals("pushed")) {
+            rule.error("by", "'" + by + "' is not one of pushed, built");
+        }
+        return ImagePolicy.By.PUSHED;
     }
 
     /** Flux expands extract with Go's Regexp.Expand: {@code $1}, {@code $name}, {@code ${name}}. */

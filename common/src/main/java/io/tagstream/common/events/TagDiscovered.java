@@ -16,6 +16,12 @@ import java.util.Optional;
  * @param pushedBy who pushed the tag, as the registry's notification named them (Docker Hub's pusher, distribution's
  *     actor, Harbor's operator, GitHub's sender, Nexus' initiator); absent when the tag was found by polling or the
  *     provider does not say. What {@code forbidSelfApproval} compares an approver with.
+ * @param pushedAt when the tag came to point at this digest: the registry's own push time where it reports one, else
+ *     when Tagstream first saw it there (kept in the poller's state, so a restart does not make an old tag new). What
+ *     {@code policy.newest.by: pushed} orders by; absent for tags known before the poller kept the time.
+ * @param builtAt when the image was built: its config's {@code created} (for an index, the newest platform's); present
+ *     only when a policy of the ImageRepository orders by it ({@code policy.newest.by: built}). The event is sent again,
+ *     with the digest unchanged, when this time is first learnt for a tag already known.
  */
 public record TagDiscovered(
         String imageRepository,
@@ -28,7 +34,9 @@ public record TagDiscovered(
         DiscoverySource source,
         Instant discoveredAt,
         Optional<ScanBatch> batch,
-        Optional<String> pushedBy)
+        Optional<String> pushedBy,
+        Optional<Instant> pushedAt,
+        Optional<Instant> builtAt)
         implements Event {
 
     /** The longest pusher name carried; a longer one is not a registry account name and is dropped. */
@@ -44,6 +52,8 @@ public record TagDiscovered(
         previousDigest = previousDigest == null ? Optional.empty() : previousDigest;
         batch = batch == null ? Optional.empty() : batch;
         pushedBy = pushedBy == null ? Optional.empty() : pushedBy.filter(TagDiscovered::plausiblePusher);
+        pushedAt = pushedAt == null ? Optional.empty() : pushedAt;
+        builtAt = builtAt == null ? Optional.empty() : builtAt;
     }
 
     /** A name of at most {@value #MAX_PUSHER} printable characters. */
@@ -55,7 +65,7 @@ public record TagDiscovered(
             String mediaType, Optional<String> previousDigest, DiscoverySource source, Instant discoveredAt,
             Optional<ScanBatch> batch) {
         this(imageRepository, registry, repository, tag, digest, mediaType, previousDigest, source, discoveredAt, batch,
-                Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /** A tag event outside any batch: a decision point of its own. */
@@ -67,12 +77,18 @@ public record TagDiscovered(
 
     public TagDiscovered inBatch(ScanBatch b) {
         return new TagDiscovered(imageRepository, registry, repository, tag, digest, mediaType, previousDigest, source,
-                discoveredAt, Optional.of(b), pushedBy);
+                discoveredAt, Optional.of(b), pushedBy, pushedAt, builtAt);
     }
 
     public TagDiscovered pushedBy(Optional<String> who) {
         return new TagDiscovered(imageRepository, registry, repository, tag, digest, mediaType, previousDigest, source,
-                discoveredAt, batch, who);
+                discoveredAt, batch, who, pushedAt, builtAt);
+    }
+
+    /** The same event with the times a {@code newest} policy orders by. */
+    public TagDiscovered times(Optional<Instant> pushed, Optional<Instant> built) {
+        return new TagDiscovered(imageRepository, registry, repository, tag, digest, mediaType, previousDigest, source,
+                discoveredAt, batch, pushedBy, pushed, built);
     }
 
     @Override

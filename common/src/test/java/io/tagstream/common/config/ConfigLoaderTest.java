@@ -57,6 +57,29 @@ class ConfigLoaderTest {
         assertEquals(Map.of("app", "hugo-blog"), a.policySelector());
     }
 
+    @Test
+    void giteaPipelineExampleOrdersShaTagsByPushTime() {
+        ConfigLoad r = LOADER.load(Path.of("../docs/examples/gitea-cd"));
+        assertEquals(List.of(), r.notReady());
+        assertEquals(List.of(), r.warnings());
+        TagstreamConfig c = r.config();
+        ImagePolicy p = c.find(ImagePolicy.class, new ResourceId("flux-system", "supervisor")).orElseThrow();
+        assertEquals(new ImagePolicy.Newest(ImagePolicy.By.PUSHED), p.policy());
+        assertEquals(false, p.needsBuildTimes());
+        assertEquals(1, c.receivers().size());
+    }
+
+    @Test
+    void policy603DevExampleFollowsTheMutableTagByDigest() {
+        ConfigLoad r = LOADER.load(Path.of("../docs/examples/policy-603"));
+        assertEquals(List.of(), r.notReady());
+        assertEquals(List.of(), r.warnings());
+        ImagePolicy p = r.config().find(ImagePolicy.class, new ResourceId("flux-system", "shop-dev")).orElseThrow();
+        assertEquals(ImagePolicy.DigestReflection.ALWAYS, p.digestReflectionPolicy());
+        assertEquals(Optional.of(java.time.Duration.ofMinutes(1)), p.interval());
+        assertEquals(List.of(), r.config().imageRepositories().get(0).mutableTags().stream().filter("dev"::equals).toList());
+    }
+
     static final String REPO = """
             apiVersion: image.toolkit.fluxcd.io/v1
             kind: ImageRepository
@@ -99,7 +122,7 @@ class ConfigLoaderTest {
                         spec:
                           imageRepositoryRef: {name: app}
                           policy: {}
-                        """, "ImagePolicy ns/p: spec.policy must have one of semver, numerical, alphabetical (c.yaml:13)"),
+                        """, "ImagePolicy ns/p: spec.policy must have one of semver, numerical, alphabetical, or Tagstream's newest (c.yaml:13)"),
                 Arguments.of("two rules", REPO + """
                         apiVersion: image.toolkit.fluxcd.io/v1
                         kind: ImagePolicy
@@ -109,7 +132,16 @@ class ConfigLoaderTest {
                           policy:
                             semver: {range: ">=1.0.0"}
                             numerical: {order: asc}
-                        """, "ImagePolicy ns/p: spec.policy must have only one of semver, numerical, alphabetical, not semver and numerical (c.yaml:13)"),
+                        """, "ImagePolicy ns/p: spec.policy must have only one of semver, numerical, alphabetical, newest, not semver and numerical (c.yaml:13)"),
+                Arguments.of("newest by an unknown time", REPO + """
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImagePolicy
+                        metadata: {name: p, namespace: ns}
+                        spec:
+                          imageRepositoryRef: {name: app}
+                          policy:
+                            newest: {by: tagged}
+                        """, "ImagePolicy ns/p: spec.policy.newest.by 'tagged' is not one of pushed, built (c.yaml:14)"),
                 Arguments.of("bad filter regex", REPO + """
                         apiVersion: image.toolkit.fluxcd.io/v1
                         kind: ImagePolicy

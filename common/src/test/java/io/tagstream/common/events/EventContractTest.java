@@ -39,7 +39,8 @@ class EventContractTest {
         return Stream.of(
                 new TagDiscovered("flux-system/hugo-blog", "ghcr.io", "ghcr.io/tazlab/hugo-blog", "blog-46-a1b2c3d", D2,
                         "application/vnd.oci.image.manifest.v1+json", Optional.of(D1), DiscoverySource.WEBHOOK, T)
-                        .inBatch(new ScanBatch("s1", 1, 2)).pushedBy(Optional.of("tazzo")),
+                        .inBatch(new ScanBatch("s1", 1, 2)).pushedBy(Optional.of("tazzo"))
+                        .times(Optional.of(T.minusSeconds(60)), Optional.of(T.minusSeconds(600))),
                 new TagRemoved("flux-system/hugo-blog", "ghcr.io", "ghcr.io/tazlab/hugo-blog", "blog-44-0c0ffee", D1, T)
                         .inBatch(new ScanBatch("s1", 2, 2)),
                 new PolicyMatched("flux-system/hugo-blog", "ghcr.io/tazlab/hugo-blog", "blog-46-a1b2c3d", D2,

@@ -10,6 +10,7 @@ import io.tagstream.poller.core.StateKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,8 +28,12 @@ public class KnownTagStore {
 
     private static final Logger LOG = Logger.getLogger(KnownTagStore.class);
 
-    /** A known tag as stored, with the canonical image it was read from. */
-    private record StoredTag(String digest, String mediaType, String repository) {}
+    /**
+     * A known tag as stored, with the canonical image it was read from and its order times (absent in records written
+     * before the poller kept them).
+     */
+    private record StoredTag(String digest, String mediaType, String repository, Optional<Instant> pushed,
+            Optional<Instant> built) {}
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
@@ -74,17 +79,22 @@ public class KnownTagStore {
             known.remove(tag);
         } else {
             StoredTag t = Json.read(value, StoredTag.class);
-            known.put(tag, new KnownTag(t.digest(), t.mediaType()));
+            known.put(tag, new KnownTag(t.digest(), t.mediaType(), t.pushed(), t.built()));
             if (t.repository() != null) {
                 images.put(repo, t.repository());
             }
         }
     }
 
-    /** One write: tags of {@code image} discovered, and tags removed (tombstoned). */
-    void write(String repository, String image, Collection<TagDiscovered> discovered, Collection<String> removed) {
+    /** One write: tags of {@code image} discovered (as {@code state} now holds them), and tags removed (tombstoned). */
+    void write(String repository, String image, Collection<TagDiscovered> discovered, Map<String, KnownTag> state,
+            Collection<String> removed) {
         Map<String, String> changes = new HashMap<>();
-        discovered.forEach(d -> changes.put(key(repository, d.tag()), Json.writeString(new StoredTag(d.digest(), d.mediaType(), image))));
+        discovered.forEach(d -> {
+            KnownTag k = state.getOrDefault(d.tag(), new KnownTag(d.digest(), d.mediaType(), d.pushedAt(), d.builtAt()));
+            changes.put(key(repository, d.tag()), Json.writeString(new StoredTag(k.digest(), k.mediaType(), image,
+                    k.pushed(), k.built())));
+        });
         removed.forEach(t -> changes.put(key(repository, t), null));
         if (!changes.isEmpty()) {
             store.putAll(changes);

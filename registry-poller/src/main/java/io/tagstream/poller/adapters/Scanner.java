@@ -4,6 +4,7 @@ import io.tagstream.common.events.AuditAction;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.tagstream.common.config.ImagePolicy;
 import io.tagstream.common.config.ImageRepository;
 import io.tagstream.common.config.ResourceId;
 import io.tagstream.common.config.Secrets;
@@ -161,7 +162,7 @@ public class Scanner {
                 synchronized (lock(id)) {
                     KnownTags gone = repositories.remove(id).known();
                     if (!gone.tags().isEmpty()) {
-                        store.write(id, "", List.of(), gone.tags().keySet());
+                        store.write(id, "", List.of(), Map.of(), gone.tags().keySet());
                         publisher.audit(Publisher.AUDIT.ok(AuditAction.REPOSITORY_REMOVED, id, "ImageRepository " + id
                                 + " is no longer configured: its " + gone.tags().size() + " known tags are dropped", Optional.empty()));
                     }
@@ -311,9 +312,11 @@ public class Scanner {
                 TagSource registry = TagSource.of(access.client(repo, name, cfg));
                 KnownTags stored = state(id).known();
                 Map<String, KnownTag> known = stored.of(name.canonical());
+                // build times are read only for repositories a policy orders by them, once per digest
+                boolean byBuild = cfg.policiesOf(repo.id()).stream().anyMatch(ImagePolicy::needsBuildTimes);
                 Future<Scan.Result> f = resolvers.submit(() -> full
-                        ? Scan.full(repo, name, known, registry, source, resolvers, clock)
-                        : Scan.some(repo, name, known, registry, tags.get(), source, resolvers, clock));
+                        ? Scan.full(repo, name, known, registry, source, resolvers, clock, byBuild)
+                        : Scan.some(repo, name, known, registry, tags.get(), source, resolvers, clock, byBuild));
                 Duration timeout = Schedule.timeout(repo);
                 Scan.Result r;
                 try {
@@ -371,7 +374,7 @@ public class Scanner {
             if (!stored.derivedFrom(image) || stored.repository().isEmpty()) {
                 repositories.compute(id, (k, s) -> (s == null ? RepositoryState.NEW : s).knowing(after));
             }
-            store.write(id, image, List.of(), stale);
+            store.write(id, image, List.of(), Map.of(), stale);
             return;
         }
         r.discovered().forEach(d -> hintRetries.remove(id + "|" + d.tag()));
@@ -392,7 +395,7 @@ public class Scanner {
         publisher.tagEvents(events);
         List<String> gone = new ArrayList<>(stale);
         r.removed().forEach(d -> gone.add(d.tag()));
-        store.write(id, image, r.discovered(), gone);
+        store.write(id, image, r.discovered(), r.state(), gone);
         repositories.compute(id, (k, s) -> (s == null ? RepositoryState.NEW : s).knowing(after));
         long moved = r.discovered().stream().filter(d -> d.previousDigest().isPresent()).count();
         publisher.audit(Publisher.AUDIT.ok(AuditAction.SCAN_CHANGED, id, image + ": " + (r.discovered().size() - moved)

@@ -52,6 +52,16 @@ public final class Scan {
 
     public static Result full(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, TagSource client,
             DiscoverySource source, Executor pool, Clock clock) {
+        return full(repo, name, known, client, source, pool, clock, false);
+    }
+
+    /**
+     * A full scan: one listing, then a lookup of each new tag and each mutable tag. With {@code byBuild} (a policy of
+     * the repository orders by build time), a new tag is read by GET with its config instead of HEAD, and a known tag
+     * whose build time was never read has it read once, by digest, and is announced again with it.
+     */
+    public static Result full(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, TagSource client,
+            DiscoverySource source, Executor pool, Clock clock, boolean byBuild) {
         long t0 = System.nanoTime();
         Instant now = clock.instant();
         List<String> listed = client.tags(name.path());
@@ -67,18 +77,26 @@ public final class Scan {
         Set<String> present = new LinkedHashSet<>(kept);
         Set<String> toResolve = new LinkedHashSet<>();
         for (String t : present) {
-            if (!known.containsKey(t) || repo.mutableTags().contains(t)) {
+            KnownTag k = known.get(t);
+            if (k == null || repo.mutableTags().contains(t) || byBuild && k.built().isEmpty()) {
                 toResolve.add(t);
             }
         }
         Map<String, KnownTag> next = new HashMap<>(known);
         List<TagDiscovered> discovered = new ArrayList<>();
-        Map<String, CompletableFuture<Optional<RegistryClient.Resolved>>> pending = new HashMap<>();
+        Map<String, CompletableFuture<Optional<Found>>> pending = new HashMap<>();
+        Map<String, Instant> builds = buildsByDigest(known);
         for (String t : toResolve) {
-            pending.put(t, CompletableFuture.supplyAsync(() -> client.resolve(name.path(), t), pool));
+            KnownTag k = known.get(t);
+            boolean mutable = repo.mutableTags().contains(t);
+            pending.put(t, CompletableFuture.supplyAsync(() -> k != null && !mutable
+                    ? Optional.of(new Found(new RegistryClient.Resolved(k.digest(), k.mediaType(), -1),
+                            Optional.of(builtOf(client, name.path(), k.digest(), builds)))) // only its build time was missing
+                    : lookup(client, name.path(), t, k, byBuild, builds), pool));
         }
+        int resolved = (int) toResolve.stream().filter(t -> !known.containsKey(t) || repo.mutableTags().contains(t)).count();
         for (String t : toResolve) {
-            Optional<RegistryClient.Resolved> r;
+            Optional<Found> r;
             try {
                 r = pending.get(t).join();
             } catch (java.util.concurrent.CompletionException e) {
@@ -89,8 +107,9 @@ public final class Scan {
                 present.remove(t); // deleted between listing and resolving
                 continue;
             }
-            discover(repo, name, t, r.get(), known.get(t), source, now).ifPresent(discovered::add);
-            next.put(t, new KnownTag(r.get().digest(), r.get().mediaType()));
+            KnownTag after = after(known.get(t), r.get(), now);
+            discover(repo, name, t, after, known.get(t), source, now).ifPresent(discovered::add);
+            next.put(t, after);
         }
         List<TagRemoved> removed = new ArrayList<>();
         for (Map.Entry<String, KnownTag> k : known.entrySet()) {
@@ -100,7 +119,7 @@ public final class Scan {
                 next.remove(k.getKey());
             }
         }
-        return new Result(discovered, removed, next, listed.size(), kept.size(), capped, toResolve.size(), errors, List.of(),
+        return new Result(discovered, removed, next, listed.size(), kept.size(), capped, resolved, errors, List.of(),
                 Duration.ofNanos(System.nanoTime() - t0));
     }
 
@@ -116,19 +135,26 @@ public final class Scan {
      */
     public static Result some(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, TagSource client,
             java.util.Collection<String> tags, DiscoverySource source, Executor pool, Clock clock) {
+        return some(repo, name, known, client, tags, source, pool, clock, false);
+    }
+
+    /** As {@link #some(ImageRepository, RepositoryName, Map, TagSource, java.util.Collection, DiscoverySource, Executor, Clock)}, reading build times with {@code byBuild}. */
+    public static Result some(ImageRepository repo, RepositoryName name, Map<String, KnownTag> known, TagSource client,
+            java.util.Collection<String> tags, DiscoverySource source, Executor pool, Clock clock, boolean byBuild) {
         long t0 = System.nanoTime();
         Instant now = clock.instant();
         Map<String, KnownTag> next = new HashMap<>(known);
         List<TagDiscovered> discovered = new ArrayList<>();
         List<TagRemoved> removed = new ArrayList<>();
         List<String> considered = considered(repo, tags);
-        Map<String, java.util.concurrent.CompletableFuture<Optional<RegistryClient.Resolved>>> lookups = new java.util.LinkedHashMap<>();
-        considered.forEach(tag -> lookups.put(tag, java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> client.resolve(name.path(), tag), pool)));
+        Map<String, CompletableFuture<Optional<Found>>> lookups = new java.util.LinkedHashMap<>();
+        Map<String, Instant> builds = buildsByDigest(known);
+        considered.forEach(tag -> lookups.put(tag, CompletableFuture.supplyAsync(
+                () -> lookup(client, name.path(), tag, known.get(tag), byBuild, builds), pool)));
         List<String> errors = new ArrayList<>();
         List<String> notFound = new ArrayList<>();
         lookups.forEach((tag, f) -> {
-            Optional<RegistryClient.Resolved> r;
+            Optional<Found> r;
             try {
                 r = f.join();
             } catch (java.util.concurrent.CompletionException e) {
@@ -139,8 +165,9 @@ public final class Scan {
                 return;
             }
             if (r.isPresent()) {
-                discover(repo, name, tag, r.get(), known.get(tag), source, now).ifPresent(discovered::add);
-                next.put(tag, new KnownTag(r.get().digest(), r.get().mediaType()));
+                KnownTag after = after(known.get(tag), r.get(), now);
+                discover(repo, name, tag, after, known.get(tag), source, now).ifPresent(discovered::add);
+                next.put(tag, after);
             } else if (known.containsKey(tag)) {
                 removed.add(new TagRemoved(repo.id().toString(), name.registry(), name.canonical(), tag, known.get(tag).digest(), now));
                 next.remove(tag);
@@ -159,12 +186,64 @@ public final class Scan {
                 .toList();
     }
 
+    /** What a lookup found: where the tag points, and its build time when it was read ({@link KnownTag#NO_BUILD_TIME}: none given). */
+    private record Found(RegistryClient.Resolved resolved, Optional<Instant> built) {}
+
+    private static Optional<Found> lookup(TagSource client, String path, String tag, KnownTag before, boolean byBuild,
+            Map<String, Instant> builds) {
+        if (!byBuild) {
+            return client.resolve(path, tag).map(r -> new Found(r, Optional.empty()));
+        }
+        if (before == null) {
+            return client.resolveBuilt(path, tag).map(b -> {
+                Instant t = b.built().orElse(KnownTag.NO_BUILD_TIME);
+                builds.putIfAbsent(b.resolved().digest(), t);
+                return new Found(b.resolved(), Optional.of(t));
+            });
+        }
+        return client.resolve(path, tag).map(r -> new Found(r, Optional.of(
+                r.digest().equals(before.digest()) && before.built().isPresent() ? before.built().get()
+                        : builtOf(client, path, r.digest(), builds))));
+    }
+
+    /** The build time of a digest: as already read for any tag (digests never change), else read now, once. */
+    private static Instant builtOf(TagSource client, String path, String digest, Map<String, Instant> builds) {
+        Instant known = builds.get(digest);
+        if (known != null) {
+            return known;
+        }
+        Instant t = client.built(path, digest).orElse(KnownTag.NO_BUILD_TIME);
+        builds.putIfAbsent(digest, t);
+        return t;
+    }
+
+    private static Map<String, Instant> buildsByDigest(Map<String, KnownTag> known) {
+        Map<String, Instant> out = new java.util.concurrent.ConcurrentHashMap<>();
+        known.values().forEach(k -> k.built().ifPresent(t -> out.putIfAbsent(k.digest(), t)));
+        return out;
+    }
+
+    /**
+     * The tag after a lookup: a tag new or moved to another digest was pushed now (the time a re-push makes it newest);
+     * one still at its digest keeps the time it was first seen there, and its build time unless one was read.
+     */
+    private static KnownTag after(KnownTag before, Found f, Instant now) {
+        boolean same = before != null && before.digest().equals(f.resolved().digest());
+        String mediaType = same && f.resolved().size() < 0 ? before.mediaType() : f.resolved().mediaType();
+        return new KnownTag(f.resolved().digest(), mediaType, same ? before.pushed() : Optional.of(now),
+                f.built().or(() -> same ? before.built() : Optional.empty()));
+    }
+
+    /** A tag to announce: new, moved, or with its build time learnt; the event carries both order times. */
     private static Optional<TagDiscovered> discover(ImageRepository repo, RepositoryName name, String tag,
-            RegistryClient.Resolved r, KnownTag before, DiscoverySource source, Instant now) {
-        if (before != null && before.digest().equals(r.digest())) {
+            KnownTag after, KnownTag before, DiscoverySource source, Instant now) {
+        boolean moved = before == null || !before.digest().equals(after.digest());
+        boolean builtLearnt = before != null && before.built().isEmpty() && after.built().isPresent();
+        if (!moved && !builtLearnt) {
             return Optional.empty();
         }
-        return Optional.of(new TagDiscovered(repo.id().toString(), name.registry(), name.canonical(), tag, r.digest(),
-                r.mediaType(), Optional.ofNullable(before).map(KnownTag::digest), source, now));
+        return Optional.of(new TagDiscovered(repo.id().toString(), name.registry(), name.canonical(), tag, after.digest(),
+                after.mediaType(), moved ? Optional.ofNullable(before).map(KnownTag::digest) : Optional.empty(), source, now)
+                .times(after.pushed(), after.builtAt()));
     }
 }

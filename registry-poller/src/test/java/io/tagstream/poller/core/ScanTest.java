@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,16 @@ class ScanTest {
                 throw new RegistryException("HEAD " + tag + ": 500", 500);
             }
             return Optional.ofNullable(d).map(x -> new RegistryClient.Resolved(x, "application/vnd.oci.image.manifest.v1+json", 1));
+        }
+
+        /** digest → build time (absent: the config gives none); each read of a config is counted by digest. */
+        final Map<String, Instant> created = new HashMap<>();
+        final List<String> configsRead = new ArrayList<>();
+
+        @Override
+        public synchronized Optional<Instant> built(String path, String digest) {
+            configsRead.add(digest);
+            return Optional.ofNullable(created.get(digest));
         }
     }
 
@@ -117,7 +128,7 @@ class ScanTest {
             assertEquals(r.capped(), res.capped(), r.name());
             Map<String, KnownTag> expected = new LinkedHashMap<>(before);
             r.removed().forEach(expected::remove);
-            res.discovered().forEach(d -> expected.put(d.tag(), new KnownTag(d.digest(), d.mediaType())));
+            res.discovered().forEach(d -> expected.put(d.tag(), new KnownTag(d.digest(), d.mediaType(), d.pushedAt(), Optional.empty())));
             assertEquals(expected, res.state(), r.name() + ": the state after is what was known, changed by what was found");
         }
     }
@@ -130,6 +141,68 @@ class ScanTest {
         assertEquals(Optional.of(D1), d.previousDigest());
         assertEquals("registry.example/team/app", d.repository());
         assertEquals(CLOCK.instant(), d.discoveredAt());
+    }
+
+    @Test
+    void pushTimesAreWhenATagFirstPointedAtItsDigestAndSurviveRescans() {
+        RepositoryName name = RepositoryName.parse("registry.example/team/app");
+        Instant t1 = Instant.parse("2026-12-01T10:00:00Z");
+        Instant t2 = t1.plusSeconds(600);
+        MapRegistry registry = new MapRegistry(Map.of("aaa", D1, "latest", D1), Set.of());
+        Scan.Result first = Scan.full(repo(""), name, Map.of(), registry, DiscoverySource.POLL, Runnable::run,
+                Clock.fixed(t1, ZoneOffset.UTC));
+        assertEquals(Optional.of(t1), first.discovered().get(0).pushedAt());
+        assertEquals(Optional.of(t1), first.state().get("aaa").pushed());
+
+        registry.tags.put("bbb", D2);
+        registry.tags.put("latest", D2); // re-pushed: newest now
+        Scan.Result second = Scan.full(repo(""), name, first.state(), registry, DiscoverySource.POLL, Runnable::run,
+                Clock.fixed(t2, ZoneOffset.UTC));
+        assertEquals(Map.of("bbb", Optional.of(t2), "latest", Optional.of(t2)), second.discovered().stream()
+                .collect(java.util.stream.Collectors.toMap(TagDiscovered::tag, TagDiscovered::pushedAt)));
+        assertEquals(Optional.of(t1), second.state().get("aaa").pushed(), "an old tag keeps its time");
+        assertEquals(Optional.empty(), second.discovered().get(0).builtAt(), "build times are read only when asked for");
+        assertEquals(List.of(), registry.configsRead);
+
+        Scan.Result hinted = Scan.some(repo(""), name, second.state(), registry, List.of("aaa", "bbb"),
+                DiscoverySource.WEBHOOK, Runnable::run, Clock.fixed(t2.plusSeconds(60), ZoneOffset.UTC));
+        assertEquals(List.of(), hinted.discovered(), "a webhook repeating known tags changes no time");
+        assertEquals(Optional.of(t1), hinted.state().get("aaa").pushed());
+    }
+
+    @Test
+    void buildTimesAreReadOncePerDigestAndNeverAgain() {
+        RepositoryName name = RepositoryName.parse("registry.example/team/app");
+        Instant b1 = Instant.parse("2026-11-01T08:00:00Z");
+        Instant b2 = Instant.parse("2026-11-02T08:00:00Z");
+        MapRegistry registry = new MapRegistry(Map.of("aaa", D1, "aaa-again", D1, "bbb", D2, "ccc", D3), Set.of());
+        registry.created.put(D1, b1);
+        registry.created.put(D2, b2); // D3's config says nothing (a reproducible build)
+        Scan.Result first = Scan.full(repo(""), name, Map.of(), registry, DiscoverySource.POLL, Runnable::run, CLOCK, true);
+        assertEquals(Map.of("aaa", Optional.of(b1), "aaa-again", Optional.of(b1), "bbb", Optional.of(b2), "ccc", Optional.empty()),
+                first.discovered().stream().collect(java.util.stream.Collectors.toMap(TagDiscovered::tag, TagDiscovered::builtAt)));
+        assertEquals(Optional.of(KnownTag.NO_BUILD_TIME), first.state().get("ccc").built(), "read, and said nothing: not read again");
+
+        registry.configsRead.clear();
+        registry.resolved.clear();
+        Scan.Result again = Scan.full(repo(""), name, first.state(), registry, DiscoverySource.POLL, Runnable::run, CLOCK, true);
+        assertEquals(List.of(), again.discovered());
+        assertEquals(List.of(), registry.configsRead, "a rescan costs the listing only");
+        assertEquals(List.of(), registry.resolved);
+
+        // tags known before a policy ordered by build time: each digest's config read once, the tag announced again
+        Map<String, KnownTag> before = known(Map.of("aaa", D1, "aaa-again", D1, "bbb", D2));
+        registry.configsRead.clear();
+        Scan.Result learnt = Scan.full(repo(""), name, before, registry, DiscoverySource.POLL, Runnable::run, CLOCK, true);
+        assertEquals(3, registry.configsRead.size(), "D1 once for both its tags, D2, and the new tag's D3: " + registry.configsRead);
+        assertEquals(Set.of(D1, D2, D3), Set.copyOf(registry.configsRead));
+        assertEquals(Set.of("aaa", "aaa-again", "bbb", "ccc"), learnt.discovered().stream().map(TagDiscovered::tag)
+                .collect(java.util.stream.Collectors.toSet()));
+        TagDiscovered bbb = learnt.discovered().stream().filter(d -> d.tag().equals("bbb")).findFirst().orElseThrow();
+        assertEquals(Optional.empty(), bbb.previousDigest(), "not moved: only its build time is new");
+        assertEquals(Optional.of(b2), bbb.builtAt());
+        assertEquals(1, learnt.resolved(), "known tags are not resolved again for their build time; ccc is new");
+        assertEquals(List.of("ccc"), registry.resolved);
     }
 
     @Test
