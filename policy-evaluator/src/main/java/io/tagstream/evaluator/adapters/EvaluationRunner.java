@@ -138,7 +138,7 @@ public class EvaluationRunner {
         List<java.util.concurrent.CompletableFuture<Void>> writes = new java.util.ArrayList<>();
         for (Effect effect : effects) {
             if (effect instanceof Selections.TagStored t) {
-                writes.add(state.tag(t.imageRepository(), t.tag(), t.repository(), t.digest()));
+                writes.add(state.tag(t.imageRepository(), t.tag(), t.repository(), t.facts()));
             } else if (effect instanceof Selections.TagDropped t) {
                 writes.add(state.tagRemoved(t.imageRepository(), t.repository(), t.tag()));
             } else if (effect instanceof Selections.ScanOpened o) {

@@ -11,6 +11,9 @@ import io.tagstream.common.config.ImagePolicy;
 import io.tagstream.common.config.ResourceId;
 import io.tagstream.evaluator.core.Budget;
 import io.tagstream.evaluator.core.Evaluation;
+import io.tagstream.evaluator.core.NewestPolicy;
+import io.tagstream.evaluator.core.OrderTimes;
+import io.tagstream.evaluator.core.Selections;
 import io.tagstream.evaluator.core.PolicyStatus;
 import io.tagstream.evaluator.core.Selector;
 import io.tagstream.evaluator.core.Skips;
@@ -51,7 +54,10 @@ public class PoliciesResource {
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "tagstream.evaluator.dry-run-budget", defaultValue = "2s")
     java.time.Duration dryRunBudget;
 
-    public record PolicyBlock(SemverBlock semver, OrderBlock numerical, OrderBlock alphabetical) {}
+    public record PolicyBlock(SemverBlock semver, OrderBlock numerical, OrderBlock alphabetical, NewestBlock newest) {}
+
+    /** Our {@code newest} rule; a dry run of it needs a configured policy, whose repository's tags have times. */
+    public record NewestBlock(String by) {}
 
     public record SemverBlock(String range, Boolean coerce) {}
 
@@ -59,7 +65,9 @@ public class PoliciesResource {
 
     public record FilterBlock(String pattern, String extract) {}
 
-    public record EvaluateResponse(String latestTag, int candidates, List<Skips.Skipped> skipped, int skippedTotal) {}
+    /** @param ranked a {@code newest} policy's newest candidates, newest first, each with the time it is ordered by */
+    public record EvaluateResponse(String latestTag, int candidates, List<Skips.Skipped> skipped, int skippedTotal,
+            List<NewestPolicy.Ranked> ranked) {}
 
     public record EvaluateError(String error, List<Skips.Skipped> skipped, int skippedTotal) {}
 
@@ -111,7 +119,7 @@ public class PoliciesResource {
         }
         Optional<ImagePolicy.FilterTags> filter = Optional.ofNullable(req.filterTags())
                 .map(f -> new ImagePolicy.FilterTags(f.pattern() == null ? "" : f.pattern(), f.extract() == null ? "" : f.extract()));
-        return run(order, filter, req.tags());
+        return run(order, filter, req.tags(), OrderTimes.NONE);
     }
 
     @POST
@@ -133,21 +141,24 @@ public class PoliciesResource {
                     .map(n -> "ImagePolicy " + id + " is not ready: " + n.reason())
                     .orElse("no ImagePolicy " + id + " is configured"));
         }
-        var tags = evaluator.selections().tagsOf(p.get().imageRepositoryRef().toString(), config.config()).keySet();
-        return run(p.get().policy(), p.get().filterTags(), tags);
+        var tags = evaluator.selections().tagsOf(p.get().imageRepositoryRef().toString(), config.config());
+        return run(p.get().policy(), p.get().filterTags(), tags.keySet(), Selections.timesOf(p.get(), tags));
     }
 
-    private Response run(ImagePolicy.TagOrder order, Optional<ImagePolicy.FilterTags> filter, java.util.Collection<String> tags) {
+    private Response run(ImagePolicy.TagOrder order, Optional<ImagePolicy.FilterTags> filter, java.util.Collection<String> tags,
+            OrderTimes times) {
         Evaluation e;
         try {
-            e = Selector.of(order, filter).evaluate(tags, Selector.DEFAULT_SKIP_CAP, Budget.of(dryRunBudget, System::nanoTime));
+            e = Selector.of(order, filter).evaluate(tags, Selector.DEFAULT_SKIP_CAP, Budget.of(dryRunBudget, System::nanoTime),
+                    times);
         } catch (InvalidPolicyException ex) {
             return unprocessable(ex.getMessage(), Optional.empty());
         }
         if (e.latestTag().isEmpty()) {
             return unprocessable(e.error().orElse("no tag selected"), Optional.of(e));
         }
-        return Response.ok(new EvaluateResponse(e.latestTag().get(), e.candidates(), e.skipped(), e.skippedTotal())).build();
+        return Response.ok(new EvaluateResponse(e.latestTag().get(), e.candidates(), e.skipped(), e.skippedTotal(), e.ranked()))
+                .build();
     }
 
     private static Response unprocessable(String error, Optional<Evaluation> e) {
@@ -157,9 +168,14 @@ public class PoliciesResource {
     }
 
     private static ImagePolicy.TagOrder order(PolicyBlock p) throws InvalidPolicyException {
-        int given = (p.semver() != null ? 1 : 0) + (p.numerical() != null ? 1 : 0) + (p.alphabetical() != null ? 1 : 0);
+        int given = (p.semver() != null ? 1 : 0) + (p.numerical() != null ? 1 : 0) + (p.alphabetical() != null ? 1 : 0)
+                + (p.newest() != null ? 1 : 0);
         if (given != 1) {
-            throw new InvalidPolicyException("policy must have exactly one of semver, numerical, alphabetical");
+            throw new InvalidPolicyException("policy must have exactly one of semver, numerical, alphabetical, newest");
+        }
+        if (p.newest() != null) {
+            throw new InvalidPolicyException("policy.newest orders tags by when they were pushed or built, which tags sent"
+                    + " in a request do not have: dry-run a configured ImagePolicy instead (POST /api/v1/policies/{ns}/{name}/evaluate)");
         }
         if (p.semver() != null) {
             if (p.semver().range() == null) {

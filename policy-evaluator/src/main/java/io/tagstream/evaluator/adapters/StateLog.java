@@ -5,6 +5,7 @@ import io.tagstream.common.state.CompactedTopic;
 import io.tagstream.evaluator.core.Selection;
 import io.tagstream.evaluator.core.Selections;
 import io.tagstream.evaluator.core.StateKey;
+import io.tagstream.evaluator.core.TagFacts;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -15,7 +16,14 @@ import java.util.concurrent.CompletableFuture;
  */
 final class StateLog implements AutoCloseable {
 
-    record TagValue(String repository, String digest) {}
+    /** A tag's value; the times are absent in records written before they were kept. */
+    record TagValue(String repository, String digest, java.util.Optional<java.time.Instant> pushed,
+            java.util.Optional<java.time.Instant> built) {
+
+        TagFacts facts() {
+            return new TagFacts(digest, pushed, built);
+        }
+    }
 
     record SelectionValue(String tag, String digest, String image) {}
 
@@ -40,7 +48,7 @@ final class StateLog implements AutoCloseable {
             if (value == null) {
                 state.restoreTagRemoved(t.imageRepository(), t.repository(), t.tag());
             } else {
-                state.restoreTag(t.imageRepository(), t.repository(), t.tag(), Json.read(value, TagValue.class).digest());
+                state.restoreTag(t.imageRepository(), t.repository(), t.tag(), Json.read(value, TagValue.class).facts());
             }
         } else if (k instanceof StateKey.LegacyTag t) {
             if (value == null) {
@@ -71,8 +79,8 @@ final class StateLog implements AutoCloseable {
     int migrate(Selections state) {
         java.util.List<CompletableFuture<Void>> writes = new java.util.ArrayList<>();
         legacy.forEach((key, v) -> {
-            state.restoreTag(key.imageRepository(), v.repository(), key.tag(), v.digest());
-            writes.add(tag(key.imageRepository(), key.tag(), v.repository(), v.digest()).thenCompose(x -> topic.putAsync(key.encode(), null)));
+            state.restoreTag(key.imageRepository(), v.repository(), key.tag(), v.facts());
+            writes.add(tag(key.imageRepository(), key.tag(), v.repository(), v.facts()).thenCompose(x -> topic.putAsync(key.encode(), null)));
         });
         CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
         int n = legacy.size();
@@ -80,8 +88,9 @@ final class StateLog implements AutoCloseable {
         return n;
     }
 
-    CompletableFuture<Void> tag(String imageRepository, String tag, String repository, String digest) {
-        return topic.putAsync(new StateKey.Tag(imageRepository, repository, tag).encode(), Json.writeString(new TagValue(repository, digest)));
+    CompletableFuture<Void> tag(String imageRepository, String tag, String repository, TagFacts facts) {
+        return topic.putAsync(new StateKey.Tag(imageRepository, repository, tag).encode(),
+                Json.writeString(new TagValue(repository, facts.digest(), facts.pushed(), facts.built())));
     }
 
     CompletableFuture<Void> tagRemoved(String imageRepository, String repository, String tag) {

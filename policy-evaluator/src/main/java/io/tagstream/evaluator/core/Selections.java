@@ -36,8 +36,13 @@ public final class Selections {
     public sealed interface Effect permits TagStored, TagDropped, ScanOpened, ScanClosed, Matched, Unselected, PolicyFailed,
             PolicyForgotten {}
 
-    /** Remember a tag of an image (changelog). */
-    public record TagStored(String imageRepository, String repository, String tag, String digest) implements Effect {}
+    /** Remember a tag of an image, with its order times (changelog). */
+    public record TagStored(String imageRepository, String repository, String tag, TagFacts facts) implements Effect {
+
+        public String digest() {
+            return facts.digest();
+        }
+    }
 
     /** Forget a tag of an image (changelog tombstone). */
     public record TagDropped(String imageRepository, String repository, String tag) implements Effect {}
@@ -63,8 +68,8 @@ public final class Selections {
     /** A policy that cannot run, or that finds nothing to select. */
     public record PolicyFailed(String policy, String reason) implements Effect {}
 
-    /** imageRepository → image it was read from → tag → digest. */
-    private final Map<String, Map<String, Map<String, String>>> tags = new ConcurrentHashMap<>();
+    /** imageRepository → image it was read from → tag → digest and order times. */
+    private final Map<String, Map<String, Map<String, TagFacts>>> tags = new ConcurrentHashMap<>();
     private final Map<String, Selection> announced = new ConcurrentHashMap<>();
     /** imageRepository|image → the scan whose batch is being read. */
     private final Map<String, String> openScans = new ConcurrentHashMap<>();
@@ -86,18 +91,18 @@ public final class Selections {
 
     // --- restore from the changelog ---
 
-    public void restoreTag(String imageRepository, String repository, String tag, String digest) {
-        bucket(imageRepository, repository).put(tag, digest);
+    public void restoreTag(String imageRepository, String repository, String tag, TagFacts facts) {
+        bucket(imageRepository, repository).put(tag, facts);
     }
 
     public void restoreTagRemoved(String imageRepository, String repository, String tag) {
-        Map<String, String> t = tags.getOrDefault(imageRepository, Map.of()).get(repository);
+        Map<String, TagFacts> t = tags.getOrDefault(imageRepository, Map.of()).get(repository);
         if (t != null) {
             t.remove(tag);
         }
     }
 
-    private Map<String, String> bucket(String imageRepository, String repository) {
+    private Map<String, TagFacts> bucket(String imageRepository, String repository) {
         return tags.computeIfAbsent(imageRepository, k -> new ConcurrentHashMap<>())
                 .computeIfAbsent(repository, k -> new ConcurrentHashMap<>());
     }
@@ -131,21 +136,27 @@ public final class Selections {
      * batch is only stored until the batch's last event: policies decide on a whole listing, as Flux does.
      */
     public List<Effect> discovered(TagDiscovered e, TagstreamConfig config, Instant now) {
-        Map<String, String> known = bucket(e.imageRepository(), e.repository());
+        Map<String, TagFacts> known = bucket(e.imageRepository(), e.repository());
         List<Effect> out = new ArrayList<>();
-        boolean changed = !e.digest().equals(known.get(e.tag()));
+        TagFacts facts = new TagFacts(e.digest(), e.pushedAt(), e.builtAt());
+        TagFacts before = known.get(e.tag());
+        // an event repeating a known tag keeps the times already known, and adds one learnt since
+        if (before != null && before.digest().equals(e.digest())) {
+            facts = new TagFacts(e.digest(), facts.pushed().or(before::pushed), facts.built().or(before::built));
+        }
+        boolean changed = !facts.equals(before);
         if (e.pushedBy().isPresent() && pushers.size() < MAX_PUSHERS) {
             pushers.put(scanKey(e.imageRepository(), e.repository()) + "|" + e.tag() + "|" + e.digest(), e.pushedBy().get());
         }
         if (changed) {
-            known.put(e.tag(), e.digest());
-            out.add(new TagStored(e.imageRepository(), e.repository(), e.tag(), e.digest()));
+            known.put(e.tag(), facts);
+            out.add(new TagStored(e.imageRepository(), e.repository(), e.tag(), facts));
         }
         return decide(e.imageRepository(), e.repository(), e.batch(), changed, out, config, now);
     }
 
     public List<Effect> removed(TagRemoved e, TagstreamConfig config, Instant now) {
-        Map<String, String> known = tags.getOrDefault(e.imageRepository(), Map.of()).get(e.repository());
+        Map<String, TagFacts> known = tags.getOrDefault(e.imageRepository(), Map.of()).get(e.repository());
         List<Effect> out = new ArrayList<>();
         boolean changed = known != null && known.remove(e.tag()) != null;
         if (changed) {
@@ -249,7 +260,7 @@ public final class Selections {
                     Optional.of(now), false));
             return List.of(); // part of a listing is not a listing
         }
-        Map<String, String> known = image.map(i -> tags.getOrDefault(repoId, Map.of()).get(i)).orElse(null);
+        Map<String, TagFacts> known = image.map(i -> tags.getOrDefault(repoId, Map.of()).get(i)).orElse(null);
         Selector selector;
         try {
             selector = Selector.of(p);
@@ -264,7 +275,7 @@ public final class Selections {
                     Optional.of(now), false));
             return List.of(); // nothing seen yet is not evidence that the selection went away
         }
-        Evaluation ev = selector.evaluate(known.keySet(), Selector.DEFAULT_SKIP_CAP, budgets.get());
+        Evaluation ev = selector.evaluate(known.keySet(), Selector.DEFAULT_SKIP_CAP, budgets.get(), timesOf(p, known));
         if (ev.outOfTime()) {
             // an unfinished walk is no evidence against the selection in force: it stays, with the reason beside it
             String reason = ev.error().orElseThrow();
@@ -282,7 +293,7 @@ public final class Selections {
             }
             return newError(before, reason) ? List.of(new PolicyFailed(id, reason)) : List.of();
         }
-        Selection next = new Selection(image.get(), ev.latestTag().get(), known.get(ev.latestTag().get()));
+        Selection next = new Selection(image.get(), ev.latestTag().get(), known.get(ev.latestTag().get()).digest());
         boolean changed = current.isEmpty()
                 || previousImage.isPresent()
                 || !current.get().tag().equals(next.tag())
@@ -323,8 +334,16 @@ public final class Selections {
         return Optional.ofNullable(status.get(policy));
     }
 
-    /** The tags currently known for an ImageRepository, for dry runs. */
-    public Map<String, String> tagsOf(String imageRepository, TagstreamConfig config) {
+    /** The times a policy orders these tags by: none unless it is a {@code newest} policy. */
+    public static OrderTimes timesOf(ImagePolicy p, Map<String, TagFacts> known) {
+        if (!(p.policy() instanceof ImagePolicy.Newest n)) {
+            return OrderTimes.NONE;
+        }
+        return tag -> Optional.ofNullable(known.get(tag)).flatMap(f -> f.time(n.by()));
+    }
+
+    /** The tags currently known for an ImageRepository, with their digests and order times, for dry runs. */
+    public Map<String, TagFacts> tagsOf(String imageRepository, TagstreamConfig config) {
         return configuredImage(imageRepository, config)
                 .map(i -> Map.copyOf(tags.getOrDefault(imageRepository, Map.of()).getOrDefault(i, Map.of())))
                 .orElse(Map.of());

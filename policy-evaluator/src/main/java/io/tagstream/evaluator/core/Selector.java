@@ -20,7 +20,7 @@ public final class Selector {
     private Selector(ImagePolicy.TagOrder order, Optional<ImagePolicy.FilterTags> filterTags) throws InvalidPolicyException {
         this.order = order;
         this.filterTags = filterTags;
-        this.policy = TagPolicy.of(order);
+        this.policy = TagPolicy.of(order, OrderTimes.NONE);
         TagFilter f = null;
         if (filterTags.isPresent() && !filterTags.get().pattern().isEmpty()) {
             f = TagFilter.of(filterTags.get().pattern(), filterTags.get().extract());
@@ -48,8 +48,14 @@ public final class Selector {
 
     /** As {@link #evaluate(Collection, int)}, stopping with {@link Evaluation#outOfTime()} when the budget is spent. */
     public Evaluation evaluate(Collection<String> tags, int skipCap, Budget budget) {
+        return evaluate(tags, skipCap, budget, OrderTimes.NONE);
+    }
+
+    /** As {@link #evaluate(Collection, int, Budget)}; a {@code newest} policy orders the tags by {@code times}. */
+    public Evaluation evaluate(Collection<String> tags, int skipCap, Budget budget, OrderTimes times) {
         try {
-            return evaluate(budget.meter(tags), skipCap, budget, tags.size());
+            TagPolicy rule = policy instanceof NewestPolicy n ? new NewestPolicy(n.by(), times) : policy;
+            return evaluate(budget.meter(tags), skipCap, budget, tags.size(), rule);
         } catch (Budget.Exceeded e) {
             // the same words each time (no counts), so that a policy that keeps running out of time is reported once
             return new Evaluation(Optional.empty(), 0, List.of(), 0, Optional.of("the evaluation stopped at its time budget of "
@@ -57,7 +63,7 @@ public final class Selector {
         }
     }
 
-    private Evaluation evaluate(List<String> tags, int skipCap, Budget budget, int total) {
+    private Evaluation evaluate(List<String> tags, int skipCap, Budget budget, int total, TagPolicy policy) {
         Skips skips = new Skips(skipCap);
         List<Candidate> candidates = budget.meter(filter.map(f -> f.apply(tags, skips)).orElseGet(() -> TagFilter.none(tags)));
         if (total == 0) {
@@ -66,7 +72,8 @@ public final class Selector {
         try {
             Optional<Candidate> chosen = policy.choose(candidates, skips);
             Optional<String> error = chosen.isPresent() ? Optional.empty() : Optional.of(noneReason(candidates.size(), tags.size()));
-            return new Evaluation(chosen.map(Candidate::tag), candidates.size(), skips.kept(), skips.total(), error);
+            List<NewestPolicy.Ranked> ranked = policy instanceof NewestPolicy n ? n.ranking(candidates) : List.of();
+            return new Evaluation(chosen.map(Candidate::tag), candidates.size(), skips.kept(), skips.total(), error, false, ranked);
         } catch (InvalidPolicyException e) {
             return new Evaluation(Optional.empty(), candidates.size(), skips.kept(), skips.total(), Optional.of(e.getMessage()));
         }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** One of Flux's choice rules: given the candidates, the one to select, explaining those it cannot use. */
-public sealed interface TagPolicy permits SemverPolicy, NumericalPolicy, AlphabeticalPolicy {
+public sealed interface TagPolicy permits SemverPolicy, NumericalPolicy, AlphabeticalPolicy, NewestPolicy {
 
     /**
      * The winning candidate, if any.
@@ -17,7 +17,11 @@ public sealed interface TagPolicy permits SemverPolicy, NumericalPolicy, Alphabe
      */
     Optional<Candidate> choose(List<Candidate> candidates, Skips skips) throws InvalidPolicyException;
 
-    static TagPolicy of(ImagePolicy.TagOrder order) throws InvalidPolicyException {
+    /** The rule for {@code order}; a {@code newest} rule orders by {@code times}. */
+    static TagPolicy of(ImagePolicy.TagOrder order, OrderTimes times) throws InvalidPolicyException {
+        if (order instanceof ImagePolicy.Newest n) {
+            return new NewestPolicy(n.by(), times);
+        }
         if (order instanceof ImagePolicy.Semver s) {
             return new SemverPolicy(SemverRange.parse(s.range()), s.coerce());
         }

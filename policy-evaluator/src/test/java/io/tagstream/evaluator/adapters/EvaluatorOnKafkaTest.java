@@ -106,6 +106,10 @@ class EvaluatorOnKafkaTest {
                 .post("/api/v1/policies/evaluate").then().statusCode(422)
                 .body("error", equalTo("no tag of 1 candidates satisfies semver range '>=2.0.0'"))
                 .body("skipped[0].reason", equalTo("1.0.0 is outside range '>=2.0.0'"));
+        given().contentType(ContentType.JSON).body("""
+                {"policy": {"newest": {"by": "pushed"}}, "tags": ["0123abc"]}""")
+                .post("/api/v1/policies/evaluate").then().statusCode(422)
+                .body("error", org.hamcrest.Matchers.startsWith("policy.newest orders tags by when they were pushed or built"));
         given().contentType(ContentType.JSON).body("{\"tags\": []}").post("/api/v1/policies/evaluate").then().statusCode(400);
         given().contentType(ContentType.JSON).body("{not json").post("/api/v1/policies/evaluate").then().statusCode(400);
         // found by the surface fuzz (seed 99): a null tag reached the core and gave a 500

@@ -71,7 +71,7 @@ class SelectionBench {
         long before = used(rt);
         Selections s = new Selections();
         for (String t : tags) {
-            s.restoreTag("ns/repo", "registry.example/team/repo", t, "sha256:" + Long.toHexString(t.hashCode()) + "0".repeat(56));
+            s.restoreTag("ns/repo", "registry.example/team/repo", t, new io.tagstream.evaluator.core.TagFacts("sha256:" + Long.toHexString(t.hashCode()) + "0".repeat(56)));
         }
         long after = used(rt);
         System.out.printf("BENCH heap per known tag (tag + digest + map entry): %d bytes over %d tags%n",

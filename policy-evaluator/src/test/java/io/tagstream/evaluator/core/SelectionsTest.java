@@ -67,12 +67,52 @@ class SelectionsTest {
         assertEquals("acr.example/portal", next.get(0).image());
     }
 
+    static final TagstreamConfig NEWEST = new ConfigLoader().parse(Map.of("c.yaml", """
+            apiVersion: image.toolkit.fluxcd.io/v1
+            kind: ImageRepository
+            metadata: {name: portal, namespace: ns}
+            spec: {image: acr.example/portal, interval: 1m}
+            ---
+            apiVersion: image.toolkit.fluxcd.io/v1
+            kind: ImagePolicy
+            metadata: {name: portal, namespace: ns}
+            spec:
+              imageRepositoryRef: {name: portal}
+              policy:
+                newest: {by: built}
+            """)).config();
+
+    @Test
+    void newestFollowsTheTimesTheEventsCarryAndKeepsThemAcrossARestart() {
+        Instant t = Instant.parse("2026-11-01T00:00:00Z");
+        Selections s = new Selections();
+        List<Selections.Effect> first = s.discovered(tag("ccc", "c").times(Optional.of(NOW), Optional.of(t)), NEWEST, NOW);
+        assertEquals("ccc", matched(first).get(0).tag());
+        assertEquals(List.of(), matched(s.discovered(tag("zzz", "d").times(Optional.of(NOW), Optional.of(t.minusSeconds(1))),
+                NEWEST, NOW)), "built earlier, though it sorts last and was pushed as late");
+        // a tag known without its build time learns it: the digest is the same, the order is not
+        s.discovered(tag("aaa", "a"), NEWEST, NOW);
+        List<Selections.Effect> learnt = s.discovered(tag("aaa", "a").times(Optional.empty(), Optional.of(t.plusSeconds(5))),
+                NEWEST, NOW);
+        assertEquals("aaa", matched(learnt).get(0).tag());
+        Selections.TagStored stored = learnt.stream().filter(e -> e instanceof Selections.TagStored)
+                .map(e -> (Selections.TagStored) e).findFirst().orElseThrow();
+        assertEquals(new TagFacts("sha256:" + "a".repeat(64), Optional.empty(), Optional.of(t.plusSeconds(5))), stored.facts());
+        assertEquals(List.of(), s.discovered(tag("aaa", "a"), NEWEST, NOW).stream()
+                .filter(e -> e instanceof Selections.TagStored).toList(), "an event without times forgets none");
+
+        Selections restarted = new Selections();
+        s.tagsOf("ns/portal", NEWEST).forEach((tag, f) -> restarted.restoreTag("ns/portal", "acr.example/portal", tag, f));
+        restarted.restoreSelection("ns/portal", new Selection("acr.example/portal", "aaa", "sha256:" + "a".repeat(64)));
+        assertEquals(List.of(), matched(restarted.reconfigured(NEWEST, NOW)), "the restored times give the same answer");
+    }
+
     @Test
     void restoredStateNeverAnnouncesTheSameSelectionAgain() {
         Selections before = new Selections();
         before.discovered(tag("922", "b"), GATE, NOW);
         Selections after = new Selections();
-        after.restoreTag("ns/portal", "acr.example/portal", "922", "sha256:" + "b".repeat(64));
+        after.restoreTag("ns/portal", "acr.example/portal", "922", new TagFacts("sha256:" + "b".repeat(64)));
         after.restoreSelection("ns/portal", new Selection("922", "sha256:" + "b".repeat(64)));
         assertEquals(List.of(), matched(after.reconfigured(GATE, NOW)));
         assertEquals(List.of(), matched(after.discovered(tag("922", "b"), GATE, NOW)));
@@ -282,7 +322,7 @@ class SelectionsTest {
         // a restart: the state topic holds the tags and the open batch
         Selections restarted = new Selections();
         for (TagDiscovered t : batch.subList(0, 10)) {
-            restarted.restoreTag(t.imageRepository(), t.repository(), t.tag(), t.digest());
+            restarted.restoreTag(t.imageRepository(), t.repository(), t.tag(), new TagFacts(t.digest()));
         }
         restarted.restoreScanOpen("ns/portal", "acr.example/portal", "s1");
         assertEquals(List.of(), matched(restarted.reconfigured(GATE, NOW)), "nor does a restart decide on part of a listing");

@@ -14,6 +14,7 @@ import io.tagstream.common.config.ImagePolicy.Semver;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -157,6 +158,39 @@ class SelectorTest {
     void invalidRangesAreRefused(String range) {
         var e = assertThrows(InvalidPolicyException.class, () -> Selector.of(semver(range), NONE));
         assertTrue(e.getMessage().startsWith("'" + range + "' is not a valid semver range"), e.getMessage());
+    }
+
+    /** Three 40-hex SHA tags pushed one after another, the newest sorting lowest. */
+    static final String OLD = "f" + "0".repeat(39), MID = "9" + "0".repeat(39), NEW = "0" + "0".repeat(39);
+
+    static java.util.stream.Stream<Arguments> newest() {
+        java.time.Instant t = java.time.Instant.parse("2026-12-01T10:00:00Z");
+        Map<String, java.time.Instant> pushed = Map.of(OLD, t, MID, t.plusSeconds(60), NEW, t.plusSeconds(120));
+        return java.util.stream.Stream.of(
+                Arguments.of("the tag pushed last, though it sorts first", pushed, List.of(OLD, MID, NEW), NEW, List.of(NEW, MID, OLD)),
+                Arguments.of("the same whatever the listing order", pushed, List.of(NEW, OLD, MID), NEW, List.of(NEW, MID, OLD)),
+                Arguments.of("equal times: the tag that sorts last byte-wise", Map.of(OLD, t, MID, t), List.of(MID, OLD), OLD,
+                        List.of(OLD, MID)),
+                Arguments.of("a tag without a time ranks below every tag with one", Map.of(MID, t), List.of(OLD, MID), MID,
+                        List.of(MID, OLD)),
+                Arguments.of("no times at all: still one answer, by name", Map.of(), List.of(NEW, OLD), OLD, List.of(OLD, NEW)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("newest")
+    void newestOrdersByTheTimesGivenAndExplainsThem(String label, Map<String, java.time.Instant> times, List<String> tags,
+            String expected, List<String> ranking) throws Exception {
+        Evaluation e = Selector.of(new ImagePolicy.Newest(ImagePolicy.By.PUSHED), Optional.of(new FilterTags("^[0-9a-f]{40}$", "")))
+                .evaluate(tags, Selector.DEFAULT_SKIP_CAP, Budget.UNLIMITED, tag -> Optional.ofNullable(times.get(tag)));
+        assertEquals(Optional.of(expected), e.latestTag(), label);
+        assertEquals(ranking, e.ranked().stream().map(NewestPolicy.Ranked::tag).toList(), label);
+        assertEquals(Optional.ofNullable(times.get(expected)), e.ranked().get(0).time(), label);
+    }
+
+    @Test
+    void otherRulesRankNothing() throws Exception {
+        assertEquals(List.of(), Selector.of(new ImagePolicy.Alphabetical(ImagePolicy.Order.ASC), Optional.empty())
+                .evaluate(List.of("a", "b")).ranked());
     }
 
     @Test
