@@ -26,6 +26,7 @@ public class PollerFixture implements QuarkusTestResourceLifecycleManager {
     public static RegistryProxy burst;
     public static RegistryProxy paged;
     public static RegistryProxy flaky;
+    public static RegistryProxy builds;
     public static int httpPort;
     public static Path configDir;
 
@@ -41,6 +42,7 @@ public class PollerFixture implements QuarkusTestResourceLifecycleManager {
         paged = new RegistryProxy(open).pageSize(100);
         flaky = new RegistryProxy(open);
         burst = new RegistryProxy(open);
+        builds = new RegistryProxy(open);
         Path root = WorkDirs.create("poller-fixture");
         configDir = root.resolve("config");
         Path secrets = root.resolve("secrets");
@@ -57,6 +59,29 @@ public class PollerFixture implements QuarkusTestResourceLifecycleManager {
             repo(y, "flaky", flaky.host() + "/team/flaky", "");
             repo(y, "burst", burst.host() + "/team/burst", "");
             repo(y, "paused", open.host() + "/team/paused", "  suspend: true\n");
+            repo(y, "shas", builds.host() + "/cd/supervisor", "");
+            repo(y, "shop", open.host() + "/org/shop", "");
+            y.append("""
+                    apiVersion: image.toolkit.fluxcd.io/v1
+                    kind: ImagePolicy
+                    metadata: {name: supervisor, namespace: test}
+                    spec:
+                      imageRepositoryRef: {name: shas}
+                      filterTags: {pattern: '^[0-9a-f]{40}$'}
+                      policy:
+                        newest: {by: built}
+                    ---
+                    apiVersion: image.toolkit.fluxcd.io/v1
+                    kind: ImagePolicy
+                    metadata: {name: shop-dev, namespace: test}
+                    spec:
+                      imageRepositoryRef: {name: shop}
+                      filterTags: {pattern: '^dev$'}
+                      policy: {alphabetical: {}}
+                      digestReflectionPolicy: Always
+                      interval: 1s
+                    ---
+                    """);
             receiver(y, "dist", "distribution", "hooked");
             receiver(y, "burst", "distribution", "burst");
             receiver(y, "paused", "distribution", "paused");
@@ -113,6 +138,7 @@ public class PollerFixture implements QuarkusTestResourceLifecycleManager {
         paged.close();
         flaky.close();
         burst.close();
+        builds.close();
         open.close();
         locked.close();
     }

@@ -367,4 +367,67 @@ class PollerOnRegistriesTest {
         System.out.printf("HARDENING one delivery naming 200 missing tags: %d registry requests; 1,000 scan requests: %d%n",
                 asked, listings);
     }
+
+    /**
+     * Git-SHA tags ordered by build time (issue 19): the first scan reads each image's config once (a GET of the
+     * manifest instead of a HEAD, and its config), every rescan costs the listing only, and the times are in the state.
+     */
+    @Test
+    @Order(30)
+    void buildTimesAreReadOnceAndKept() throws Exception {
+        java.time.Instant t = java.time.Instant.parse("2026-12-01T10:00:00Z");
+        List<String> shas = List.of("f" + "1".repeat(39), "9" + "2".repeat(39), "0" + "3".repeat(39)); // newest sorts lowest
+        for (int i = 0; i < shas.size(); i++) {
+            TestImages.pushBuilt(PollerFixture.open, "cd/supervisor", shas.get(i), t.plusSeconds(60L * i));
+        }
+        int before = PollerFixture.builds.requests();
+        scan("shas");
+        List<Event> events = tagEvents("test/shas", l -> l.size() >= 3);
+        Map<String, java.util.Optional<java.time.Instant>> built = new HashMap<>();
+        events.forEach(e -> built.put(((TagDiscovered) e).tag(), ((TagDiscovered) e).builtAt()));
+        assertEquals(Map.of(shas.get(0), java.util.Optional.of(t), shas.get(1), java.util.Optional.of(t.plusSeconds(60)),
+                shas.get(2), java.util.Optional.of(t.plusSeconds(120))), built);
+        events.forEach(e -> assertTrue(((TagDiscovered) e).pushedAt().isPresent(), e.toString()));
+        int first = PollerFixture.builds.requests() - before;
+        System.out.printf("first scan of 3 SHA tags by build time: %d requests (listing + manifest GET + config GET per tag)%n", first);
+        assertEquals(1 + 3 * 2, first);
+
+        before = PollerFixture.builds.requests();
+        scan("shas");
+        settle();
+        assertEquals(1, PollerFixture.builds.requests() - before, "a rescan lists the tags and reads nothing else");
+        assertEquals(3, tagEvents("test/shas", l -> l.size() > 3, Duration.ofSeconds(2)).size());
+        assertEquals(java.util.Optional.of(t.plusSeconds(120)), scanner.known("test/shas").get(shas.get(2)).built());
+    }
+
+    /**
+     * digestReflectionPolicy: Always (issue 19 §2): the tag a policy selected (from policy-matched) is looked up every
+     * spec.interval of the policy, though the ImageRepository's mutableTags does not list it and its own interval is 1h;
+     * a re-push is announced as moved, with no scan asked for and no webhook.
+     */
+    @Test
+    @Order(31)
+    void aSelectedTagUnderAlwaysIsFollowedByDigest() throws Exception {
+        var first = TestImages.push(PollerFixture.open, "org/shop", "dev");
+        scan("shop");
+        TagDiscovered seen = (TagDiscovered) tagEvents("test/shop", l -> l.size() >= 1).get(0);
+        assertEquals(first.digest(), seen.digest());
+        KafkaBroker.shared().publish(Topic.POLICY_MATCHED.defaultName(), io.tagstream.common.events.CloudEvent.start("test",
+                new io.tagstream.common.events.PolicyMatched("test/shop-dev", seen.repository(), "dev", first.digest(),
+                        java.util.Optional.empty(), java.time.Instant.now())));
+        var moved = TestImages.push(PollerFixture.open, "org/shop", "dev");
+        List<Event> events = tagEvents("test/shop", l -> l.size() >= 2, Duration.ofSeconds(30));
+        TagDiscovered m = (TagDiscovered) events.get(1);
+        assertEquals(moved.digest(), m.digest());
+        assertEquals(java.util.Optional.of(first.digest()), m.previousDigest());
+
+        Map<String, String> stored = new HashMap<>();
+        try (CompactedTopic store = new CompactedTopic(KafkaBroker.shared().bootstrapServers(), stateTopic)) {
+            store.load((k, v) -> stored.put(k, v));
+        }
+        assertTrue(stored.getOrDefault("policy|test/shop-dev|selected", "").contains("\"tag\":\"dev\""), stored.toString());
+        settle();
+        assertEquals(2, tagEvents("test/shop", l -> l.size() > 2, Duration.ofSeconds(2)).size(),
+                "looked up every second, announced only when it moved");
+    }
 }

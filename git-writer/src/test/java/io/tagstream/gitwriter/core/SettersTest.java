@@ -45,6 +45,13 @@ class SettersTest {
                         "digest: " + D + " # {\"$imagepolicy\": \"flux-system:ct-fac-portal:digest\"}\n"),
                 Arguments.of("pinned full ref", "image: r.example/app:1.0.0 # {\"$imagepolicy\": \"flux-system:pinned\"}\n",
                         "image: r.example/app:2.0.0@" + D + " # {\"$imagepolicy\": \"flux-system:pinned\"}\n"),
+                Arguments.of("helm values knob image.ref, digest-pinned, over an older pin", """
+                        image:
+                          ref: r.example/app:1.0.0@sha256:%s # {"$imagepolicy": "flux-system:pinned"}
+                        """.formatted("a".repeat(64)), """
+                        image:
+                          ref: r.example/app:2.0.0@%s # {"$imagepolicy": "flux-system:pinned"}
+                        """.formatted(D)),
                 Arguments.of("CRLF, comments, blank lines and other markers kept", "# header\r\n\r\nimage: a:1 # {\"$imagepolicy\": \"flux-system:ct-fac-portal\"}\r\nother: b:1 # {\"$imagepolicy\": \"flux-system:unrelated\"}\r\n",
                         "# header\r\n\r\nimage: ctfacentry.azurecr.io/eose-fleet/pemos-portal:924 # {\"$imagepolicy\": \"flux-system:ct-fac-portal\"}\r\nother: b:1 # {\"$imagepolicy\": \"flux-system:unrelated\"}\r\n"),
                 Arguments.of("multi-document, no trailing newline", "a: 1\n---\nimage: x:1 # {\"$imagepolicy\": \"flux-system:ct-fac-portal:tag\"}\n---\nb: 2",

@@ -4,6 +4,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.tagstream.common.events.Json;
 import io.tagstream.common.events.TagDiscovered;
 import io.tagstream.common.state.CompactedTopic;
+import io.tagstream.poller.core.Following;
 import io.tagstream.poller.core.KnownTag;
 import io.tagstream.poller.core.KnownTags;
 import io.tagstream.poller.core.StateKey;
@@ -19,9 +20,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * The poller's compacted state topic: one record per known tag, keyed by {@link StateKey}, with its
- * digest, media type and the image it was read from; a tombstone when the tag is gone. A restarted or second pod
- * neither announces every tag again nor misses one.
+ * The poller's compacted state topic: one record per known tag, keyed by {@link StateKey.Tag}, with its
+ * digest, media type, order times and the image it was read from; a tombstone when the tag is gone. A restarted or
+ * second pod neither announces every tag again nor misses one. Also each policy's last selection
+ * ({@link StateKey.Selected}), which {@code digestReflectionPolicy: Always} follows.
  */
 @ApplicationScoped
 public class KnownTagStore {
@@ -43,18 +45,28 @@ public class KnownTagStore {
 
     private CompactedTopic store;
 
-    /** Reads the whole topic: the known tags of every ImageRepository, by id. */
-    Map<String, KnownTags> load() {
+    /** What the topic holds: the known tags of every ImageRepository, and every policy's last selection, by id. */
+    record Loaded(Map<String, KnownTags> tags, Map<String, Following.Selected> selections) {}
+
+    /** Reads the whole topic. */
+    Loaded load() {
         store = new CompactedTopic(bootstrap, stateTopic).ensureExists(3);
         long t0 = System.nanoTime();
         Map<String, Map<String, KnownTag>> tags = new HashMap<>();
         Map<String, String> images = new HashMap<>();
-        int n = store.load((key, value) -> restore(key, value, tags, images));
+        Map<String, Following.Selected> selections = new HashMap<>();
+        int n = store.load((key, value) -> restore(key, value, tags, images, selections));
         Map<String, KnownTags> out = new HashMap<>();
         tags.forEach((id, t) -> out.put(id, new KnownTags(Optional.ofNullable(images.get(id)), t)));
-        LOG.infof("restored %d state records (%d repositories) from %s in %d ms", n, out.size(), stateTopic,
-                (System.nanoTime() - t0) / 1_000_000);
-        return out;
+        LOG.infof("restored %d state records (%d repositories, %d selections) from %s in %d ms", n, out.size(),
+                selections.size(), stateTopic, (System.nanoTime() - t0) / 1_000_000);
+        return new Loaded(out, selections);
+    }
+
+    /** A policy's selection, as policy-matched announced it; empty: forget it (the policy is gone). */
+    void selected(String policy, Optional<Following.Selected> selection) {
+        store.putAll(java.util.Collections.singletonMap(new StateKey.Selected(policy).encode(),
+                selection.map(Json::writeString).orElse(null)));
     }
 
     void stop(@Observes ShutdownEvent e) {
@@ -64,16 +76,25 @@ public class KnownTagStore {
     }
 
     private static String key(String repository, String tag) {
-        return new StateKey(repository, tag).encode();
+        return new StateKey.Tag(repository, tag).encode();
     }
 
-    private static void restore(String key, String value, Map<String, Map<String, KnownTag>> tags, Map<String, String> images) {
-        Optional<StateKey> stored = StateKey.decode(key);
-        if (stored.isEmpty()) {
+    private static void restore(String key, String value, Map<String, Map<String, KnownTag>> tags, Map<String, String> images,
+            Map<String, Following.Selected> selections) {
+        StateKey stored = StateKey.decode(key).orElse(null);
+        if (stored instanceof StateKey.Selected sel) {
+            if (value == null) {
+                selections.remove(sel.policy());
+            } else {
+                selections.put(sel.policy(), Json.read(value, Following.Selected.class));
+            }
             return;
         }
-        String repo = stored.get().imageRepository();
-        String tag = stored.get().tag();
+        if (!(stored instanceof StateKey.Tag stateKey)) {
+            return;
+        }
+        String repo = stateKey.imageRepository();
+        String tag = stateKey.tag();
         Map<String, KnownTag> known = tags.computeIfAbsent(repo, k -> new HashMap<>());
         if (value == null) {
             known.remove(tag);

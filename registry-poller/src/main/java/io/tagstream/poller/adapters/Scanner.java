@@ -18,6 +18,7 @@ import io.tagstream.common.registry.RegistryAccess;
 import io.tagstream.common.registry.RepositoryName;
 import io.tagstream.common.service.AuditThrottle;
 import io.tagstream.common.service.ConfigWatch;
+import io.tagstream.poller.core.Following;
 import io.tagstream.poller.core.KnownTag;
 import io.tagstream.poller.core.HintOrigin;
 import io.tagstream.poller.core.KnownTags;
@@ -102,6 +103,9 @@ public class Scanner {
     private final Set<String> queuedFull = ConcurrentHashMap.newKeySet();
     private final Map<String, Map<String, HintOrigin>> pendingHints = new HashMap<>();
     private final Map<String, Integer> hintRetries = new ConcurrentHashMap<>();
+    /** Each policy's last selection (from policy-matched, kept in the state topic), and when it was last looked up. */
+    private final Map<String, Following.Selected> selections = new ConcurrentHashMap<>();
+    private final Map<String, Instant> followed = new ConcurrentHashMap<>();
     private final Clock clock = Clock.systemUTC();
     private RegistryAccess access;
     private ExecutorService scans;
@@ -113,7 +117,9 @@ public class Scanner {
         access = new RegistryAccess(secrets);
         scans = Executors.newFixedThreadPool(scanThreads);
         resolvers = Executors.newFixedThreadPool(16);
-        store.load().forEach((id, known) -> repositories.put(id, RepositoryState.restored(known)));
+        KnownTagStore.Loaded loaded = store.load();
+        loaded.tags().forEach((id, known) -> repositories.put(id, RepositoryState.restored(known)));
+        selections.putAll(loaded.selections());
         ready = true;
         reconfigured(config.config()); // a repository removed or moved while no pod ran
         ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "poller-tick"));
@@ -153,6 +159,15 @@ public class Scanner {
     void reconfigured(@Observes TagstreamConfig cfg) {
         if (!ready) {
             return;
+        }
+        Set<String> policies = new java.util.HashSet<>();
+        cfg.imagePolicies().forEach(p -> policies.add(p.id().toString()));
+        for (String policy : List.copyOf(selections.keySet())) {
+            if (!policies.contains(policy)) { // derived from a policy no longer configured
+                selections.remove(policy);
+                followed.remove(policy);
+                store.selected(policy, Optional.empty());
+            }
         }
         Map<String, ImageRepository> configured = new HashMap<>();
         cfg.imageRepositories().forEach(r -> configured.put(r.id().toString(), r));
@@ -196,6 +211,21 @@ public class Scanner {
             if (!s.nextScan().get().isAfter(now) && running.add(id)) {
                 scans.submit(() -> scanNow(repo, Optional.empty(), DiscoverySource.POLL, Map.of()));
             }
+        }
+        for (Following.Due due : Following.due(config.config(), selections, followed, now)) {
+            due.policies().forEach(p -> followed.put(p, now));
+            hint(due.repository(), Optional.of(due.tag()), DiscoverySource.POLL, HintOrigin.NONE);
+        }
+    }
+
+    /**
+     * A policy selected a tag (policy-matched): kept, so that {@code digestReflectionPolicy: Always} can follow its
+     * digest; a redelivered or older announcement of the same selection changes nothing.
+     */
+    public void selected(String policy, Following.Selected selection) throws InterruptedException {
+        awaitReady(); // the stored selections are read first, so a newer one is never overwritten by them
+        if (!selection.equals(selections.put(policy, selection))) {
+            store.selected(policy, Optional.of(selection));
         }
     }
 

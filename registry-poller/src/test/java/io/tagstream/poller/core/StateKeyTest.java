@@ -13,11 +13,14 @@ class StateKeyTest {
 
     static Stream<Arguments> keys() {
         return Stream.of(
-                Arguments.of("flux-system/app|1.0.0", Optional.of(new StateKey("flux-system/app", "1.0.0"))),
-                Arguments.of("flux-system/blog|blog-45-a1b2c3d", Optional.of(new StateKey("flux-system/blog", "blog-45-a1b2c3d"))),
+                Arguments.of("flux-system/app|1.0.0", Optional.of(new StateKey.Tag("flux-system/app", "1.0.0"))),
+                Arguments.of("flux-system/blog|blog-45-a1b2c3d", Optional.of(new StateKey.Tag("flux-system/blog", "blog-45-a1b2c3d"))),
                 Arguments.of("no-bar", Optional.empty()),
                 Arguments.of("|1.0.0", Optional.empty()),
-                Arguments.of("a|b|c", Optional.empty()));
+                Arguments.of("a|b|c", Optional.empty()),
+                Arguments.of("policy|flux-system/shop-dev|selected", Optional.of(new StateKey.Selected("flux-system/shop-dev"))),
+                Arguments.of("policy|shop-dev|selected", Optional.empty()),
+                Arguments.of("policy|flux-system/shop-dev|other", Optional.empty()));
     }
 
     @ParameterizedTest(name = "{0}")
