@@ -22,6 +22,18 @@ public final class Ports {
     }
 
     /**
+     * {@code preferred} when it is free and no other caller took it (a forge's well-known port, such as Gitea's SSH on
+     * 30022, so a test shows the URL users write), otherwise {@link #free()}.
+     */
+    public static synchronized int preferred(int preferred) {
+        if (!GIVEN.contains(preferred) && bindable(preferred)) {
+            GIVEN.add(preferred);
+            return preferred;
+        }
+        return free();
+    }
+
+    /**
      * The first of {@code count} consecutive free ports (a KRaft broker and its controller; the four services above a
      * base port), below Linux's ephemeral range (32768+), so an outgoing connection cannot take one of them between
      * this check and the server binding it.

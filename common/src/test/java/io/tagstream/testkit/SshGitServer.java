@@ -26,6 +26,11 @@ public final class SshGitServer implements AutoCloseable {
     }
 
     public static SshGitServer start() {
+        return start(Ports.free());
+    }
+
+    /** sshd on {@code port}; {@link Ports#preferred} picks a custom port such as Gitea's 30022 when it is free. */
+    public static SshGitServer start(int port) {
         Path dir = WorkDirs.create("sshd");
         try {
             Files.createDirectories(Path.of("/run/sshd")); // sshd's privilege-separation directory
@@ -33,7 +38,6 @@ public final class SshGitServer implements AutoCloseable {
             Cli.run(dir, List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "tagstream-test", "-f",
                     dir.resolve("client_key").toString()), Map.of());
             Files.copy(dir.resolve("client_key.pub"), dir.resolve("authorized_keys"));
-            int port = Ports.free();
             Files.writeString(dir.resolve("sshd_config"), String.join("\n",
                     "Port " + port, "ListenAddress 127.0.0.1", "HostKey " + dir.resolve("host_key"),
                     "PidFile " + dir.resolve("sshd.pid"), "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
@@ -56,6 +60,10 @@ public final class SshGitServer implements AutoCloseable {
     /** The client's private key in OpenSSH format, as a GitRepository secret's {@code identity} holds it. */
     public String clientKey() {
         return read("client_key");
+    }
+
+    public int port() {
+        return port;
     }
 
     /** The known_hosts line for this server's host key. */
