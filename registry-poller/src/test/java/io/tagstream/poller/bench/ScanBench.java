@@ -73,6 +73,55 @@ class ScanBench {
         }
     }
 
+    /**
+     * Issue 19's target: 1,000 git-SHA tags, each its own image, ordered by build time. The first scan reads each new
+     * digest's config once (a GET of the manifest instead of a HEAD, plus the config blob: one request more per tag
+     * than a scan that does not order by build time); a rescan costs the listing only.
+     */
+    @Test
+    void thousandShaTagsOrderedByBuildTime() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        ExecutorService pushers = Executors.newFixedThreadPool(4);
+        try (LocalRegistry registry = LocalRegistry.start()) {
+            java.time.Instant base = java.time.Instant.parse("2026-01-01T00:00:00Z");
+            List<java.util.concurrent.Future<?>> pushes = new ArrayList<>();
+            long p0 = System.nanoTime();
+            for (int i = 0; i < 1000; i++) {
+                int n = i;
+                String sha = TestImages.sha256(("commit " + n).getBytes(StandardCharsets.UTF_8)).substring(0, 40);
+                pushes.add(pushers.submit(() -> TestImages.pushBuilt(registry, "bench/shas", sha, base.plusSeconds(60L * n))));
+            }
+            for (var f : pushes) {
+                f.get();
+            }
+            long pushMs = (System.nanoTime() - p0) / 1_000_000;
+            ImageRepository r = repo(registry.host() + "/bench/shas");
+            RepositoryName name = RepositoryName.parse(r.image());
+
+            RegistryClient plain = new RegistryClient(RegistrySettings.of(registry.host(), true, Optional.empty()).withLimits(100_000, 16));
+            Scan.Result unordered = Scan.full(r, name, Map.of(), TagSource.of(plain), DiscoverySource.POLL, pool, Clock.systemUTC(), false);
+            long unorderedRequests = requests(plain);
+
+            RegistryClient client = new RegistryClient(RegistrySettings.of(registry.host(), true, Optional.empty()).withLimits(100_000, 16));
+            Scan.Result first = Scan.full(r, name, Map.of(), TagSource.of(client), DiscoverySource.POLL, pool, Clock.systemUTC(), true);
+            long firstRequests = requests(client);
+            long withTimes = first.state().values().stream().filter(k -> k.builtAt().isPresent()).count();
+            Scan.Result again = Scan.full(r, name, first.state(), TagSource.of(client), DiscoverySource.POLL, pool, Clock.systemUTC(), true);
+            long rescanRequests = requests(client) - firstRequests;
+            System.out.printf("BENCH 1,000 SHA tags of 1,000 images (docker-registry, pushed in %d ms): first scan without build "
+                    + "times %d ms, %d requests; first scan ordered by build time %d ms, %d requests (%.2f extra per tag), "
+                    + "%d build times; rescan %d ms, %d requests, %d events%n", pushMs, unordered.took().toMillis(),
+                    unorderedRequests, first.took().toMillis(), firstRequests, (firstRequests - unorderedRequests) / 1000.0,
+                    withTimes, again.took().toMillis(), rescanRequests, again.discovered().size());
+            if (withTimes != 1000 || rescanRequests != 1 || firstRequests - unorderedRequests > 1000) {
+                throw new AssertionError("wrong scan results");
+            }
+        } finally {
+            pool.shutdownNow();
+            pushers.shutdownNow();
+        }
+    }
+
     @Test
     void thousandRepositoriesOfHundredTags() throws Exception {
         HttpServer fake = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
