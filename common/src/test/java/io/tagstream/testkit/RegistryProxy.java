@@ -42,6 +42,7 @@ public final class RegistryProxy implements AutoCloseable {
     private final AtomicInteger tokenRequests = new AtomicInteger();
     private volatile int maxPage = Integer.MAX_VALUE;
     private volatile boolean bearer;
+    private final Map<String, com.sun.net.httpserver.HttpHandler> routes = new java.util.concurrent.ConcurrentHashMap<>();
 
     public RegistryProxy(LocalRegistry upstream) {
         this.upstream = upstream;
@@ -67,6 +68,12 @@ public final class RegistryProxy implements AutoCloseable {
         return this;
     }
 
+    /** Serves {@code path} itself (a registry's own extra endpoint, such as ACR's {@code /oauth2/exchange}). */
+    public RegistryProxy route(String path, com.sun.net.httpserver.HttpHandler handler) {
+        routes.put(path, handler);
+        return this;
+    }
+
     public RegistryProxy fail(int times, int status, Map<String, String> headers) {
         for (int i = 0; i < times; i++) {
             faults.add(new Fault(status, headers, "{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}"));
@@ -89,6 +96,10 @@ public final class RegistryProxy implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getRawPath();
+            if (routes.containsKey(path)) {
+                routes.get(path).handle(ex);
+                return;
+            }
             if (path.equals("/token")) {
                 token(ex);
                 return;

@@ -8,6 +8,7 @@ import java.util.Optional;
  * @param host {@code host[:port]} as it appears in image references
  * @param dockerConfigPath a docker {@code config.json} to read credentials from, instead of a secret
  * @param insecure plain HTTP instead of HTTPS
+ * @param provider {@code generic}, or {@code aws}/{@code azure}/{@code gcp}: credentials from the pod's cloud identity
  */
 public record Registry(
         ResourceId id,
@@ -19,7 +20,8 @@ public record Registry(
         Optional<String> dockerConfigPath,
         boolean insecure,
         double requestsPerSecond,
-        int maxConcurrency)
+        int maxConcurrency,
+        String provider)
         implements Resource {
 
     public static final double DEFAULT_REQUESTS_PER_SECOND = 20;

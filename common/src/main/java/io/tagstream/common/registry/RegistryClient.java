@@ -188,6 +188,7 @@ public final class RegistryClient {
             java.util.function.Supplier<HttpRequest.BodyPublisher> body, HttpResponse.BodyHandler<T> handler) {
         URI uri = path.startsWith("http://") || path.startsWith("https://") ? URI.create(path) : URI.create(settings.baseUrl() + path);
         boolean reauthenticated = false;
+        boolean renewed = false;
         for (int attempt = 1; ; attempt++) {
             HttpRequest.Builder b = HttpRequest.newBuilder(uri).method(method, body.get());
             if (!method.equals("PUT") && !method.equals("PATCH")) {
@@ -216,6 +217,13 @@ public final class RegistryClient {
             }
             responses.computeIfAbsent(r.statusCode(), k -> new LongAdder()).increment();
             observeRateLimit(r.headers());
+            if (r.statusCode() == 401 && reauthenticated && !renewed && settings.credentials().renewable()) {
+                // the cloud token we answered with is no longer accepted (revoked, or expired early): fetch a new one once
+                settings.credentials().invalidate();
+                tokens.remove(scope);
+                renewed = true;
+                reauthenticated = false;
+            }
             if (r.statusCode() == 401 && !reauthenticated) {
                 Optional<Challenge> c = Challenge.parse(r.headers().firstValue("WWW-Authenticate").orElse(null));
                 if (c.isPresent() && authenticate(c.get(), scope)) {
@@ -444,10 +452,7 @@ public final class RegistryClient {
         if (t != null && t.expiresAtNanos() - System.nanoTime() > 0) {
             return Optional.of("Bearer " + t.value());
         }
-        if (basicAuth && settings.credentials().isPresent()) {
-            return Optional.of(basic(settings.credentials().get()));
-        }
-        return Optional.empty();
+        return basicAuth ? settings.credentials().current().map(RegistryClient::basic) : Optional.empty();
     }
 
     private static String basic(RegistrySettings.Credentials c) {
@@ -457,7 +462,7 @@ public final class RegistryClient {
     /** Answers a challenge: basic credentials, or a bearer token for the scope. False when there is nothing to offer. */
     private boolean authenticate(Challenge c, String scope) {
         if (!c.bearer()) {
-            if (settings.credentials().isEmpty()) {
+            if (!settings.credentials().offers()) {
                 return false;
             }
             basicAuth = true;
@@ -472,11 +477,12 @@ public final class RegistryClient {
             url.append("service=").append(URLEncoder.encode(c.params().get("service"), StandardCharsets.UTF_8)).append('&');
         }
         url.append("scope=").append(URLEncoder.encode(c.params().getOrDefault("scope", scope), StandardCharsets.UTF_8));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url.toString())).timeout(settings.timeout()).GET();
-        settings.credentials().ifPresent(cr -> b.header("Authorization", basic(cr)));
         try {
-            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-            responses.computeIfAbsent(r.statusCode(), k -> new LongAdder()).increment();
+            HttpResponse<byte[]> r = tokenRequest(url.toString());
+            if (r.statusCode() == 401 && settings.credentials().renewable()) {
+                settings.credentials().invalidate(); // a cloud token the token service no longer takes: one fresh try
+                r = tokenRequest(url.toString());
+            }
             if (r.statusCode() != 200) {
                 throw new RegistryException("token service " + realm + " refused " + scope + " (" + r.statusCode() + "): "
                         + errorText(r.body()), r.statusCode());
@@ -496,6 +502,14 @@ public final class RegistryClient {
             Thread.currentThread().interrupt();
             throw new RegistryException("interrupted", e);
         }
+    }
+
+    private HttpResponse<byte[]> tokenRequest(String url) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(settings.timeout()).GET();
+        settings.credentials().current().ifPresent(cr -> b.header("Authorization", basic(cr)));
+        HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        responses.computeIfAbsent(r.statusCode(), k -> new LongAdder()).increment();
+        return r;
     }
 
     private static void expect(HttpResponse<byte[]> r, int status, String what) {

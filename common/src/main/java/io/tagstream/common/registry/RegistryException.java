@@ -12,6 +12,12 @@ public class RegistryException extends RuntimeException {
         this.status = status;
     }
 
+    /** A failure before any registry answered (a cloud's token endpoint refused, say): no registry status. */
+    public RegistryException(String message) {
+        super(message);
+        this.status = 0;
+    }
+
     public RegistryException(String message, Throwable cause) {
         super(message, cause);
         this.status = 0;

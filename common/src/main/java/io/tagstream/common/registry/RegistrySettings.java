@@ -9,7 +9,7 @@ import javax.net.ssl.SSLContext;
  *
  * @param host {@code host[:port]} of the API (Docker Hub: {@code registry-1.docker.io})
  * @param plainHttp speak HTTP instead of HTTPS (a Registry or ImageRepository marked {@code insecure})
- * @param credentials basic credentials, also used to fetch bearer tokens; empty = anonymous
+ * @param credentials where the basic credentials come from (also used to fetch bearer tokens); fixed and empty = anonymous
  * @param tls a context trusting a custom CA bundle, if configured
  * @param requestsPerSecond sustained request rate towards this host
  * @param maxConcurrency requests in flight at once towards this host
@@ -19,7 +19,7 @@ import javax.net.ssl.SSLContext;
 public record RegistrySettings(
         String host,
         boolean plainHttp,
-        Optional<Credentials> credentials,
+        CredentialSource credentials,
         Optional<SSLContext> tls,
         double requestsPerSecond,
         int maxConcurrency,
@@ -35,6 +35,10 @@ public record RegistrySettings(
     }
 
     public static RegistrySettings of(String host, boolean plainHttp, Optional<Credentials> credentials) {
+        return of(host, plainHttp, CredentialSource.fixed(credentials));
+    }
+
+    public static RegistrySettings of(String host, boolean plainHttp, CredentialSource credentials) {
         return new RegistrySettings(host, plainHttp, credentials, Optional.empty(), 50, 8, Duration.ofSeconds(30), 5,
                 Duration.ofSeconds(30));
     }

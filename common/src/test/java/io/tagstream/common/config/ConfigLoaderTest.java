@@ -251,21 +251,75 @@ class ConfigLoaderTest {
                           image: r.example/app\u0007
                           interval: 1m
                         """, "not valid YAML: character U+0007 is not allowed in YAML (write it as an escape in a double-quoted string) (c.yaml:5)"),
-                Arguments.of("cloud provider not yet supported", """
+                Arguments.of("unknown provider", """
                         apiVersion: image.toolkit.fluxcd.io/v1
                         kind: ImageRepository
                         metadata: {name: app, namespace: ns}
                         spec:
                           image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app
                           interval: 1m
-                          provider: aws
-                        """, "ImageRepository ns/app: spec.provider 'aws' (cloud workload identity) is not supported yet: the registry would"
-                        + " be read anonymously; give credentials with spec.secretRef or a Registry resource, or use provider: generic (c.yaml:7)"),
+                          provider: ecr
+                        """, "ImageRepository ns/app: spec.provider 'ecr' is not one of generic, aws, azure, gcp (c.yaml:7)"),
+                Arguments.of("cloud Registry with a secret too", """
+                        apiVersion: tagstream.io/v1alpha1
+                        kind: Registry
+                        metadata: {name: prod, namespace: ns}
+                        spec:
+                          host: prod.azurecr.io
+                          provider: azure
+                          secretRef: {name: acr}
+                        """, "Registry ns/prod: spec.provider 'azure' takes credentials from the pod's cloud identity; remove"
+                        + " secretRef and dockerConfigPath, or use provider: generic (c.yaml:6)"),
                 Arguments.of("push refspec that forces", withRefspec("+refs/heads/main:refs/for/main"), "ImageUpdateAutomation ns/auto: spec.git.push.refspec '+refs/heads/main:refs/for/main' forces the update; Flux does not allow '+' here (force pushes are"
                         + " only for a push branch the automation owns) (c.yaml:15)"),
                 Arguments.of("push refspec from a branch the commit is not on", withRefspec("refs/heads/dev:refs/for/main"), "ImageUpdateAutomation ns/auto: git.push.refspec 'refs/heads/dev:refs/for/main' pushes 'refs/heads/dev', but the"
                         + " commit is made on branch main: use HEAD or refs/heads/main as the source (c.yaml:15)"),
                 Arguments.of("duplicate", REPO + REPO, "ImageRepository ns/app is defined twice; first at c.yaml:1 (c.yaml:8)"));
+    }
+
+    @Test
+    void theCloudRegistriesExampleLoadsWithoutAWarning() {
+        ConfigLoad r = LOADER.load(Path.of("../docs/examples/cloud-registries"));
+        assertEquals(List.of(), r.warnings());
+        assertEquals(List.of("aws", "gcp"), r.config().imageRepositories().stream().map(ImageRepository::provider).sorted().toList());
+        assertEquals("azure", r.config().registryFor("acmeprod.azurecr.io").orElseThrow().provider());
+    }
+
+    @Test
+    void cloudProvidersAreReadWithNotesWhereTheyMightSurprise() {
+        ConfigLoad r = LOADER.parse(Map.of("c.yaml", """
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImageRepository
+                metadata: {name: ecr, namespace: ns}
+                spec:
+                  image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app
+                  interval: 1m
+                  provider: aws
+                ---
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImageRepository
+                metadata: {name: alias, namespace: ns}
+                spec:
+                  image: registry.internal.example/app
+                  interval: 1m
+                  provider: gcp
+                ---
+                apiVersion: image.toolkit.fluxcd.io/v1
+                kind: ImageRepository
+                metadata: {name: both, namespace: ns}
+                spec:
+                  image: prod.azurecr.io/app
+                  interval: 1m
+                  provider: azure
+                  secretRef: {name: acr-pull}
+                """));
+        assertEquals("aws", r.config().byId(ImageRepository.class)
+                .get(new ResourceId("ns", "ecr")).provider());
+        assertEquals(List.of(
+                "ImageRepository ns/alias: spec.provider 'gcp': registry host registry.internal.example is not one gcp serves"
+                        + " (gcr.io, <region>.gcr.io or <region>-docker.pkg.dev); its token is asked for anyway (c.yaml:15)",
+                "ImageRepository ns/both: spec.provider is not acted on: spec.secretRef is set, so its credentials are used and"
+                        + " the azure identity is not (as Flux does) (c.yaml:23)"), r.warnings());
     }
 
     @ParameterizedTest(name = "{0}")
