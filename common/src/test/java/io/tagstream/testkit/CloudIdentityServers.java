@@ -98,7 +98,11 @@ public final class CloudIdentityServers {
 
         void refuse(HttpExchange ex, int status, String why) throws IOException {
             problems.add(ex.getRequestMethod() + " " + ex.getRequestURI() + ": " + why);
-            send(ex, status, "application/json", JSON.writeValueAsString(Map.of("error", "invalid_request", "error_description", why)));
+            // an OAuth error: "invalid_grant: …" names its code, anything else is an invalid_request
+            Matcher m = Pattern.compile("^([a-z_]+): (.*)$", Pattern.DOTALL).matcher(why);
+            boolean coded = m.matches();
+            send(ex, status, "application/json", JSON.writeValueAsString(Map.of("error", coded ? m.group(1) : "invalid_request",
+                    "error_description", coded ? m.group(2) : why)));
         }
 
         @Override
@@ -168,6 +172,143 @@ public final class CloudIdentityServers {
                 ex.getResponseHeaders().set("Metadata-Flavor", "Google");
                 send(ex, 200, "application/json", JSON.writeValueAsString(Map.of(
                         "access_token", tokens.get(), "expires_in", 3599, "token_type", "Bearer")));
+            }
+        }
+    }
+
+    /**
+     * Google's STS ({@code POST /v1/token}: RFC 8693 token exchange for workload identity federation, and the RFC 7523
+     * JWT-bearer grant of a service account key, whose RS256 signature is verified), IAM Credentials'
+     * {@code generateAccessToken}, and a local endpoint serving a subject token as JSON (a {@code url} credential source).
+     */
+    public static final class GoogleSts extends Base {
+        private final String audience;
+        private final String subjectToken;
+        private final String serviceAccount;
+        private final java.security.PublicKey keyOfServiceAccount;
+        private final String finalToken;
+        private final Set<String> stsTokens = ConcurrentHashMap.newKeySet();
+
+        /**
+         * Trusts {@code subjectToken} for the pool provider {@code audience}, lets its STS tokens impersonate
+         * {@code serviceAccount}, and accepts assertions signed by {@code keyOfServiceAccount}; the registry-usable
+         * token is {@code finalToken} (from impersonation, a key assertion, or STS when {@code direct}).
+         */
+        public GoogleSts(String audience, String subjectToken, String serviceAccount, java.security.PublicKey keyOfServiceAccount,
+                String finalToken) {
+            this.audience = audience;
+            this.subjectToken = subjectToken;
+            this.serviceAccount = serviceAccount;
+            this.keyOfServiceAccount = keyOfServiceAccount;
+            this.finalToken = finalToken;
+        }
+
+        private volatile boolean direct;
+
+        /** STS answers with the final token itself (federated access without impersonation). */
+        public GoogleSts direct() {
+            this.direct = true;
+            return this;
+        }
+
+        @Override
+        void handle(HttpExchange ex) throws IOException {
+            String path = ex.getRequestURI().getPath();
+            if (path.equals("/v1/token")) {
+                token(ex);
+            } else if (path.equals("/v1/projects/-/serviceAccounts/" + serviceAccount + ":generateAccessToken")) {
+                impersonate(ex);
+            } else if (path.equals("/subject-token")) {
+                if (!"Bearer cluster-credential".equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                    refuse(ex, 401, "the subject token endpoint wants its configured header");
+                } else {
+                    send(ex, 200, "application/json", JSON.writeValueAsString(Map.of("id_token", subjectToken)));
+                }
+            } else {
+                refuse(ex, 404, "unknown endpoint");
+            }
+        }
+
+        private void token(HttpExchange ex) throws IOException {
+            if (!ex.getRequestMethod().equals("POST") || !isForm(ex)) {
+                refuse(ex, 400, "the token endpoint takes a form POST");
+                return;
+            }
+            Map<String, String> f = form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            String grant = String.valueOf(f.get("grant_type"));
+            if (grant.equals("urn:ietf:params:oauth:grant-type:token-exchange")) {
+                if (!audience.equals(f.get("audience"))) {
+                    refuse(ex, 400, "invalid_target: audience " + f.get("audience"));
+                } else if (!"urn:ietf:params:oauth:token-type:jwt".equals(f.get("subject_token_type"))
+                        || !"urn:ietf:params:oauth:token-type:access_token".equals(f.get("requested_token_type"))) {
+                    refuse(ex, 400, "invalid_request: token types " + f.get("subject_token_type") + " → " + f.get("requested_token_type"));
+                } else if (!subjectToken.equals(f.get("subject_token"))) {
+                    refuse(ex, 400, "invalid_grant: the subject token is not trusted by this pool");
+                } else if (!"https://www.googleapis.com/auth/cloud-platform".equals(f.get("scope"))) {
+                    refuse(ex, 400, "invalid_scope: " + f.get("scope"));
+                } else {
+                    String t = direct ? finalToken : "sts-" + UUID.randomUUID();
+                    stsTokens.add(t);
+                    send(ex, 200, "application/json", JSON.writeValueAsString(Map.of("access_token", t,
+                            "issued_token_type", "urn:ietf:params:oauth:token-type:access_token", "token_type", "Bearer", "expires_in", 3599)));
+                }
+            } else if (grant.equals("urn:ietf:params:oauth:grant-type:jwt-bearer")) {
+                String why = assertionProblem(String.valueOf(f.get("assertion")), url() + "/v1/token");
+                if (why != null) {
+                    refuse(ex, 400, "invalid_grant: " + why);
+                } else {
+                    send(ex, 200, "application/json", JSON.writeValueAsString(Map.of("access_token", finalToken,
+                            "token_type", "Bearer", "expires_in", 3599)));
+                }
+            } else {
+                refuse(ex, 400, "unsupported_grant_type: " + grant);
+            }
+        }
+
+        private String assertionProblem(String jwt, String tokenUri) {
+            String[] parts = jwt.split("\\.");
+            if (parts.length != 3) {
+                return "the assertion is not a JWS";
+            }
+            try {
+                JsonNode header = JSON.readTree(Base64.getUrlDecoder().decode(parts[0]));
+                JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+                java.security.Signature v = java.security.Signature.getInstance("SHA256withRSA");
+                v.initVerify(keyOfServiceAccount);
+                v.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
+                if (!"RS256".equals(header.path("alg").asText()) || !v.verify(Base64.getUrlDecoder().decode(parts[2]))) {
+                    return "Invalid JWT Signature.";
+                }
+                long now = Instant.now().getEpochSecond();
+                if (!serviceAccount.equals(claims.path("iss").asText()) || !tokenUri.equals(claims.path("aud").asText())
+                        || !"https://www.googleapis.com/auth/cloud-platform".equals(claims.path("scope").asText())) {
+                    return "Invalid JWT: iss, aud or scope";
+                }
+                if (Math.abs(claims.path("iat").asLong() - now) > 300 || claims.path("exp").asLong() - claims.path("iat").asLong() > 3600) {
+                    return "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe.";
+                }
+                return null;
+            } catch (IOException | java.security.GeneralSecurityException | IllegalArgumentException e) {
+                return "the assertion does not decode: " + e;
+            }
+        }
+
+        private void impersonate(HttpExchange ex) throws IOException {
+            String auth = String.valueOf(ex.getRequestHeaders().getFirst("Authorization"));
+            if (!ex.getRequestMethod().equals("POST")
+                    || !String.valueOf(ex.getRequestHeaders().getFirst("Content-Type")).startsWith("application/json")) {
+                refuse(ex, 400, "generateAccessToken takes a JSON POST");
+                return;
+            }
+            JsonNode body = JSON.readTree(ex.getRequestBody().readAllBytes());
+            if (!auth.startsWith("Bearer ") || !stsTokens.contains(auth.substring(7))) {
+                problems.add("POST generateAccessToken: not an STS token of this pool");
+                send(ex, 401, "application/json", "{\"error\":{\"code\":401,\"message\":\"Request had invalid authentication credentials.\",\"status\":\"UNAUTHENTICATED\"}}");
+            } else if (!body.path("scope").isArray() || !body.path("scope").toString().contains("https://www.googleapis.com/auth/cloud-platform")) {
+                refuse(ex, 400, "scope must list cloud-platform");
+            } else {
+                String expires = DateTimeFormatter.ISO_INSTANT.format(Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                send(ex, 200, "application/json", JSON.writeValueAsString(Map.of("accessToken", finalToken, "expireTime", expires)));
             }
         }
     }

@@ -137,6 +137,74 @@ class CloudCredentialsTest {
         }
     }
 
+    static final String POOL = "//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/eks/providers/oidc";
+    static final String GSA = "tagstream@acme-prod.iam.gserviceaccount.com";
+
+    @Test
+    void gcpWorkloadIdentityFederationFromAFileThenImpersonation(@TempDir Path dir) throws Exception {
+        Path subject = Files.writeString(dir.resolve("token"), "eyJ.eks-oidc-token.sig\n");
+        try (var google = new CloudIdentityServers.GoogleSts(POOL, "eyJ.eks-oidc-token.sig", GSA, null, GCP_TOKEN);
+                RegistryProxy proxy = new RegistryProxy(gcr).requireBearer()) {
+            Path adc = Files.writeString(dir.resolve("adc.json"), """
+                    {"type": "external_account", "audience": "%s",
+                     "subject_token_type": "urn:ietf:params:oauth:token-type:jwt", "token_url": "%s/v1/token",
+                     "service_account_impersonation_url": "%s/v1/projects/-/serviceAccounts/%s:generateAccessToken",
+                     "credential_source": {"file": "%s", "format": {"type": "text"}}}
+                    """.formatted(POOL, google.url(), google.url(), GSA, subject));
+            CloudCredentials cloud = new CloudCredentials(Map.of("GOOGLE_APPLICATION_CREDENTIALS", adc.toString())::get, Clock.systemUTC());
+            RegistryClient c = client(new RegistryAccess(noSecrets(), cloud), repo(proxy.host(), "project/app", "gcp", ""));
+            assertEquals(gcrImage.digest(), c.resolve("project/app", "1.0.0").orElseThrow().digest());
+            assertEquals(2, google.requests(), "one token exchange, one impersonation");
+            assertEquals(List.of(), google.problems());
+        }
+    }
+
+    @Test
+    void gcpWorkloadIdentityFederationFromAUrlWithoutImpersonation(@TempDir Path dir) throws Exception {
+        try (var google = new CloudIdentityServers.GoogleSts(POOL, "eyJ.url-served.sig", GSA, null, GCP_TOKEN).direct();
+                RegistryProxy proxy = new RegistryProxy(gcr).requireBearer()) {
+            Path adc = Files.writeString(dir.resolve("adc.json"), """
+                    {"type": "external_account", "audience": "%s",
+                     "subject_token_type": "urn:ietf:params:oauth:token-type:jwt", "token_url": "%s/v1/token",
+                     "credential_source": {"url": "%s/subject-token", "headers": {"Authorization": "Bearer cluster-credential"},
+                                           "format": {"type": "json", "subject_token_field_name": "id_token"}}}
+                    """.formatted(POOL, google.url(), google.url()));
+            CloudCredentials cloud = new CloudCredentials(Map.of("GOOGLE_APPLICATION_CREDENTIALS", adc.toString())::get, Clock.systemUTC());
+            RegistryClient c = client(new RegistryAccess(noSecrets(), cloud), repo(proxy.host(), "project/app", "gcp", ""));
+            assertEquals(gcrImage.digest(), c.resolve("project/app", "1.0.0").orElseThrow().digest());
+            assertEquals(List.of(), google.problems());
+        }
+    }
+
+    @Test
+    void gcpServiceAccountKeySignsItsOwnAssertion(@TempDir Path dir) throws Exception {
+        var rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        var pair = rsa.generateKeyPair();
+        String pem = "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes())
+                .encodeToString(pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+        try (var google = new CloudIdentityServers.GoogleSts(POOL, "unused", GSA, pair.getPublic(), GCP_TOKEN);
+                RegistryProxy proxy = new RegistryProxy(gcr).requireBearer()) {
+            Path key = dir.resolve("key.json");
+            Files.writeString(key, io.tagstream.common.events.Json.mapper().writeValueAsString(Map.of("type", "service_account",
+                    "client_email", GSA, "private_key_id", "k1", "private_key", pem, "token_uri", google.url() + "/v1/token")));
+            CloudCredentials cloud = new CloudCredentials(Map.of("GOOGLE_APPLICATION_CREDENTIALS", key.toString())::get, Clock.systemUTC());
+            RegistryClient c = client(new RegistryAccess(noSecrets(), cloud), repo(proxy.host(), "project/app", "gcp", ""));
+            assertEquals(gcrImage.digest(), c.resolve("project/app", "1.0.0").orElseThrow().digest());
+            assertEquals(List.of(), google.problems());
+
+            // another key's signature is refused by the token endpoint, and the error says so
+            var other = rsa.generateKeyPair();
+            Files.writeString(key, io.tagstream.common.events.Json.mapper().writeValueAsString(Map.of("type", "service_account",
+                    "client_email", GSA, "private_key", "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getEncoder()
+                            .encodeToString(other.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----", "token_uri", google.url() + "/v1/token")));
+            RegistryException e = assertThrows(RegistryException.class, () -> new CloudCredentials(
+                    Map.of("GOOGLE_APPLICATION_CREDENTIALS", key.toString())::get, Clock.systemUTC()).forProvider("gcp", "gcr.io", false).current());
+            assertEquals("GCP service account key for gcr.io: " + google.url() + "/v1/token answered 400 invalid_grant: Invalid JWT Signature.",
+                    e.getMessage());
+        }
+    }
+
     @Test
     void azureWorkloadIdentityIsExchangedForAnAcrRefreshToken(@TempDir Path dir) throws Exception {
         Path federated = Files.writeString(dir.resolve("azure-identity-token"), "eyJ.projected-service-account-token.sig\n");

@@ -38,6 +38,26 @@ final class CloudHttp {
         return send(what, url, r);
     }
 
+    JsonNode postJson(String what, String url, Map<String, String> headers, Object body) {
+        HttpRequest.Builder b;
+        try {
+            b = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
+                    .header("Content-Type", "application/json").header("Accept", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(Json.mapper().writeValueAsBytes(body)));
+        } catch (IOException e) {
+            throw new RegistryException(what + ": " + e.getMessage(), e);
+        }
+        headers.forEach(b::header);
+        return send(what, url, b.build());
+    }
+
+    /** A text answer (a subject token served by a local endpoint). */
+    String getText(String what, String url, Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET();
+        headers.forEach(b::header);
+        return exchange(what, url, b.build());
+    }
+
     static String form(Map<String, String> form) {
         return form.entrySet().stream()
                 .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
@@ -55,14 +75,27 @@ final class CloudHttp {
     }
 
     private JsonNode send(String what, String url, HttpRequest r) {
-        String where = url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
+        String body = exchange(what, url, r);
+        try {
+            return Json.mapper().readTree(body);
+        } catch (IOException e) {
+            throw new RegistryException(what + ": " + where(url) + " answered 200 without JSON");
+        }
+    }
+
+    private static String where(String url) {
+        return url.contains("?") ? url.substring(0, url.indexOf('?')) : url;
+    }
+
+    private String exchange(String what, String url, HttpRequest r) {
+        String where = where(url);
         try {
             HttpResponse<String> resp = http.send(r, HttpResponse.BodyHandlers.ofString());
             if (resp.statusCode() != 200) {
                 // no registry status: a token endpoint's 404 must not read as "repository not found"
                 throw new RegistryException(what + ": " + where + " answered " + resp.statusCode() + " " + reason(resp.body()));
             }
-            return Json.mapper().readTree(resp.body());
+            return resp.body();
         } catch (IOException e) {
             throw new RegistryException(what + ": cannot reach " + where + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
@@ -76,8 +109,12 @@ final class CloudHttp {
     private static String reason(String body) {
         try {
             JsonNode j = Json.mapper().readTree(body);
+            if (j.path("error").isObject()) { // Google APIs: {"error": {"code", "message", "status"}}
+                JsonNode e = j.get("error");
+                return e.path("status").asText("") + (e.hasNonNull("message") ? ": " + e.get("message").asText() : "");
+            }
             if (j.hasNonNull("error")) {
-                String e = j.get("error").isTextual() ? j.get("error").asText() : j.get("error").toString();
+                String e = j.get("error").asText();
                 return e + (j.hasNonNull("error_description") ? ": " + j.get("error_description").asText() : "");
             }
         } catch (IOException | RuntimeException ignored) {
