@@ -187,7 +187,9 @@ public final class RegistryProxy implements AutoCloseable {
         HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         r.headers().map().forEach((k, vs) -> {
             if (!HOP.contains(k.toLowerCase()) && !k.equals(":status")) {
-                vs.forEach(v -> ex.getResponseHeaders().add(k, v));
+                // an upload's Location names the proxy, as a registry behind a load balancer does, never its backend
+                vs.forEach(v -> ex.getResponseHeaders().add(k, k.equalsIgnoreCase("location") && v.startsWith(upstream.url())
+                        ? "http://" + host() + v.substring(upstream.url().length()) : v));
             }
         });
         boolean head = ex.getRequestMethod().equals("HEAD");

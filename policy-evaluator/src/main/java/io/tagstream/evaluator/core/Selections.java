@@ -286,7 +286,7 @@ public final class Selections {
         if (ev.latestTag().isEmpty()) {
             String reason = ev.error().orElse("no tag selected");
             status.put(id, new PolicyStatus(id, repoId, image, Optional.empty(), current.or(() -> previous),
-                    since, ev.candidates(), ev.skippedTotal(), Optional.of(reason), Optional.of(now), false));
+                    since, ev.candidates(), ev.skippedTotal(), Optional.of(reason), Optional.of(now), false, ev.ranked()));
             if (current.isPresent()) {
                 announced.remove(id);
                 return List.of(new Unselected(id, current.get(), reason));
@@ -301,12 +301,12 @@ public final class Selections {
                         && p.digestReflectionPolicy() == ImagePolicy.DigestReflection.ALWAYS;
         if (!changed) {
             status.put(id, new PolicyStatus(id, repoId, image, inForce, previous, since, ev.candidates(),
-                    ev.skippedTotal(), Optional.empty(), Optional.of(now), false));
+                    ev.skippedTotal(), Optional.empty(), Optional.of(now), false, ev.ranked()));
             return List.of();
         }
         announced.put(id, next);
         status.put(id, new PolicyStatus(id, repoId, image, Optional.of(next), current, Optional.of(now),
-                ev.candidates(), ev.skippedTotal(), Optional.empty(), Optional.of(now), false));
+                ev.candidates(), ev.skippedTotal(), Optional.empty(), Optional.of(now), false, ev.ranked()));
         return List.of(new Matched(new PolicyMatched(id, next.image(), next.tag(), next.digest(),
                 current.map(c -> new PolicyMatched.TagRef(c.tag(), c.digest())), now,
                 Optional.ofNullable(pushers.get(scanKey(repoId, next.image()) + "|" + next.tag() + "|" + next.digest())))));

@@ -100,6 +100,9 @@ class SelectionsTest {
         assertEquals(new TagFacts("sha256:" + "a".repeat(64), Optional.empty(), Optional.of(t.plusSeconds(5))), stored.facts());
         assertEquals(List.of(), s.discovered(tag("aaa", "a"), NEWEST, NOW).stream()
                 .filter(e -> e instanceof Selections.TagStored).toList(), "an event without times forgets none");
+        assertEquals(List.of(new NewestPolicy.Ranked("aaa", Optional.of(t.plusSeconds(5))), new NewestPolicy.Ranked("ccc", Optional.of(t)),
+                new NewestPolicy.Ranked("zzz", Optional.of(t.minusSeconds(1)))), s.status().get(0).ranked(),
+                "the status shows each candidate with the time it is ordered by, newest first");
 
         Selections restarted = new Selections();
         s.tagsOf("ns/portal", NEWEST).forEach((tag, f) -> restarted.restoreTag("ns/portal", "acr.example/portal", tag, f));
