@@ -68,7 +68,10 @@ public final class RegistryProxy implements AutoCloseable {
         return this;
     }
 
-    /** Serves {@code path} itself (a registry's own extra endpoint, such as ACR's {@code /oauth2/exchange}). */
+    /**
+     * Serves {@code path} itself (a registry's own extra endpoint, such as ACR's {@code /oauth2/exchange}); a path
+     * ending in {@code /} serves everything under it (an API such as Gitea's {@code /api/v1/packages/}).
+     */
     public RegistryProxy route(String path, com.sun.net.httpserver.HttpHandler handler) {
         routes.put(path, handler);
         return this;
@@ -96,8 +99,10 @@ public final class RegistryProxy implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getRawPath();
-            if (routes.containsKey(path)) {
-                routes.get(path).handle(ex);
+            var route = routes.entrySet().stream()
+                    .filter(r -> r.getKey().equals(path) || r.getKey().endsWith("/") && path.startsWith(r.getKey())).findFirst();
+            if (route.isPresent()) {
+                route.get().getValue().handle(ex);
                 return;
             }
             if (path.equals("/token")) {

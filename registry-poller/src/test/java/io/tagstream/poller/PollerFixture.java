@@ -27,6 +27,10 @@ public class PollerFixture implements QuarkusTestResourceLifecycleManager {
     public static RegistryProxy paged;
     public static RegistryProxy flaky;
     public static RegistryProxy builds;
+    /** A registry with Gitea's packages API beside it: {@code owner/name:version} → created_at, and the paths asked. */
+    public static RegistryProxy gitea;
+    public static final Map<String, java.time.Instant> GITEA_CREATED = new java.util.concurrent.ConcurrentHashMap<>();
+    public static final java.util.List<String> GITEA_ASKED = new java.util.concurrent.CopyOnWriteArrayList<>();
     public static int httpPort;
     public static Path configDir;
 
@@ -43,6 +47,20 @@ public class PollerFixture implements QuarkusTestResourceLifecycleManager {
         flaky = new RegistryProxy(open);
         burst = new RegistryProxy(open);
         builds = new RegistryProxy(open);
+        gitea = new RegistryProxy(open).route("/api/v1/packages/", ex -> {
+            try (ex) {
+                String[] seg = ex.getRequestURI().getRawPath().split("/"); // /api/v1/packages/{owner}/container/{name}/{version}
+                GITEA_ASKED.add(ex.getRequestURI().getRawPath());
+                java.time.Instant created = seg.length == 8 ? GITEA_CREATED.get(seg[4] + "/"
+                        + java.net.URLDecoder.decode(seg[6], java.nio.charset.StandardCharsets.UTF_8) + ":" + seg[7]) : null;
+                byte[] body = (created == null ? "{\"message\":\"package does not exist\"}"
+                        : "{\"id\":1,\"type\":\"container\",\"version\":\"" + seg[7] + "\",\"created_at\":\"" + created + "\"}")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                ex.getResponseHeaders().set("Content-Type", "application/json");
+                ex.sendResponseHeaders(created == null ? 404 : 200, body.length);
+                ex.getResponseBody().write(body);
+            }
+        });
         Path root = WorkDirs.create("poller-fixture");
         configDir = root.resolve("config");
         Path secrets = root.resolve("secrets");
@@ -61,6 +79,7 @@ public class PollerFixture implements QuarkusTestResourceLifecycleManager {
             repo(y, "paused", open.host() + "/team/paused", "  suspend: true\n");
             repo(y, "shas", builds.host() + "/cd/supervisor", "");
             repo(y, "shop", open.host() + "/org/shop", "");
+            repo(y, "giteashas", gitea.host() + "/platform/supervisor", "");
             y.append("""
                     apiVersion: image.toolkit.fluxcd.io/v1
                     kind: ImagePolicy
@@ -70,6 +89,19 @@ public class PollerFixture implements QuarkusTestResourceLifecycleManager {
                       filterTags: {pattern: '^[0-9a-f]{40}$'}
                       policy:
                         newest: {by: built}
+                    ---
+                    apiVersion: tagstream.io/v1alpha1
+                    kind: Registry
+                    metadata: {name: gitea, namespace: test}
+                    spec: {host: '%s', insecure: true, pushTimes: gitea}
+                    ---
+                    apiVersion: image.toolkit.fluxcd.io/v1
+                    kind: ImagePolicy
+                    metadata: {name: giteasupervisor, namespace: test}
+                    spec:
+                      imageRepositoryRef: {name: giteashas}
+                      policy:
+                        newest: {by: pushed}
                     ---
                     apiVersion: image.toolkit.fluxcd.io/v1
                     kind: ImagePolicy
@@ -81,7 +113,7 @@ public class PollerFixture implements QuarkusTestResourceLifecycleManager {
                       digestReflectionPolicy: Always
                       interval: 1s
                     ---
-                    """);
+                    """.formatted(gitea.host()));
             receiver(y, "dist", "distribution", "hooked");
             receiver(y, "burst", "distribution", "burst");
             receiver(y, "paused", "distribution", "paused");
@@ -139,6 +171,7 @@ public class PollerFixture implements QuarkusTestResourceLifecycleManager {
         flaky.close();
         burst.close();
         builds.close();
+        gitea.close();
         open.close();
         locked.close();
     }

@@ -373,7 +373,7 @@ class PollerOnRegistriesTest {
      * manifest instead of a HEAD, and its config), every rescan costs the listing only, and the times are in the state.
      */
     @Test
-    @Order(30)
+    @Order(29)
     void buildTimesAreReadOnceAndKept() throws Exception {
         java.time.Instant t = java.time.Instant.parse("2026-12-01T10:00:00Z");
         List<String> shas = List.of("f" + "1".repeat(39), "9" + "2".repeat(39), "0" + "3".repeat(39)); // newest sorts lowest
@@ -398,6 +398,38 @@ class PollerOnRegistriesTest {
         assertEquals(1, PollerFixture.builds.requests() - before, "a rescan lists the tags and reads nothing else");
         assertEquals(3, tagEvents("test/shas", l -> l.size() > 3, Duration.ofSeconds(2)).size());
         assertEquals(java.util.Optional.of(t.plusSeconds(120)), scanner.known("test/shas").get(shas.get(2)).built());
+    }
+
+    /**
+     * A Gitea registry's packages API orders a first scan: three SHA tags already in the registry (pushed an hour apart,
+     * the newest sorting lowest) get Gitea's created_at as their push time, one API request per tag, and a rescan asks
+     * the API nothing; a tag Gitea does not know gets the time the poller first saw it.
+     */
+    @Test
+    @Order(30)
+    void giteaSaysWhenTheTagsOfAFirstScanWerePushed() throws Exception {
+        java.time.Instant t = java.time.Instant.parse("2026-11-30T08:00:00Z");
+        List<String> shas = List.of("e" + "4".repeat(39), "7" + "5".repeat(39), "1" + "6".repeat(39)); // newest sorts lowest
+        for (int i = 0; i < shas.size(); i++) {
+            TestImages.push(PollerFixture.open, "platform/supervisor", shas.get(i));
+            PollerFixture.GITEA_CREATED.put("platform/supervisor:" + shas.get(i), t.plusSeconds(3600L * i));
+        }
+        TestImages.push(PollerFixture.open, "platform/supervisor", "untold");
+        java.time.Instant before = java.time.Instant.now();
+        scan("giteashas");
+        List<Event> events = tagEvents("test/giteashas", l -> l.size() >= 4);
+        Map<String, java.util.Optional<java.time.Instant>> pushed = new HashMap<>();
+        events.forEach(e -> pushed.put(((TagDiscovered) e).tag(), ((TagDiscovered) e).pushedAt()));
+        for (int i = 0; i < shas.size(); i++) {
+            assertEquals(java.util.Optional.of(t.plusSeconds(3600L * i)), pushed.get(shas.get(i)), shas.get(i));
+        }
+        assertTrue(!pushed.get("untold").orElseThrow().isBefore(before.minusSeconds(1)), "first seen: " + pushed.get("untold"));
+        assertEquals(4, PollerFixture.GITEA_ASKED.size(), PollerFixture.GITEA_ASKED.toString());
+        assertTrue(PollerFixture.GITEA_ASKED.contains("/api/v1/packages/platform/container/supervisor/" + shas.get(2)));
+
+        scan("giteashas");
+        settle();
+        assertEquals(4, PollerFixture.GITEA_ASKED.size(), "a rescan asks Gitea nothing");
     }
 
     /**

@@ -838,7 +838,18 @@ public final class ConfigLoader {
                     + "dockerConfigPath, or use provider: generic");
         }
         return new Registry(id, labels, o, host.toLowerCase(Locale.ROOT), secretName(s, "secretRef"),
-                secretName(s, "caSecretRef"), s.string("dockerConfigPath"), s.bool("insecure", false), rps, conc, provider);
+                secretName(s, "caSecretRef"), s.string("dockerConfigPath"), s.bool("insecure", false), rps, conc, provider,
+                pushTimes(s));
+    }
+
+    /** Our Registry's {@code pushTimes}: which registry API tells when a tag was pushed. */
+    private static Optional<String> pushTimes(YamlFields s) {
+        Optional<String> api = s.string("pushTimes");
+        if (api.isPresent() && !Registry.PUSH_TIME_APIS.contains(api.get())) {
+            s.error("pushTimes", "'" + api.get() + "' is not a registry API Tagstream reads push times from (gitea)");
+            return Optional.empty();
+        }
+        return api;
     }
 
     /**

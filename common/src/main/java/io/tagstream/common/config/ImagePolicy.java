@@ -49,6 +49,11 @@ public record ImagePolicy(
         return policy instanceof Newest n && n.by() == By.BUILT;
     }
 
+    /** Whether this policy orders tags by when they were pushed, which a registry's own API may tell (see Registry). */
+    public boolean needsPushTimes() {
+        return policy instanceof Newest n && n.by() == By.PUSHED;
+    }
+
     /** Flux's order: {@code asc} selects the greatest value, {@code desc} the least. */
     public enum Order {
         ASC,

@@ -39,6 +39,7 @@ public final class RegistryAccess {
     private final Secrets secrets;
     private final CloudCredentials cloud;
     private final Map<String, RegistryClient> clients = new ConcurrentHashMap<>();
+    private final Map<RegistryClient, PushTimes> pushTimes = new ConcurrentHashMap<>();
 
     public RegistryAccess(Secrets secrets) {
         this(secrets, CloudCredentials.fromEnvironment());
@@ -87,6 +88,15 @@ public final class RegistryAccess {
             RegistrySettings s = RegistrySettings.of(name.apiHost(), plain, creds).withLimits(rps, conc);
             return new RegistryClient(ca.map(pem -> s.withTls(tls(pem))).orElse(s));
         });
+    }
+
+    /**
+     * The API that tells when a repository's tags were pushed, when the host's Registry resource names one
+     * ({@code pushTimes}); one per client, sharing its credentials.
+     */
+    public Optional<PushTimes> pushTimes(RegistryClient client, RepositoryName name, TagstreamConfig config) {
+        return config.registryFor(name.registry()).flatMap(Registry::pushTimes).filter("gitea"::equals)
+                .map(api -> pushTimes.computeIfAbsent(client, c -> PushTimes.gitea(c.settings())));
     }
 
     public Map<String, RegistryClient> clients() {

@@ -66,6 +66,8 @@ class ConfigLoaderTest {
         ImagePolicy p = c.find(ImagePolicy.class, new ResourceId("flux-system", "supervisor")).orElseThrow();
         assertEquals(new ImagePolicy.Newest(ImagePolicy.By.PUSHED), p.policy());
         assertEquals(false, p.needsBuildTimes());
+        assertEquals(true, p.needsPushTimes());
+        assertEquals(Optional.of("gitea"), c.registryFor("gitea.example.internal").orElseThrow().pushTimes());
         assertEquals(1, c.receivers().size());
     }
 
@@ -260,6 +262,14 @@ class ConfigLoaderTest {
                           interval: 1m
                           provider: ecr
                         """, "ImageRepository ns/app: spec.provider 'ecr' is not one of generic, aws, azure, gcp (c.yaml:7)"),
+                Arguments.of("push times from an API Tagstream does not read", """
+                        apiVersion: tagstream.io/v1alpha1
+                        kind: Registry
+                        metadata: {name: hub, namespace: ns}
+                        spec:
+                          host: registry.example
+                          pushTimes: harbor
+                        """, "Registry ns/hub: spec.pushTimes 'harbor' is not a registry API Tagstream reads push times from (gitea) (c.yaml:6)"),
                 Arguments.of("cloud Registry with a secret too", """
                         apiVersion: tagstream.io/v1alpha1
                         kind: Registry

@@ -39,6 +39,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import io.tagstream.common.registry.RegistryClient;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -339,7 +340,10 @@ public class Scanner {
                 awaitReady();
                 TagstreamConfig cfg = config.config();
                 RepositoryName name = RepositoryName.parse(repo.image());
-                TagSource registry = TagSource.of(access.client(repo, name, cfg));
+                RegistryClient client = access.client(repo, name, cfg);
+                // the registry's push times are asked only for repositories a policy orders by them, once per new tag
+                boolean byPush = cfg.policiesOf(repo.id()).stream().anyMatch(ImagePolicy::needsPushTimes);
+                TagSource registry = TagSource.of(client, byPush ? access.pushTimes(client, name, cfg) : Optional.empty());
                 KnownTags stored = state(id).known();
                 Map<String, KnownTag> known = stored.of(name.canonical());
                 // build times are read only for repositories a policy orders by them, once per digest

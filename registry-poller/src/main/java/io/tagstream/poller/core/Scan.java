@@ -186,10 +186,23 @@ public final class Scan {
                 .toList();
     }
 
-    /** What a lookup found: where the tag points, and its build time when it was read ({@link KnownTag#NO_BUILD_TIME}: none given). */
-    private record Found(RegistryClient.Resolved resolved, Optional<Instant> built) {}
+    /**
+     * What a lookup found: where the tag points, its build time when it was read ({@link KnownTag#NO_BUILD_TIME}: none
+     * given), and, for a tag not seen before, when the registry says it was pushed.
+     */
+    private record Found(RegistryClient.Resolved resolved, Optional<Instant> built, Optional<Instant> pushed) {
+        Found(RegistryClient.Resolved resolved, Optional<Instant> built) {
+            this(resolved, built, Optional.empty());
+        }
+    }
 
     private static Optional<Found> lookup(TagSource client, String path, String tag, KnownTag before, boolean byBuild,
+            Map<String, Instant> builds) {
+        Optional<Found> found = resolveWithBuild(client, path, tag, before, byBuild, builds);
+        return before == null ? found.map(f -> new Found(f.resolved(), f.built(), client.pushed(path, tag))) : found;
+    }
+
+    private static Optional<Found> resolveWithBuild(TagSource client, String path, String tag, KnownTag before, boolean byBuild,
             Map<String, Instant> builds) {
         if (!byBuild) {
             return client.resolve(path, tag).map(r -> new Found(r, Optional.empty()));
@@ -224,13 +237,15 @@ public final class Scan {
     }
 
     /**
-     * The tag after a lookup: a tag new or moved to another digest was pushed now (the time a re-push makes it newest);
-     * one still at its digest keeps the time it was first seen there, and its build time unless one was read.
+     * The tag after a lookup: a tag new to the poller was pushed when the registry says (never later than now), else
+     * now; one moved to another digest was pushed now (the time a re-push makes it newest); one still at its digest
+     * keeps the time it was first seen there, and its build time unless one was read.
      */
     private static KnownTag after(KnownTag before, Found f, Instant now) {
         boolean same = before != null && before.digest().equals(f.resolved().digest());
         String mediaType = same && f.resolved().size() < 0 ? before.mediaType() : f.resolved().mediaType();
-        return new KnownTag(f.resolved().digest(), mediaType, same ? before.pushed() : Optional.of(now),
+        Instant pushed = before == null ? f.pushed().filter(t -> t.isBefore(now)).orElse(now) : now;
+        return new KnownTag(f.resolved().digest(), mediaType, same ? before.pushed() : Optional.of(pushed),
                 f.built().or(() -> same ? before.built() : Optional.empty()));
     }
 

@@ -1,6 +1,7 @@
 package io.tagstream.poller.core;
 
 import io.tagstream.common.registry.BuildTimes;
+import io.tagstream.common.registry.PushTimes;
 import io.tagstream.common.registry.RegistryClient;
 import java.time.Instant;
 import java.util.List;
@@ -33,9 +34,27 @@ public interface TagSource {
         return resolve(path, tag).map(r -> new Built(r, built(path, r.digest())));
     }
 
+    /**
+     * When the registry says {@code tag} was pushed, where its own API tells (see {@link PushTimes}); empty otherwise,
+     * and then the poller's first sighting is the push time. Asked once, for a tag the poller has not seen before.
+     */
+    default Optional<Instant> pushed(String path, String tag) {
+        return Optional.empty();
+    }
+
     /** A registry through its client (tags listed 1,000 per page). */
     static TagSource of(RegistryClient client) {
+        return of(client, Optional.empty());
+    }
+
+    /** As {@link #of(RegistryClient)}, with the registry's push times where its API gives them. */
+    static TagSource of(RegistryClient client, Optional<PushTimes> pushTimes) {
         return new TagSource() {
+            @Override
+            public Optional<Instant> pushed(String path, String tag) {
+                return pushTimes.flatMap(p -> p.pushed(path, tag));
+            }
+
             @Override
             public List<String> tags(String path) {
                 return client.listTags(path, 1000, OptionalInt.empty()).tags();

@@ -68,6 +68,16 @@ class ScanTest {
         final Map<String, Instant> created = new HashMap<>();
         final List<String> configsRead = new ArrayList<>();
 
+        /** tag → when the registry's API says it was pushed (absent: it does not say); each question is counted. */
+        final Map<String, Instant> pushedAt = new HashMap<>();
+        final List<String> pushAsked = new ArrayList<>();
+
+        @Override
+        public synchronized Optional<Instant> pushed(String path, String tag) {
+            pushAsked.add(tag);
+            return Optional.ofNullable(pushedAt.get(tag));
+        }
+
         @Override
         public synchronized Optional<Instant> built(String path, String digest) {
             configsRead.add(digest);
@@ -168,6 +178,35 @@ class ScanTest {
                 DiscoverySource.WEBHOOK, Runnable::run, Clock.fixed(t2.plusSeconds(60), ZoneOffset.UTC));
         assertEquals(List.of(), hinted.discovered(), "a webhook repeating known tags changes no time");
         assertEquals(Optional.of(t1), hinted.state().get("aaa").pushed());
+    }
+
+    @Test
+    void aRegistryThatTellsPushTimesOrdersTheTagsOfAFirstScanOnceAndNeverAgain() {
+        RepositoryName name = RepositoryName.parse("registry.example/team/app");
+        Instant now = Instant.parse("2026-12-05T12:00:00Z");
+        String sha1 = "4f0c2a9e1b7d3c5a6e8f0a1b2c3d4e5f6a7b8c9d";
+        String sha2 = "0a1b2c3d4e5f6a7b8c9d4f0c2a9e1b7d3c5a6e8f";
+        MapRegistry registry = new MapRegistry(Map.of(sha1, D1, sha2, D2, "untold", D3, "future", D3, "latest", D1), Set.of());
+        registry.pushedAt.put(sha1, now.minusSeconds(7200));
+        registry.pushedAt.put("latest", now.minusSeconds(7200));
+        registry.pushedAt.put(sha2, now.minusSeconds(3600)); // pushed later, though it sorts first
+        registry.pushedAt.put("future", now.plusSeconds(60)); // a registry clock ahead of ours is not believed
+        Scan.Result first = Scan.full(repo(""), name, Map.of(), registry, DiscoverySource.POLL, Runnable::run,
+                Clock.fixed(now, ZoneOffset.UTC));
+        Map<String, Optional<Instant>> times = first.discovered().stream()
+                .collect(java.util.stream.Collectors.toMap(TagDiscovered::tag, TagDiscovered::pushedAt));
+        assertEquals(Map.of(sha1, Optional.of(now.minusSeconds(7200)), sha2, Optional.of(now.minusSeconds(3600)),
+                "untold", Optional.of(now), "future", Optional.of(now), "latest", Optional.of(now.minusSeconds(7200))), times,
+                "the registry's time, else the first sighting");
+        assertEquals(5, registry.pushAsked.size(), "one question per new tag");
+
+        registry.tags.put("latest", D3); // re-pushed to another digest: newest now, whatever the registry's API says
+        Instant later = now.plusSeconds(600);
+        Scan.Result second = Scan.full(repo(""), name, first.state(), registry, DiscoverySource.POLL, Runnable::run,
+                Clock.fixed(later, ZoneOffset.UTC));
+        assertEquals(Optional.of(later), second.state().get("latest").pushed());
+        assertEquals(Optional.of(now.minusSeconds(3600)), second.state().get(sha2).pushed());
+        assertEquals(5, registry.pushAsked.size(), "a rescan asks nothing: known tags keep their times");
     }
 
     @Test
