@@ -457,7 +457,8 @@ public final class ConfigLoader {
             }
         }
         Optional<Integer> maxTags = s.parsed("maxTags", ConfigLoader::positiveInt, "a positive whole number");
-        String provider = cloudProvider(s, image.contains("@") || image.isEmpty() ? null : image);
+        String provider = cloudProvider(s, io.tagstream.common.registry.RepositoryName.canonicalOf(image)
+                .map(c -> c.substring(0, c.indexOf('/'))));
         if (!provider.equals("generic") && s.has("secretRef")) {
             s.warn("provider", "spec.secretRef is set, so its credentials are used and the " + provider
                     + " identity is not (as Flux does)");
@@ -832,7 +833,7 @@ public final class ConfigLoader {
                 .orElse(Registry.DEFAULT_REQUESTS_PER_SECOND);
         int conc = s.parsed("maxConcurrency", ConfigLoader::positiveInt, "a positive whole number")
                 .orElse(Registry.DEFAULT_MAX_CONCURRENCY);
-        String provider = cloudProvider(s, host.contains("/") || host.isEmpty() ? null : host + "/x");
+        String provider = cloudProvider(s, Optional.of(host.toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty() && !h.contains("/")));
         if (!provider.equals("generic") && (s.has("secretRef") || s.has("dockerConfigPath"))) {
             s.error("provider", "'" + provider + "' takes credentials from the pod's cloud identity; remove secretRef and "
                     + "dockerConfigPath, or use provider: generic");
@@ -856,22 +857,16 @@ public final class ConfigLoader {
      * {@code provider}: generic, or a cloud whose workload identity gives the registry credentials. A host the cloud
      * does not serve is a warning, not an error: private endpoints and pull-through aliases have other names.
      */
-    private static String cloudProvider(YamlFields s, String image) {
+    private static String cloudProvider(YamlFields s, Optional<String> registryHost) {
         String provider = s.string("provider").orElse("generic");
         if (!Set.of("generic", "aws", "azure", "gcp").contains(provider)) {
             s.error("provider", "'" + provider + "' is not one of generic, aws, azure, gcp");
             return "generic";
         }
-        if (image != null && !provider.equals("generic")) {
-            try {
-                String host = io.tagstream.common.registry.RepositoryName.parse(image).registry();
-                io.tagstream.common.registry.cloud.CloudHosts.mismatch(provider, host).ifPresent(expected -> s.note("provider",
-                        "'" + provider + "': registry host " + host + " is not one " + provider + " serves (" + expected
-                                + "); its token is asked for anyway" + (provider.equals("aws") ? " in the default region (AWS_REGION)" : "")));
-            } catch (IllegalArgumentException e) {
-                // the image itself is reported where it is read
-            }
-        }
+        registryHost.ifPresent(host -> io.tagstream.common.registry.cloud.CloudHosts.mismatch(provider, host)
+                .ifPresent(expected -> s.note("provider", "'" + provider + "': registry host " + host + " is not one "
+                        + provider + " serves (" + expected + "); its token is asked for anyway"
+                        + (provider.equals("aws") ? " in the default region (AWS_REGION)" : ""))));
         return provider;
     }
 

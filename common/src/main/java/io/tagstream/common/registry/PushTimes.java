@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -65,8 +64,7 @@ public interface PushTimes {
                     .header("Accept", "application/json");
             requests.increment();
             try {
-                settings.credentials().current().ifPresent(c -> b.header("Authorization", "Basic " + Base64.getEncoder()
-                        .encodeToString((c.username() + ":" + c.password()).getBytes(StandardCharsets.UTF_8))));
+                settings.credentials().current().ifPresent(c -> b.header("Authorization", RegistryClient.basic(c)));
                 HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     JsonNode j = Json.mapper().readTree(r.body());

@@ -455,7 +455,8 @@ public final class RegistryClient {
         return basicAuth ? settings.credentials().current().map(RegistryClient::basic) : Optional.empty();
     }
 
-    private static String basic(RegistrySettings.Credentials c) {
+    /** {@code Authorization: Basic …} for credentials; also what a registry's own API takes ({@link PushTimes}). */
+    static String basic(RegistrySettings.Credentials c) {
         return "Basic " + Base64.getEncoder().encodeToString((c.username() + ":" + c.password()).getBytes(StandardCharsets.UTF_8));
     }
 

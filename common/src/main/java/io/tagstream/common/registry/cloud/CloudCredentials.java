@@ -68,5 +68,4 @@ public final class CloudCredentials {
     public static boolean isCloud(String provider) {
         return provider.equals("aws") || provider.equals("azure") || provider.equals("gcp");
     }
-
 }

@@ -25,9 +25,7 @@ final class CloudHttp {
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
     JsonNode get(String what, String url, Map<String, String> headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).GET();
-        headers.forEach(b::header);
-        return send(what, url, b.build());
+        return json(what, url, getText(what, url, headers));
     }
 
     JsonNode postForm(String what, String url, Map<String, String> form) {
@@ -75,7 +73,10 @@ final class CloudHttp {
     }
 
     private JsonNode send(String what, String url, HttpRequest r) {
-        String body = exchange(what, url, r);
+        return json(what, url, exchange(what, url, r));
+    }
+
+    private static JsonNode json(String what, String url, String body) {
         try {
             return Json.mapper().readTree(body);
         } catch (IOException e) {
