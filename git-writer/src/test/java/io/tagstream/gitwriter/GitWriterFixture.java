@@ -17,6 +17,10 @@ public class GitWriterFixture implements QuarkusTestResourceLifecycleManager {
 
     public static final List<String> APPS = List.of("portal", "relay", "a", "b", "c", "d", "e");
     public static GitServer git;
+    /** Pull-request mode: one test forge per provider over the repository "apps" (platform/apps on each forge). */
+    public static final java.util.Map<io.tagstream.gitwriter.forge.TestForge.Kind, io.tagstream.gitwriter.forge.TestForge> forges =
+            new java.util.EnumMap<>(io.tagstream.gitwriter.forge.TestForge.Kind.class);
+    public static final String FORGE_TOKEN = "forge-s3cret";
 
     @Override
     public Map<String, String> start() {
@@ -33,6 +37,7 @@ public class GitWriterFixture implements QuarkusTestResourceLifecycleManager {
         Path root = WorkDirs.create("git-writer-fixture");
         Path config = root.resolve("config");
         StringBuilder y = new StringBuilder();
+        pullRequestSetup(root, y);
         for (String app : APPS) {
             y.append("""
                     apiVersion: image.toolkit.fluxcd.io/v1
@@ -89,11 +94,88 @@ public class GitWriterFixture implements QuarkusTestResourceLifecycleManager {
                 "tagstream.config.dir", config.toString(),
                 "tagstream.git.workdir", root.resolve("clones").toString(),
                 "tagstream.git.blocked-retry", "1s",
+                "tagstream.git.pull-request-refresh", "1s",
+                "tagstream.secrets.dir", root.resolve("secrets").toString(),
                 "tagstream.auth.local-development", "true"); // access control is tested in promoter and common
+    }
+
+    /**
+     * The repository "apps" with deploy/{github,gitea,gitlab}/{web,api}.yaml, a forge per provider, and per provider two
+     * policies and an automation proposing them as pull requests from tagstream/{provider} into main (GitLab's with
+     * auto-merge).
+     */
+    private static void pullRequestSetup(Path root, StringBuilder y) {
+        git.createBare("apps", "main");
+        Map<String, String> files = new LinkedHashMap<>();
+        for (var kind : io.tagstream.gitwriter.forge.TestForge.Kind.values()) {
+            String k = kind.name().toLowerCase();
+            for (String app : List.of("web", "api")) {
+                files.put("deploy/" + k + "/" + app + ".yaml", "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n"
+                        + "        - name: " + app + "\n          image: r.example/" + k + "-" + app + ":1 # {\"$imagepolicy\": \"flux-system:"
+                        + k + "-" + app + "\"}\n");
+                y.append("""
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImageRepository
+                        metadata: {name: %1$s-%2$s, namespace: flux-system}
+                        spec: {image: r.example/%1$s-%2$s, interval: 1h}
+                        ---
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImagePolicy
+                        metadata: {name: %1$s-%2$s, namespace: flux-system, labels: {pr: %1$s}}
+                        spec:
+                          imageRepositoryRef: {name: %1$s-%2$s}
+                          policy: {numerical: {order: asc}}
+                        ---
+                        """.formatted(k, app));
+            }
+            var forge = io.tagstream.gitwriter.forge.TestForge.start(kind, git, "platform", "apps", FORGE_TOKEN);
+            forges.put(kind, forge);
+            y.append("""
+                    apiVersion: image.toolkit.fluxcd.io/v1
+                    kind: ImageUpdateAutomation
+                    metadata: {name: %1$s-prs, namespace: flux-system}
+                    spec:
+                      sourceRef: {kind: GitRepository, name: apps}
+                      git:
+                        checkout: {ref: {branch: main}}
+                        commit: {author: {name: tagstream, email: bot@tagstream.io}}
+                        push:
+                          branch: tagstream/%1$s
+                          pullRequest:
+                            provider: %1$s
+                            apiURL: %2$s
+                            repository: platform/apps
+                            labels: [images]
+                            autoMerge: %3$s
+                            mergeMethod: squash
+                            secretRef: {name: forge-token}
+                      update: {path: ./deploy/%1$s, strategy: Setters}
+                      policySelector: {matchLabels: {pr: %1$s}}
+                    ---
+                    """.formatted(k, forge.api(), kind == io.tagstream.gitwriter.forge.TestForge.Kind.GITLAB));
+        }
+        git.commit("apps", "main", files, "seed", "alice");
+        y.append("""
+                apiVersion: source.toolkit.fluxcd.io/v1
+                kind: GitRepository
+                metadata: {name: apps, namespace: flux-system}
+                spec:
+                  url: %s
+                  ref: {branch: main}
+                ---
+                """.formatted(git.url("apps")));
+        try {
+            Path token = root.resolve("secrets/flux-system/forge-token/token");
+            Files.createDirectories(token.getParent());
+            Files.writeString(token, FORGE_TOKEN);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
     public void stop() {
+        forges.values().forEach(io.tagstream.gitwriter.forge.TestForge::close);
         git.close();
     }
 }

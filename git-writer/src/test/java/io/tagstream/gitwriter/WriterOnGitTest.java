@@ -42,8 +42,14 @@ class WriterOnGitTest {
         return pushed(atLeast, Duration.ofSeconds(30));
     }
 
+    /** The commit-pushed events of this class's branch (other classes of the module write other repositories). */
     static List<CloudEvent<CommitPushed>> pushed(int atLeast, Duration timeout) {
-        return KafkaBroker.shared().events(Topic.COMMIT_PUSHED.defaultName(), CommitPushed.class, l -> l.size() >= atLeast, timeout);
+        return fleet(KafkaBroker.shared().events(Topic.COMMIT_PUSHED.defaultName(), CommitPushed.class,
+                l -> fleet(l).size() >= atLeast, timeout));
+    }
+
+    private static List<CloudEvent<CommitPushed>> fleet(List<CloudEvent<CommitPushed>> events) {
+        return events.stream().filter(e -> e.data().branch().equals(BRANCH)).toList();
     }
 
     static int commits() {

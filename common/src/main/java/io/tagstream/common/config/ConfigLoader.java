@@ -621,6 +621,15 @@ public final class ConfigLoader {
         Optional<String> refspec = push.flatMap(p -> p.string("refspec"));
         refspec.ifPresent(r -> checkRefspec(push.get(), r));
         Map<String, String> options = push.map(p -> p.stringMap("options")).orElse(Map.of());
+        Optional<PullRequest> pullRequest = push.flatMap(p -> p.object("pullRequest")).map(ConfigLoader::pullRequest);
+        if (pullRequest.isPresent() && refspec.isPresent()) {
+            push.get().error("refspec", "cannot be combined with pullRequest: the pull request is the proposal, and a"
+                    + " refspec would push the same commit somewhere else unreviewed (use one or the other)");
+        }
+        if (pullRequest.isPresent() && pushBranch.isEmpty()) {
+            push.get().error("branch", "is required with pullRequest: the pull request's head branch, which Tagstream owns"
+                    + " and force-updates (never the checkout branch)");
+        }
         Optional<YamlFields> update = s.object("update");
         String path = update.flatMap(u -> u.string("path")).orElse(".");
         String strategy = update.flatMap(u -> u.string("strategy")).orElse("Setters");
@@ -633,7 +642,78 @@ public final class ConfigLoader {
         Map<String, String> selector = s.object("policySelector").map(p -> p.stringMap("matchLabels")).orElse(Map.of());
         Optional<Duration> interval = s.parsed("interval", GoDuration::parse, "a duration such as 1m");
         return new ImageUpdateAutomation(id, labels, o, source, checkout, author, signing, template, engine, templateValues, pushBranch,
-                refspec, options, path, strategy, selector, interval, s.bool("suspend", false));
+                refspec, options, pullRequest, path, strategy, selector, interval, s.bool("suspend", false));
+    }
+
+    private static final Pattern FORGE_PATH = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+");
+
+    /** {@code spec.git.push.pullRequest}, Tagstream's extension; templates are checked as commit messages are. */
+    private static PullRequest pullRequest(YamlFields p) {
+        String given = p.required("provider");
+        PullRequest.Provider provider = switch (given.toLowerCase(Locale.ROOT)) {
+            case "github" -> PullRequest.Provider.GITHUB;
+            case "gitlab" -> PullRequest.Provider.GITLAB;
+            case "gitea", "forgejo" -> PullRequest.Provider.GITEA;
+            default -> {
+                if (!given.isEmpty()) {
+                    p.error("provider", "'" + given + "' is not github, gitlab or gitea (Forgejo speaks Gitea's API: use gitea)");
+                }
+                yield PullRequest.Provider.GITHUB;
+            }
+        };
+        Optional<String> api = p.string("apiURL");
+        api.ifPresent(u -> {
+            if (!u.matches("(?i)https?://[^/\\s]+(/\\S*)?")) {
+                p.error("apiURL", "'" + u + "' must be an http(s) URL such as https://gitea.example.com/api/v1");
+            }
+        });
+        Optional<String> repository = p.string("repository");
+        repository.ifPresent(r -> {
+            if (!FORGE_PATH.matcher(r).matches()) {
+                p.error("repository", "'" + r + "' must be owner/name (GitLab: group/…/project)");
+            }
+        });
+        Optional<String> title = p.string("title");
+        Optional<String> body = p.string("body");
+        title.ifPresent(t -> checkTemplate(p, "title", t));
+        body.ifPresent(t -> checkTemplate(p, "body", t));
+        String method = p.string("mergeMethod").orElse("merge");
+        PullRequest.MergeMethod merge = switch (method) {
+            case "merge" -> PullRequest.MergeMethod.MERGE;
+            case "squash" -> PullRequest.MergeMethod.SQUASH;
+            case "rebase" -> PullRequest.MergeMethod.REBASE;
+            default -> {
+                p.error("mergeMethod", "'" + method + "' is not merge, squash or rebase");
+                yield PullRequest.MergeMethod.MERGE;
+            }
+        };
+        boolean autoMerge = p.bool("autoMerge", false);
+        boolean draft = p.bool("draft", false);
+        if (draft && autoMerge) {
+            p.error("autoMerge", "a draft pull request is never merged; set draft or autoMerge, not both");
+        }
+        List<String> reviewers = p.strings("reviewers");
+        List<String> assignees = p.strings("assignees");
+        if (!reviewers.isEmpty()) {
+            p.error("reviewers", "is not supported yet (review-request endpoints are not in the forge API descriptions"
+                    + " Tagstream is tested against); use the repository's CODEOWNERS or branch protection instead");
+        }
+        if (!assignees.isEmpty()) {
+            p.error("assignees", "is not supported yet (assignee endpoints are not in the forge API descriptions Tagstream"
+                    + " is tested against); remove it");
+        }
+        return new PullRequest(provider, api, repository, title, body, p.strings("labels"), reviewers, assignees,
+                draft, autoMerge, merge, p.object("secretRef").flatMap(r -> r.string("name")));
+    }
+
+    /** A pull request's title or body template: Go's text/template over the commit message's data. */
+    private static void checkTemplate(YamlFields p, String field, String template) {
+        try {
+            FluxCommitTemplate.problem(GoTemplate.parse(template)).ifPresent(problem -> p.error(field, problem));
+        } catch (GoTemplateException e) {
+            p.errorAt(field, p.contentLine(field) + e.line() - 1, "(Go text/template, line " + e.line() + " of the template): "
+                    + e.getMessage());
+        }
     }
 
     /**
@@ -960,6 +1040,22 @@ public final class ConfigLoader {
             }
             Optional<String> branch = a.pushBranch().or(() -> a.checkoutRef().flatMap(GitRef::branch))
                     .or(() -> git == null ? Optional.empty() : git.ref().branch());
+            if (git != null && a.pullRequest().isPresent()) {
+                PullRequest pr = a.pullRequest().get();
+                String base = a.checkoutRef().flatMap(GitRef::branch).or(() -> git.ref().branch()).orElse("");
+                if (a.pushBranch().isPresent() && a.pushBranch().get().equals(base)) {
+                    errors.add(a.error("git.push.branch", "'" + base + "' is the checkout branch; a pull request needs a"
+                            + " head branch of its own, which Tagstream force-updates"));
+                }
+                if (pr.api(git.url()).isEmpty()) {
+                    errors.add(a.error("git.push.pullRequest.apiURL", "is required: GitRepository " + git.id() + " URL '"
+                            + git.url() + "' is not http(s), so the forge's API address cannot be derived from it"));
+                }
+                if (pr.project(git.url()).isEmpty()) {
+                    errors.add(a.error("git.push.pullRequest.repository", "is required: GitRepository " + git.id() + " URL '"
+                            + git.url() + "' names no owner/repository"));
+                }
+            }
             if (branch.isPresent() && a.pushRefspecSource().isPresent()
                     && !List.of("HEAD", branch.get(), "refs/heads/" + branch.get()).contains(a.pushRefspecSource().get())) {
                 errors.add(a.error("git.push.refspec", "'" + a.pushRefspec().get() + "' pushes '" + a.pushRefspecSource().get()

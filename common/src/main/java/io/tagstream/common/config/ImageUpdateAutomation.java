@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param checkoutRef the branch to check out; Flux falls back to the GitRepository's ref
  * @param pushBranch push to this branch instead of the checkout branch (created from it when missing)
  * @param pushOptions git push options, e.g. GitLab's {@code merge_request.create}
+ * @param pullRequest propose the push branch to the checkout branch as a pull request (Tagstream's extension)
  * @param updatePath directory, relative to the repository root, whose files are scanned for setter markers
  * @param policySelector only policies with these labels are applied; empty selects all
  */
@@ -30,6 +31,7 @@ public record ImageUpdateAutomation(
         Optional<String> pushBranch,
         Optional<String> pushRefspec,
         Map<String, String> pushOptions,
+        Optional<PullRequest> pullRequest,
         String updatePath,
         String updateStrategy,
         Map<String, String> policySelector,

@@ -49,6 +49,13 @@ public enum AuditAction {
     COMMIT_PUSHED("commit.pushed", "git-writer", "A commit was pushed"),
     COMMIT_SKIPPED("commit.skipped", "git-writer", "git already held the values: no commit"),
     COMMIT_FAILED("commit.failed", "git-writer", "A commit or push failed (refused, unreachable, a broken clone)"),
+    PULL_REQUEST_OPENED("pull-request.opened", "git-writer", "A pull (merge) request was opened for an automation's head branch"),
+    PULL_REQUEST_UPDATED("pull-request.updated", "git-writer", "The open pull request was rewritten to list every pending change"),
+    PULL_REQUEST_CLOSED("pull-request.closed", "git-writer", "A pull request was closed: by Tagstream (nothing left to propose) or"
+            + " by a person (its refs are rejected)"),
+    PULL_REQUEST_MERGED("pull-request.merged", "git-writer", "A pull request Tagstream opened was merged"),
+    PULL_REQUEST_FAILED("pull-request.failed", "git-writer", "The forge refused or could not be reached; the change stays pending"
+            + " and is tried again"),
     SETTER_PROBLEM("setter.problem", "git-writer", "A setter marker could not be applied (a bad marker, an unknown field)"),
     LEDGER_RECONCILED("ledger.reconciled", "git-writer", "Ledger entries of targets no longer configured were dropped or moved"),
 

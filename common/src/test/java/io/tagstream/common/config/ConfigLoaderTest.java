@@ -114,6 +114,28 @@ class ConfigLoaderTest {
             """.formatted(refspec);
     }
 
+    /** An automation checking out main of a GitHub repository whose push block is given (starting at line 14). */
+    static String withPush(String push) {
+        return """
+            apiVersion: source.toolkit.fluxcd.io/v1
+            kind: GitRepository
+            metadata: {name: fleet, namespace: ns}
+            spec: {url: 'https://github.com/acme/fleet', ref: {branch: main}, interval: 1m}
+            ---
+            apiVersion: image.toolkit.fluxcd.io/v1
+            kind: ImageUpdateAutomation
+            metadata: {name: auto, namespace: ns}
+            spec:
+              interval: 5m
+              sourceRef: {kind: GitRepository, name: fleet}
+              git:
+                commit: {author: {name: bot, email: bot@example.com}}
+                push:
+            """ + push.indent(6) + """
+              update: {path: ./apps, strategy: Setters}
+            """;
+    }
+
     /** A broken document → the error a person reads, with file and line. */
     static Stream<Arguments> mistakes() {
         return Stream.of(
@@ -284,7 +306,52 @@ class ConfigLoaderTest {
                         + " only for a push branch the automation owns) (c.yaml:15)"),
                 Arguments.of("push refspec from a branch the commit is not on", withRefspec("refs/heads/dev:refs/for/main"), "ImageUpdateAutomation ns/auto: git.push.refspec 'refs/heads/dev:refs/for/main' pushes 'refs/heads/dev', but the"
                         + " commit is made on branch main: use HEAD or refs/heads/main as the source (c.yaml:15)"),
+                Arguments.of("pull request without a head branch", withPush("pullRequest: {provider: github}"),
+                        "ImageUpdateAutomation ns/auto: spec.git.push.branch is required with pullRequest: the pull request's head branch, which Tagstream owns and force-updates (never the checkout branch) (c.yaml:14)"),
+                Arguments.of("pull request onto the checkout branch", withPush("branch: main\npullRequest: {provider: github}"),
+                        "ImageUpdateAutomation ns/auto: git.push.branch 'main' is the checkout branch; a pull request needs a head branch of its own, which Tagstream force-updates (c.yaml:15)"),
+                Arguments.of("pull request and refspec", withPush("branch: auto\nrefspec: HEAD:refs/heads/x\npullRequest: {provider: github}"),
+                        "ImageUpdateAutomation ns/auto: spec.git.push.refspec cannot be combined with pullRequest: the pull request is the proposal, and a refspec would push the same commit somewhere else unreviewed (use one or the other) (c.yaml:16)"),
+                Arguments.of("pull request on an unknown forge", withPush("branch: auto\npullRequest: {provider: bitbucket}"),
+                        "ImageUpdateAutomation ns/auto: spec.git.push.pullRequest.provider 'bitbucket' is not github, gitlab or gitea (Forgejo speaks Gitea's API: use gitea) (c.yaml:16)"),
+                Arguments.of("draft pull request auto-merged", withPush("branch: auto\npullRequest: {provider: gitlab, draft: true, autoMerge: true}"),
+                        "ImageUpdateAutomation ns/auto: spec.git.push.pullRequest.autoMerge a draft pull request is never merged; set draft or autoMerge, not both (c.yaml:16)"),
+                Arguments.of("pull request title template", withPush("branch: auto\npullRequest:\n  provider: gitea\n  title: '{{ .Updated }}'"),
+                        "ImageUpdateAutomation ns/auto: spec.git.push.pullRequest.title uses .Updated, which Flux removed from the template data: use .Changed (.Changed.Changes, .Changed.Objects, .Changed.FileChanges) (c.yaml:18)"),
                 Arguments.of("duplicate", REPO + REPO, "ImageRepository ns/app is defined twice; first at c.yaml:1 (c.yaml:8)"));
+    }
+
+    @Test
+    void pullRequestSettingsAreReadWithTheirDefaults() {
+        ConfigLoad r = LOADER.parse(Map.of("c.yaml", withPush("""
+                branch: tagstream/dev
+                pullRequest:
+                  provider: forgejo
+                  labels: [images]
+                  autoMerge: true
+                  mergeMethod: rebase
+                  body: '{{ range .Changed.Changes }}{{ .NewValue }} {{ end }}'
+                """).replace("https://github.com/acme/fleet", "https://code.example/acme/fleet.git")));
+        assertEquals(List.of(), r.warnings());
+        PullRequest pr = r.config().automations().get(0).pullRequest().orElseThrow();
+        assertEquals(PullRequest.Provider.GITEA, pr.provider());
+        assertEquals(Optional.of("https://code.example/api/v1"), pr.api("https://code.example/acme/fleet.git"));
+        assertEquals(Optional.of("acme/fleet"), pr.project("https://code.example/acme/fleet.git"));
+        assertEquals(PullRequest.MergeMethod.REBASE, pr.mergeMethod());
+        assertTrue(pr.autoMerge());
+        assertEquals(List.of("images"), pr.labels());
+        assertEquals(Optional.of("https://api.github.com"), PullRequest.defaultApiUrl(PullRequest.Provider.GITHUB,
+                "https://github.com/acme/fleet"));
+        assertEquals(Optional.of("https://ghe.example/api/v3"), PullRequest.defaultApiUrl(PullRequest.Provider.GITHUB,
+                "https://bot@ghe.example/acme/fleet"));
+        assertEquals(Optional.of("group/sub/fleet"), PullRequest.repositoryOf(PullRequest.Provider.GITLAB,
+                "ssh://git@gitlab.example/group/sub/fleet.git"));
+        assertEquals(Optional.empty(), PullRequest.defaultApiUrl(PullRequest.Provider.GITLAB, "ssh://git@gitlab.example/g/f.git"));
+
+        ConfigException e = assertThrows(ConfigException.class, () -> LOADER.parse(Map.of("c.yaml", withPush(
+                "branch: auto\npullRequest: {provider: gitlab}").replace("https://github.com/acme/fleet", "ssh://git@gitlab.example/g/fleet.git"))));
+        assertTrue(e.getMessage().contains("git.push.pullRequest.apiURL is required: GitRepository ns/fleet URL"
+                + " 'ssh://git@gitlab.example/g/fleet.git' is not http(s)"), e.getMessage());
     }
 
     @Test

@@ -41,7 +41,8 @@ class UpstreamSchemaTest {
             "ImagePolicy /spec/policy/semver/coerce", "true|false",
             "ImagePolicy /spec/policy/newest", "\\{(\"by\":\"(pushed|built)\")?\\}",
             "Receiver /spec/type", "distribution|gitea|jfrog",
-            "GitRepository /spec/url", "(git|file)://.*");
+            "GitRepository /spec/url", "(git|file)://.*",
+            "ImageUpdateAutomation /spec/git/push/pullRequest", "\\{\"provider\":\"(github|gitlab|gitea|forgejo)\".*\\}");
 
     static final ObjectMapper JSON = new ObjectMapper();
 

@@ -21,7 +21,8 @@ public class AutomationStatuses {
 
     /** One automation's status. */
     public record AutomationStatus(String automation, String repository, String branch, Optional<Instant> lastRun,
-            Optional<String> lastPushedCommit, Optional<Instant> lastPushTime, Optional<String> lastError, int pendingChanges) {}
+            Optional<String> lastPushedCommit, Optional<Instant> lastPushTime, Optional<String> lastError, int pendingChanges,
+            Optional<io.tagstream.gitwriter.core.ChangeRequest> pullRequest) {}
 
     @Inject
     ConfigWatch config;
@@ -32,9 +33,9 @@ public class AutomationStatuses {
     void pending(Routing.Target target, int delta) {
         status.compute(target.automation().id().toString(), (k, s) -> s == null
                 ? new AutomationStatus(k, Workspace.safeUrl(target.repository().url()), target.pushBranch(), Optional.empty(),
-                        Optional.empty(), Optional.empty(), Optional.empty(), Math.max(0, delta))
+                        Optional.empty(), Optional.empty(), Optional.empty(), Math.max(0, delta), Optional.empty())
                 : new AutomationStatus(k, s.repository(), s.branch(), s.lastRun(), s.lastPushedCommit(), s.lastPushTime(),
-                        s.lastError(), Math.max(0, s.pendingChanges() + delta)));
+                        s.lastError(), Math.max(0, s.pendingChanges() + delta), s.pullRequest()));
     }
 
     /** A run of {@code target} that started at {@code ran} ended, with a pushed commit or an error, handling {@code approvals}. */
@@ -43,7 +44,16 @@ public class AutomationStatuses {
                 Workspace.safeUrl(target.repository().url()), target.pushBranch(), Optional.of(ran),
                 commit.or(() -> s == null ? Optional.empty() : s.lastPushedCommit()),
                 commit.isPresent() ? Optional.of(Instant.now()) : s == null ? Optional.empty() : s.lastPushTime(), error,
-                Math.max(0, (s == null ? 0 : s.pendingChanges()) - approvals)));
+                Math.max(0, (s == null ? 0 : s.pendingChanges()) - approvals), s == null ? Optional.empty() : s.pullRequest()));
+    }
+
+    /** The pull request {@code target} keeps (pull-request mode), as the forge last showed it. */
+    void proposed(Routing.Target target, Optional<io.tagstream.gitwriter.core.ChangeRequest> request) {
+        status.compute(target.automation().id().toString(), (k, s) -> s == null
+                ? new AutomationStatus(k, Workspace.safeUrl(target.repository().url()), target.pushBranch(), Optional.empty(),
+                        Optional.empty(), Optional.empty(), Optional.empty(), 0, request)
+                : new AutomationStatus(k, s.repository(), s.branch(), s.lastRun(), s.lastPushedCommit(), s.lastPushTime(),
+                        Optional.empty(), s.pendingChanges(), request));
     }
 
     /** Every configured automation, in configuration order; one that never ran shows empty fields. */
@@ -54,12 +64,12 @@ public class AutomationStatuses {
             String id = a.id().toString();
             out.put(id, status.getOrDefault(id, new AutomationStatus(id, cfg.find(GitRepository.class, a.sourceRef())
                     .map(r -> Workspace.safeUrl(r.url())).orElse(""), a.pushBranch().orElse(""), Optional.empty(),
-                    Optional.empty(), Optional.empty(), Optional.empty(), 0)));
+                    Optional.empty(), Optional.empty(), Optional.empty(), 0, Optional.empty())));
         }
         // an automation whose GitRepository is missing is not in force; listed, as Flux shows it not Ready, with why
         config.notReady().stream().filter(n -> n.kind().equals("ImageUpdateAutomation")).forEach(n -> out.put(n.id().toString(),
                 new AutomationStatus(n.id().toString(), "", "", Optional.empty(), Optional.empty(), Optional.empty(),
-                        Optional.of(n.reason()), 0)));
+                        Optional.of(n.reason()), 0, Optional.empty())));
         return List.copyOf(out.values());
     }
 }

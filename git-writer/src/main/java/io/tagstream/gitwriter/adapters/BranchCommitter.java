@@ -6,6 +6,7 @@ import io.tagstream.common.config.ImageUpdateAutomation;
 import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.CommitPushed;
 import io.tagstream.common.events.PromotionApproved;
+import io.tagstream.gitwriter.core.CommitMessage;
 import io.tagstream.gitwriter.core.CommitPlan;
 import io.tagstream.gitwriter.core.ImageValues;
 import io.tagstream.gitwriter.core.Ledger;
@@ -55,6 +56,9 @@ public class BranchCommitter {
     @Inject
     MeterRegistry metrics;
 
+    @Inject
+    PullRequestSync pullRequests;
+
     void commit(String branch, List<BranchWorkers.Job> jobs) {
         BranchWorkers.Job last = jobs.get(jobs.size() - 1);
         Routing.Target target = last.target();
@@ -63,6 +67,13 @@ public class BranchCommitter {
         CloudEvent<PromotionApproved> cause = last.event();
         Workspace ws = workspaces.of(target);
         outbox.recover(branch, ws, target.pushBranch());
+        boolean proposing = a.pullRequest().isPresent();
+        io.tagstream.gitwriter.core.Proposal proposed = proposing ? ledger.ledger().proposal(target.scope())
+                : io.tagstream.gitwriter.core.Proposal.none();
+        if (proposing && !proposed.synced()) {
+            pullRequests.finish(target, proposed, cause); // pushed before, the forge not told yet: finish that first
+            proposed = ledger.ledger().proposal(target.scope());
+        }
 
         CommitPlan plan = CommitPlan.of(ledger.ledger(), target.scope(), jobs.stream().map(BranchWorkers.Job::approval).toList());
         plan.supersededNote().ifPresent(note -> {
@@ -81,12 +92,17 @@ public class BranchCommitter {
         }
 
         Instant started = Instant.now();
+        // pull-request mode: the head branch is rebuilt from the base with every change still pending plus the new ones
+        Optional<io.tagstream.gitwriter.core.ChangeRequest> now = proposing
+                ? pullRequests.current(target, proposed, cause) : Optional.empty();
+        Map<String, ImageValues> values = proposing
+                ? io.tagstream.gitwriter.core.PullRequests.carried(proposed, now, plan.values()) : plan.values();
         AtomicReference<Ledger.Intent> intent = new AtomicReference<>();
         Workspace.Author author = new Workspace.Author(a.author().name(), a.author().email());
-        Workspace.Request request = Workspace.Request.of(target.checkoutBranch(), a.updatePath(), plan.values(), author, "")
+        Workspace.Request request = Workspace.Request.of(target.checkoutBranch(), a.updatePath(), values, author, "")
                 .pushTo(target.pushBranch())
                 .alsoPushTo(a.pushRefspecDestination())
-                .message(changes -> CommitMessages.render(a, plan.values(), changes))
+                .message(changes -> CommitMessages.render(a, values, changes))
                 .pushOptions(a.pushOptions())
                 .attempts(maxAttempts)
                 .beforePush(staged -> intent.set(outbox.intend(branch, staged, pushedEvent(target, staged, jobs, cause),
@@ -127,6 +143,9 @@ public class BranchCommitter {
             return; // shutting down: unacknowledged, so the approvals are read again and found written
         }
         ledger.unblock(target.scope(), written.keySet());
+        if (proposing) {
+            pullRequests.propose(target, proposal(target, proposed, out, values, jobs), now, cause);
+        }
         if (!newlyBlocked.isEmpty()) {
             publisher.audit(Publisher.AUDIT.error(AuditAction.APPROVAL_BLOCKED, automation, CommitPlan.describe(blocked)
                     + " not written: " + problem + "; tried again until the file is fixed", Optional.of(cause)));
@@ -158,6 +177,31 @@ public class BranchCommitter {
             ws.discard();
             return ws.update(request);
         }
+    }
+
+    /** What the head branch now carries over the base, described for the request's title and body. */
+    private static io.tagstream.gitwriter.core.Proposal proposal(Routing.Target target, io.tagstream.gitwriter.core.Proposal before,
+            Workspace.Outcome out, Map<String, ImageValues> values, List<BranchWorkers.Job> jobs) {
+        Map<String, io.tagstream.gitwriter.core.PullRequests.Origin> origins = new java.util.HashMap<>();
+        for (BranchWorkers.Job j : jobs) {
+            j.approval().values().forEach((marker, v) -> {
+                if (v.equals(values.get(marker))) {
+                    PromotionApproved p = j.event().data();
+                    origins.put(marker, new io.tagstream.gitwriter.core.PullRequests.Origin(p.promotion(), p.approvedBy(),
+                            j.event().correlationId()));
+                }
+            });
+        }
+        var items = io.tagstream.gitwriter.core.PullRequests.items(out.changes(), values, origins, before);
+        ImageUpdateAutomation a = target.automation();
+        var pr = a.pullRequest().orElseThrow();
+        String base = target.checkoutBranch();
+        String title = pr.title().map(t -> CommitMessage.render(a, t, out.changes()))
+                .orElseGet(() -> io.tagstream.gitwriter.core.PullRequests.defaultTitle(base, items));
+        String body = pr.body().map(t -> CommitMessage.render(a, t, out.changes()))
+                .orElseGet(() -> io.tagstream.gitwriter.core.PullRequests.defaultBody(a, base, target.pushBranch(), items));
+        return new io.tagstream.gitwriter.core.Proposal(items, io.tagstream.gitwriter.core.PullRequests.title(pr, title.strip()),
+                body, before.request(), false, Instant.now());
     }
 
     /** What the push will announce, fixed before the push (one event id however often it is sent). */

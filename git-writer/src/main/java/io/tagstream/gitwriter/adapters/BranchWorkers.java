@@ -71,6 +71,16 @@ public class BranchWorkers {
     @ConfigProperty(name = "tagstream.git.blocked-retry", defaultValue = "30s")
     Duration blockedRetry;
 
+    /** How often each open pull request is looked at between approvals (merged, closed, or its changes in the base). */
+    @ConfigProperty(name = "tagstream.git.pull-request-refresh", defaultValue = "2m")
+    Duration pullRequestRefresh;
+
+    @Inject
+    PullRequestSync pullRequests;
+
+    @Inject
+    Workspaces workspaces;
+
     @Inject
     ConfigWatch config;
 
@@ -101,6 +111,41 @@ public class BranchWorkers {
                 LOG.warnf("retrying blocked refs failed: %s", ex.getMessage());
             }
         }, blockedRetry.toMillis(), blockedRetry.toMillis(), TimeUnit.MILLISECONDS);
+        retries.scheduleWithFixedDelay(this::refreshPullRequests, pullRequestRefresh.toMillis(), pullRequestRefresh.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private final Map<String, Object> branchLocks = new ConcurrentHashMap<>();
+
+    /** Held while a branch is written or its pull request looked at: one writer per branch at a time. */
+    private Object lock(String branch) {
+        return branchLocks.computeIfAbsent(branch, k -> new Object());
+    }
+
+    /**
+     * Each pull-request-mode automation whose branch this pod owns has its request looked at ({@link PullRequestSync#refresh}),
+     * under the branch's lock; a forge error waits for the next round.
+     */
+    void refreshPullRequests() {
+        for (Routing.Target t : Routing.automations(config.config()).values()) {
+            if (t.automation().pullRequest().isEmpty()) {
+                continue;
+            }
+            int partition = Utils.toPositive(Utils.murmur2(t.branchKey().getBytes(StandardCharsets.UTF_8)))
+                    % ledger.branchPartitions();
+            synchronized (ownership) {
+                if (!owned.contains(partition)) {
+                    continue;
+                }
+            }
+            try {
+                synchronized (lock(t.branchKey())) {
+                    pullRequests.refresh(t, workspaces.of(t));
+                }
+            } catch (Exception e) {
+                LOG.warnf("automation %s: looking at its pull request failed: %s", t.automation().id(), e.getMessage());
+            }
+        }
     }
 
     void stop(@Observes ShutdownEvent e) {
@@ -221,7 +266,9 @@ public class BranchWorkers {
         long backoff = 500;
         while (true) {
             try {
-                committer.commit(branch, jobs);
+                synchronized (lock(branch)) {
+                    committer.commit(branch, jobs);
+                }
                 return true;
             } catch (RuntimeException e) {
                 LOG.errorf(e, "branch %s: could not finish %d approval(s); retrying in %d ms", branch, jobs.size(), backoff);

@@ -199,6 +199,12 @@ public class LedgerStore {
         ledger.unblock(key);
     }
 
+    /** Stores what an automation in pull-request mode proposes now. */
+    void propose(String scope, io.tagstream.gitwriter.core.Proposal p) {
+        store.put(Ledger.proposalKey(scope), Json.writeString(p));
+        ledger.propose(scope, p);
+    }
+
     /** Forgets a push intent that never reached git. */
     void forget(String branch) {
         store.put(Ledger.intentKey(branch), null);

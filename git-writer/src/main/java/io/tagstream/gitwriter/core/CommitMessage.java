@@ -24,7 +24,11 @@ public final class CommitMessage {
     private CommitMessage() {}
 
     public static String render(ImageUpdateAutomation a, List<Setters.Change> changes) {
-        String template = a.messageTemplate().orElse(ImageUpdateAutomation.DEFAULT_MESSAGE);
+        return render(a, a.messageTemplate().orElse(ImageUpdateAutomation.DEFAULT_MESSAGE), changes);
+    }
+
+    /** Another template over the commit message's data: a pull request's title or body. */
+    public static String render(ImageUpdateAutomation a, String template, List<Setters.Change> changes) {
         Path base = Path.of(a.updatePath()).normalize();
         List<FluxCommitTemplate.Change> flux = changes.stream().map(c -> new FluxCommitTemplate.Change(
                 relative(base, c.file()), c.object(), c.setter(), c.oldValue(), c.newValue())).toList();

@@ -139,6 +139,12 @@ public final class Ledger {
             } else {
                 blocked.put(key, io.tagstream.common.events.Json.read(json, Blocked.class));
             }
+        } else if (k instanceof StateKey.Proposed p) {
+            if (json == null) {
+                proposals.remove(p.scope());
+            } else {
+                proposals.put(p.scope(), io.tagstream.common.events.Json.read(json, Proposal.class));
+            }
         } else if (k instanceof StateKey.Intent) {
             if (json == null) {
                 intents.remove(key);
@@ -150,6 +156,22 @@ public final class Ledger {
         } else {
             entries.remove(key);
         }
+    }
+
+    private final Map<String, Proposal> proposals = new ConcurrentHashMap<>();
+
+    /** What the automation of {@code scope} proposes in pull-request mode; {@link Proposal#none()} before its first. */
+    public Proposal proposal(String scope) {
+        return proposals.getOrDefault(scope, Proposal.none());
+    }
+
+    public void propose(String scope, Proposal p) {
+        proposals.put(scope, p);
+    }
+
+    /** The state-topic key of a scope's proposal. */
+    public static String proposalKey(String scope) {
+        return new StateKey.Proposed(scope).encode();
     }
 
     public void intend(String branch, Intent intent) {

@@ -5,13 +5,14 @@ package io.tagstream.gitwriter.core;
  * are the only places the text layout lives: a ref written into a marker is stored under {@code <scope>|<marker>} (a
  * scope is {@code <automation>@<repository URL>#<branch>:<path>}, see {@link Ledger#scope}; entries from before scopes
  * have the automation's id alone), a ref the marker's file blocked under {@code blocked|<scope>|<marker>}, and a push
- * about to happen under {@code intent|<branch>}. Markers never hold a '|' ({@code <namespace>:<name>}); a scope may
+ * about to happen under {@code intent|<branch>}, a pull-request proposal under {@code pr|<scope>}. Markers never hold a '|' ({@code <namespace>:<name>}); a scope may
  * (a URL's query), so the marker is what follows the last one.
  */
 public sealed interface StateKey {
 
     String BLOCKED = "blocked|";
     String INTENT = "intent|";
+    String PROPOSED = "pr|";
 
     String encode();
 
@@ -50,8 +51,19 @@ public sealed interface StateKey {
         }
     }
 
+    /** What an automation in pull-request mode proposes ({@link Proposal}), by scope. */
+    record Proposed(String scope) implements StateKey {
+        @Override
+        public String encode() {
+            return PROPOSED + scope;
+        }
+    }
+
     /** The key a record was stored under; one with no '|' at all is not a layout any version wrote. */
     static java.util.Optional<StateKey> decode(String key) {
+        if (key.startsWith(PROPOSED)) {
+            return java.util.Optional.of(new Proposed(key.substring(PROPOSED.length())));
+        }
         if (key.startsWith(INTENT)) {
             return java.util.Optional.of(new Intent(key.substring(INTENT.length())));
         }

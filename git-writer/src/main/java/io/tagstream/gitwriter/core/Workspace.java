@@ -283,6 +283,17 @@ public final class Workspace implements AutoCloseable {
         }
     }
 
+    /**
+     * What applying {@code values} under {@code path} on top of the remote's {@code branch} would change, without
+     * committing or pushing (the files are reset at the next update): empty when the branch holds them all.
+     */
+    public List<Setters.Change> wouldChange(String branch, String path, Map<String, ImageValues> values)
+            throws IOException, GitAPIException {
+        sync(branch);
+        dirty = true;
+        return Setters.apply(dir, path, values, markers).changes();
+    }
+
     /** Whether the remote's {@code branch} contains {@code commit} (after a fetch). */
     public boolean holds(String branch, String commit) throws IOException, GitAPIException {
         Git g = open();
