@@ -76,6 +76,15 @@ class PullRequestModeTest {
         assertTrue(show("tagstream/github", "deploy/github/web.yaml").contains("github-web:2"));
         assertTrue(show("tagstream/github", "deploy/github/api.yaml").contains("github-api:5"));
 
+        var events = KafkaBroker.shared().events(Topic.COMMIT_PUSHED.defaultName(), io.tagstream.common.events.CommitPushed.class,
+                l -> l.stream().filter(e -> e.data().branch().equals("tagstream/github")).count() >= 2, Duration.ofSeconds(30))
+                .stream().filter(e -> e.data().branch().equals("tagstream/github")).toList();
+        for (var e : events) {
+            var cr = e.data().changeRequest().orElseThrow(() -> new AssertionError("commit-pushed names its PR: " + e));
+            assertEquals(List.of("github", "open", String.valueOf(pr.number), e.data().commit()),
+                    List.of(cr.provider(), cr.state(), String.valueOf(cr.number()), cr.headSha()));
+        }
+
         // the periodic look at the open PR (every second here) reads it by number; nothing else may happen
         java.util.function.Supplier<List<String>> acting = () -> forge.calls().stream()
                 .filter(c -> !c.equals("GET /repos/platform/apps/pulls/" + pr.number)).toList();
@@ -158,6 +167,19 @@ class PullRequestModeTest {
         assertEquals("squash", mr.autoMerge == null ? "" : "squash");
         assertEquals(List.of("images"), mr.labels);
         assertTrue(show("main", "deploy/gitlab/web.yaml").contains("gitlab-web:4"), "merged into the base");
+
+        // the forge opens the next one but its answer is lost: the retry takes it over, so there is still one, merged
+        forge.loseNextCreateAnswer();
+        approve("gitlab-api", "6");
+        await("the second MR merged", () -> forge.requests().size() == 2 && forge.requests().get(1).merged);
+        Thread.sleep(1500);
+        assertEquals(2, forge.requests().size(), "no duplicate MR after a lost answer");
+        assertTrue(show("main", "deploy/gitlab/api.yaml").contains("gitlab-api:6"));
+        var audit = KafkaBroker.shared().events(Topic.AUDIT.defaultName(), io.tagstream.common.events.AuditRecord.class,
+                l -> l.stream().anyMatch(e -> e.data().action().equals("pull-request.merged") && e.data().reason().contains("gitlab #2 ")),
+                Duration.ofSeconds(30));
+        assertEquals(1, audit.stream().filter(e -> e.data().action().equals("pull-request.merged")
+                && e.data().reason().contains("gitlab #1 ")).count(), "a merge is audited once");
         noViolations(forge);
     }
 }

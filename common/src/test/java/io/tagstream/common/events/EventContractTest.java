@@ -53,7 +53,9 @@ class EventContractTest {
                         List.of(new Change("fleet-sync/ctc-flux/eose-entry/portal.yaml", "flux-system:ct-fac-portal",
                                 "ctfacentry.azurecr.io/eose-fleet/pemos-portal:922",
                                 "ctfacentry.azurecr.io/eose-fleet/pemos-portal:924")),
-                        T, List.of("e1"), Optional.of("Update pemos-portal to 924")),
+                        T, List.of("e1"), Optional.of("Update pemos-portal to 924"), Optional.of(new CommitPushed.ChangeRequestRef(
+                                "github", "https://github.com/eose-sre/openclaw-fleet/pull/42", 42, "open",
+                                "0123456789abcdef0123456789abcdef01234567"))),
                 new AuditRecord("a1", T, "promoter", "promotion.approved", "flux-system/pemos-portal-prod", Outcome.OK,
                         "approved by user:qe-bot", Optional.of("c1"), Optional.of("e1")));
     }

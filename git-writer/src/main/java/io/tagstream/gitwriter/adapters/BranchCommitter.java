@@ -137,15 +137,21 @@ public class BranchCommitter {
 
         // git holds the change now; what follows tells Kafka, and is retried until Kafka has it
         Optional<Ledger.Intent> pushed = out.commit().map(c -> intent.get());
+        if (proposing) {
+            // the forge is told before Kafka, so commit-pushed names the request; if the forge fails, the retry finds
+            // the push through its intent, announces it (without the request) and finishes the request
+            Optional<io.tagstream.gitwriter.core.ChangeRequest> proposedBy = pullRequests.propose(target,
+                    proposal(target, proposed, now, out, values, jobs), now, cause);
+            pushed = pushed.map(i -> proposedBy.map(r -> new Ledger.Intent(i.commit(), i.eventId(), i.eventTime(), i.correlationId(),
+                    i.pushed().proposedBy(new CommitPushed.ChangeRequestRef(r.provider(), r.url(), r.number(), r.state(),
+                            r.headSha())), i.entries())).orElse(i));
+        }
         Map<String, Ledger.Entry> entries = pushed.map(Ledger.Intent::entries).orElseGet(() -> ledger.ledger()
                 .entries(target.scope(), written, plan.positions(), Optional.empty(), Instant.now()));
         if (!outbox.settle(branch, automation, out, pushed, entries, CommitPlan.describe(written), !repeat, cause, jobs.size())) {
             return; // shutting down: unacknowledged, so the approvals are read again and found written
         }
         ledger.unblock(target.scope(), written.keySet());
-        if (proposing) {
-            pullRequests.propose(target, proposal(target, proposed, out, values, jobs), now, cause);
-        }
         if (!newlyBlocked.isEmpty()) {
             publisher.audit(Publisher.AUDIT.error(AuditAction.APPROVAL_BLOCKED, automation, CommitPlan.describe(blocked)
                     + " not written: " + problem + "; tried again until the file is fixed", Optional.of(cause)));
@@ -181,7 +187,7 @@ public class BranchCommitter {
 
     /** What the head branch now carries over the base, described for the request's title and body. */
     private static io.tagstream.gitwriter.core.Proposal proposal(Routing.Target target, io.tagstream.gitwriter.core.Proposal before,
-            Workspace.Outcome out, Map<String, ImageValues> values, List<BranchWorkers.Job> jobs) {
+            Optional<io.tagstream.gitwriter.core.ChangeRequest> now, Workspace.Outcome out, Map<String, ImageValues> values, List<BranchWorkers.Job> jobs) {
         Map<String, io.tagstream.gitwriter.core.PullRequests.Origin> origins = new java.util.HashMap<>();
         for (BranchWorkers.Job j : jobs) {
             j.approval().values().forEach((marker, v) -> {
@@ -201,7 +207,7 @@ public class BranchCommitter {
         String body = pr.body().map(t -> CommitMessage.render(a, t, out.changes()))
                 .orElseGet(() -> io.tagstream.gitwriter.core.PullRequests.defaultBody(a, base, target.pushBranch(), items));
         return new io.tagstream.gitwriter.core.Proposal(items, io.tagstream.gitwriter.core.PullRequests.title(pr, title.strip()),
-                body, before.request(), false, Instant.now());
+                body, now.or(before::request), false, Instant.now());
     }
 
     /** What the push will announce, fixed before the push (one event id however often it is sent). */

@@ -78,6 +78,9 @@ public class PullRequestSync {
                         target.automation().id().toString(), describe(n) + (merged ? " was merged"
                                 : " was closed without merging: its refs are rejected and not proposed again ("
                                 + String.join(", ", stored.pending().keySet()) + ")"), Optional.ofNullable(cause)));
+                // recorded at once, so the change is audited once however often it is looked at again
+                ledger.propose(target.scope(), new Proposal(stored.pending(), stored.title(), stored.body(), now, stored.synced(),
+                        Instant.now()));
             }));
             return now;
         } catch (Forge.Refused e) {
@@ -89,9 +92,10 @@ public class PullRequestSync {
      * Stores {@code next} as not yet synced, then makes the forge show it; {@code now} is the request as
      * {@link #current} found it.
      */
-    void propose(Routing.Target target, Proposal next, Optional<ChangeRequest> now, CloudEvent<PromotionApproved> cause) {
+    Optional<ChangeRequest> propose(Routing.Target target, Proposal next, Optional<ChangeRequest> now,
+            CloudEvent<PromotionApproved> cause) {
         ledger.propose(target.scope(), next);
-        sync(target, next, now, cause);
+        return sync(target, next, now, cause);
     }
 
     /**
@@ -125,7 +129,8 @@ public class PullRequestSync {
         sync(target, stored, current(target, stored, cause), cause);
     }
 
-    private void sync(Routing.Target target, Proposal p, Optional<ChangeRequest> now, CloudEvent<PromotionApproved> cause) {
+    private Optional<ChangeRequest> sync(Routing.Target target, Proposal p, Optional<ChangeRequest> now,
+            CloudEvent<PromotionApproved> cause) {
         PullRequest pr = target.automation().pullRequest().orElseThrow();
         Forge forge = forge(target);
         String automation = target.automation().id().toString();
@@ -154,31 +159,32 @@ public class PullRequestSync {
         ledger.propose(target.scope(), new Proposal(p.pending(), p.title(), p.body(), result, true, Instant.now()));
         statuses.proposed(target, result);
         LOG.debugf("automation %s: %s → %s", automation, step, result.map(PullRequestSync::describe).orElse("no request"));
+        return result;
     }
 
     private ChangeRequest create(Forge forge, PullRequest pr, Routing.Target target, Proposal p,
             CloudEvent<PromotionApproved> cause) {
         String automation = target.automation().id().toString();
         ChangeRequest r;
+        String how;
         try {
             r = forge.create(target.pushBranch(), target.checkoutBranch(), p.title(), p.body(), pr.draft());
+            how = " opened from " + target.pushBranch() + " into " + target.checkoutBranch();
         } catch (Forge.Refused e) {
             if (!e.exists()) {
                 throw e;
             }
-            // opened by an earlier try whose answer was lost: take it over
+            // opened by an earlier try whose answer was lost: taken over, finished like a new one
             ChangeRequest found = forge.find(target.pushBranch(), target.checkoutBranch()).orElseThrow(() -> e);
             r = found.shows(p.title(), p.body()) ? found : forge.edit(found.number(), p.title(), p.body());
-            audit(AuditAction.PULL_REQUEST_UPDATED, automation, describe(r) + " existed already; now lists " + list(p), cause);
-            return r;
+            how = " existed already (an earlier answer was lost) and is taken over";
         }
         forge.decorate(r, pr.labels(), pr.reviewers(), pr.assignees());
         if (pr.autoMerge()) {
             forge.autoMerge(r, pr.mergeMethod().id());
         }
-        audit(AuditAction.PULL_REQUEST_OPENED, automation, describe(r) + " opened from " + target.pushBranch() + " into "
-                + target.checkoutBranch() + " with " + list(p) + (pr.autoMerge() ? "; auto-merge (" + pr.mergeMethod().id()
-                + ") requested" : ""), cause);
+        audit(AuditAction.PULL_REQUEST_OPENED, automation, describe(r) + how + " with " + list(p) + (pr.autoMerge()
+                ? "; auto-merge (" + pr.mergeMethod().id() + ") requested" : ""), cause);
         return r;
     }
 
