@@ -22,6 +22,14 @@ public class GitWriterFixture implements QuarkusTestResourceLifecycleManager {
             new java.util.EnumMap<>(io.tagstream.gitwriter.forge.TestForge.Kind.class);
     public static final String FORGE_TOKEN = "forge-s3cret";
 
+    /** An automatic approval of {@code r.example/<app>:<tag>} for the policy {@code flux-system/<app>}. */
+    public static io.tagstream.common.events.CloudEvent<io.tagstream.common.events.PromotionApproved> approval(String app, String tag) {
+        String ref = "r.example/" + app + ":" + tag + "@sha256:" + "e".repeat(64);
+        return io.tagstream.common.events.CloudEvent.start("test", new io.tagstream.common.events.PromotionApproved(
+                "flux-system/" + app, "flux-system/" + app, io.tagstream.common.events.ImageRef.parse(ref),
+                io.tagstream.common.events.ImageRef.parse(ref), "auto", java.time.Instant.now(), false));
+    }
+
     @Override
     public Map<String, String> start() {
         git = GitServer.start();

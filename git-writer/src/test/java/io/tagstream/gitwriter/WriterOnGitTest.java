@@ -32,10 +32,7 @@ class WriterOnGitTest {
     static final String UPDATE_PATH = "./fleet-sync/ctc-flux/eose-entry";
 
     static CloudEvent<PromotionApproved> approval(String app, String tag) {
-        String ref = "r.example/" + app + ":" + tag + "@sha256:" + "e".repeat(64);
-        return CloudEvent.start("test", new PromotionApproved("flux-system/" + app, "flux-system/" + app,
-                io.tagstream.common.events.ImageRef.parse(ref), io.tagstream.common.events.ImageRef.parse(ref), "auto",
-                Instant.now(), false));
+        return GitWriterFixture.approval(app, tag);
     }
 
     static List<CloudEvent<CommitPushed>> pushed(int atLeast) {

@@ -22,6 +22,7 @@ class StateKeyTest {
                         Optional.of(new StateKey.Written("flux-system/auto@https://git.example/fleet?a=1|2#main:.", "flux-system:p"))),
                 Arguments.of("blocked|" + SCOPE + "|flux-system:portal", Optional.of(new StateKey.Blocked(SCOPE, "flux-system:portal"))),
                 Arguments.of("intent|https://git.example/fleet#main", Optional.of(new StateKey.Intent("https://git.example/fleet#main"))),
+                Arguments.of("pr|" + SCOPE, Optional.of(new StateKey.Proposed(SCOPE))),
                 Arguments.of("no-bar", Optional.empty()),
                 Arguments.of("|marker", Optional.empty()),
                 Arguments.of("blocked|", Optional.empty()));
