@@ -108,59 +108,63 @@ public class GitWriterFixture implements QuarkusTestResourceLifecycleManager {
     }
 
     /**
-     * The repository "apps" with deploy/{github,gitea,gitlab}/{web,api}.yaml, a forge per provider, and per provider two
-     * policies and an automation proposing them as pull requests from tagstream/{provider} into main (GitLab's with
-     * auto-merge).
+     * The repository "apps" and a test forge per provider serving it as platform/apps. Per provider two automations,
+     * each with its own folder, head branch and two policies (web, api): {@code <provider>-prs} proposes
+     * {@code deploy/<provider>} from {@code tagstream/<provider>} into main for people to merge, and
+     * {@code <provider>-auto-prs} proposes {@code deploy/<provider>-auto} from {@code tagstream/<provider>-auto} with
+     * auto-merge.
      */
     private static void pullRequestSetup(Path root, StringBuilder y) {
         git.createBare("apps", "main");
         Map<String, String> files = new LinkedHashMap<>();
         for (var kind : io.tagstream.gitwriter.forge.TestForge.Kind.values()) {
-            String k = kind.name().toLowerCase();
-            for (String app : List.of("web", "api")) {
-                files.put("deploy/" + k + "/" + app + ".yaml", "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n"
-                        + "        - name: " + app + "\n          image: r.example/" + k + "-" + app + ":1 # {\"$imagepolicy\": \"flux-system:"
-                        + k + "-" + app + "\"}\n");
-                y.append("""
-                        apiVersion: image.toolkit.fluxcd.io/v1
-                        kind: ImageRepository
-                        metadata: {name: %1$s-%2$s, namespace: flux-system}
-                        spec: {image: r.example/%1$s-%2$s, interval: 1h}
-                        ---
-                        apiVersion: image.toolkit.fluxcd.io/v1
-                        kind: ImagePolicy
-                        metadata: {name: %1$s-%2$s, namespace: flux-system, labels: {pr: %1$s}}
-                        spec:
-                          imageRepositoryRef: {name: %1$s-%2$s}
-                          policy: {numerical: {order: asc}}
-                        ---
-                        """.formatted(k, app));
-            }
             var forge = io.tagstream.gitwriter.forge.TestForge.start(kind, git, "platform", "apps", FORGE_TOKEN);
             forges.put(kind, forge);
-            y.append("""
-                    apiVersion: image.toolkit.fluxcd.io/v1
-                    kind: ImageUpdateAutomation
-                    metadata: {name: %1$s-prs, namespace: flux-system}
-                    spec:
-                      sourceRef: {kind: GitRepository, name: apps}
-                      git:
-                        checkout: {ref: {branch: main}}
-                        commit: {author: {name: tagstream, email: bot@tagstream.io}}
-                        push:
-                          branch: tagstream/%1$s
-                          pullRequest:
-                            provider: %1$s
-                            apiURL: %2$s
-                            repository: platform/apps
-                            labels: [images]
-                            autoMerge: %3$s
-                            mergeMethod: squash
-                            secretRef: {name: forge-token}
-                      update: {path: ./deploy/%1$s, strategy: Setters}
-                      policySelector: {matchLabels: {pr: %1$s}}
-                    ---
-                    """.formatted(k, forge.api(), kind == io.tagstream.gitwriter.forge.TestForge.Kind.GITLAB));
+            for (String variant : List.of("", "-auto")) {
+                String k = kind.name().toLowerCase() + variant;
+                for (String app : List.of("web", "api")) {
+                    files.put("deploy/" + k + "/" + app + ".yaml", "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n"
+                            + "        - name: " + app + "\n          image: r.example/" + k + "-" + app + ":1 # {\"$imagepolicy\": \"flux-system:"
+                            + k + "-" + app + "\"}\n");
+                    y.append("""
+                            apiVersion: image.toolkit.fluxcd.io/v1
+                            kind: ImageRepository
+                            metadata: {name: %1$s-%2$s, namespace: flux-system}
+                            spec: {image: r.example/%1$s-%2$s, interval: 1h}
+                            ---
+                            apiVersion: image.toolkit.fluxcd.io/v1
+                            kind: ImagePolicy
+                            metadata: {name: %1$s-%2$s, namespace: flux-system, labels: {pr: %1$s}}
+                            spec:
+                              imageRepositoryRef: {name: %1$s-%2$s}
+                              policy: {numerical: {order: asc}}
+                            ---
+                            """.formatted(k, app));
+                }
+                y.append("""
+                        apiVersion: image.toolkit.fluxcd.io/v1
+                        kind: ImageUpdateAutomation
+                        metadata: {name: %1$s-prs, namespace: flux-system}
+                        spec:
+                          sourceRef: {kind: GitRepository, name: apps}
+                          git:
+                            checkout: {ref: {branch: main}}
+                            commit: {author: {name: tagstream, email: bot@tagstream.io}}
+                            push:
+                              branch: tagstream/%1$s
+                              pullRequest:
+                                provider: %2$s
+                                apiURL: %3$s
+                                repository: platform/apps
+                                labels: [images]
+                                autoMerge: %4$s
+                                mergeMethod: squash
+                                secretRef: {name: forge-token}
+                          update: {path: ./deploy/%1$s, strategy: Setters}
+                          policySelector: {matchLabels: {pr: %1$s}}
+                        ---
+                        """.formatted(k, kind.name().toLowerCase(), forge.api(), !variant.isEmpty()));
+            }
         }
         git.commit("apps", "main", files, "seed", "alice");
         y.append("""

@@ -70,21 +70,37 @@ public class PullRequestSync {
     Optional<ChangeRequest> current(Routing.Target target, Proposal stored, CloudEvent<PromotionApproved> cause) {
         Forge forge = forge(target);
         try {
-            Optional<ChangeRequest> now = stored.request().isPresent() ? Optional.of(forge.get(stored.request().get().number()))
-                    : forge.find(target.pushBranch(), target.checkoutBranch());
-            stored.request().filter(ChangeRequest::open).ifPresent(was -> now.filter(n -> !n.open()).ifPresent(n -> {
+            Optional<ChangeRequest> now = stored.request().isPresent() ? byNumber(forge, stored.request().get().number())
+                    : Optional.empty();
+            if (now.isEmpty()) {
+                now = forge.find(target.pushBranch(), target.checkoutBranch());
+            }
+            Optional<ChangeRequest> seen = now;
+            stored.request().filter(ChangeRequest::open).ifPresent(was -> seen.filter(n -> !n.open()).ifPresent(n -> {
                 boolean merged = ChangeRequest.MERGED.equals(n.state());
                 publisher.audit(Publisher.AUDIT.ok(merged ? AuditAction.PULL_REQUEST_MERGED : AuditAction.PULL_REQUEST_CLOSED,
                         target.automation().id().toString(), describe(n) + (merged ? " was merged"
                                 : " was closed without merging: its refs are rejected and not proposed again ("
                                 + String.join(", ", stored.pending().keySet()) + ")"), Optional.ofNullable(cause)));
                 // recorded at once, so the change is audited once however often it is looked at again
-                ledger.propose(target.scope(), new Proposal(stored.pending(), stored.title(), stored.body(), now, stored.synced(),
+                ledger.propose(target.scope(), new Proposal(stored.pending(), stored.title(), stored.body(), seen, stored.synced(),
                         Instant.now()));
             }));
             return now;
         } catch (Forge.Refused e) {
             throw failed(target, e, cause);
+        }
+    }
+
+    /** The request by number; empty when the forge no longer has it (deleted, the repository moved): found by branch then. */
+    private static Optional<ChangeRequest> byNumber(Forge forge, long number) {
+        try {
+            return Optional.of(forge.get(number));
+        } catch (Forge.Refused e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
         }
     }
 

@@ -139,6 +139,16 @@ public final class TestForge implements AutoCloseable {
         return prs.values().stream().filter(p -> p.state.equals("open")).toList();
     }
 
+    /** The requests from one head branch, oldest first. */
+    public synchronized List<Pr> requests(String head) {
+        return prs.values().stream().filter(p -> p.head.equals(head)).toList();
+    }
+
+    /** The open requests from one head branch. */
+    public synchronized List<Pr> open(String head) {
+        return prs.values().stream().filter(p -> p.head.equals(head) && p.state.equals("open")).toList();
+    }
+
     /** A person closes the request without merging. */
     public synchronized void closeByHand(long number) {
         prs.get(number).state = "closed";
@@ -335,7 +345,8 @@ public final class TestForge implements AutoCloseable {
                 send(ex, 409, path, kind == Kind.GITEA ? null : Json.mapper().createObjectNode().put("message", "SHA does not match HEAD of source branch"));
                 return;
             }
-            pr.autoMerge = body == null ? "merge" : body.path(kind == Kind.GITEA ? "Do" : "merge_method").asText("merge");
+            pr.autoMerge = body == null ? "merge" : kind == Kind.GITLAB ? (body.path("squash").asBoolean(false) ? "squash" : "merge")
+                    : body.path(kind == Kind.GITEA ? "Do" : "merge_method").asText("merge");
             merge(pr); // checks pass at once here
             if (kind == Kind.GITEA) {
                 send(ex, 200, path, null);
