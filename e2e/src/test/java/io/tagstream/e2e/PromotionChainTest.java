@@ -181,6 +181,20 @@ class PromotionChainTest {
     static IdentityProvider idp;
     static Map<String, String> tokens;
 
+    /** What {@code ./tagstream <args>} printed and returned, run with {@code token} against this chain. */
+    record Cli(int code, String out, String err) {}
+
+    static Cli cli(String token, String... args) {
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        Map<String, String> env = Map.of("TAGSTREAM_TOKEN", token, "TAGSTREAM_POLLER_URL", chain.url("registry-poller"),
+                "TAGSTREAM_EVALUATOR_URL", chain.url("policy-evaluator"), "TAGSTREAM_PROMOTER_URL", chain.url("promoter"),
+                "TAGSTREAM_GIT_WRITER_URL", chain.url("git-writer"));
+        int code = new io.tagstream.launcher.Ops(env, new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8)).run(List.of(args));
+        return new Cli(code, out.toString(java.nio.charset.StandardCharsets.UTF_8), err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     static Map<String, String> bearer(String token) {
         return Map.of("Authorization", "Bearer " + token);
     }
@@ -312,8 +326,21 @@ class PromotionChainTest {
         assertEquals(401, E2e.post(chain.url("registry-poller") + "/api/v1/repositories/shop/shop/scan", "", Map.of()).statusCode(),
                 "a scan needs a token too");
         assertEquals("PENDING", pendingFor("flux-system/pemos-portal-prod", "924").get("state").asText());
-        var approved = E2e.post(approve, "{\"comment\": \"QE passed, ticket QE-1234\"}", bearer(tokens.get("chatops-bot")));
-        assertEquals(200, approved.statusCode(), approved.body());
+        // the operators' CLI, as a person types it: the signaler's token is refused with the rule, the approver's works
+        String id = p.get("id").asText();
+        Cli ci2 = cli(tokens.get("qe-ci"), "approve", id);
+        assertEquals(1, ci2.code(), ci2.err());
+        assertTrue(ci2.err().contains("promoter answered 403") && ci2.err().contains("rule: approver role"), ci2.err());
+        Cli status = cli(tokens.get("ops"), "status");
+        assertEquals(0, status.code(), status.err());
+        assertTrue(status.out().contains("PENDING PROMOTIONS") && status.out().contains(id)
+                && status.out().contains("flux-system/pemos-portal-prod"), status.out());
+        assertTrue(status.out().contains("REPOSITORIES") && status.out().contains("AUTOMATIONS"), status.out());
+        Cli pendingList = cli(tokens.get("ops"), "promotions", "--pending");
+        assertTrue(pendingList.out().contains(id) && pendingList.out().contains("PENDING"), pendingList.out());
+        Cli approved = cli(tokens.get("chatops-bot"), "approve", id, "--comment", "QE passed, ticket QE-1234");
+        assertEquals(0, approved.code(), approved.err());
+        assertTrue(approved.out().contains("→ APPROVED"), approved.out());
 
         E2e.await("the fleet to hold 924", Duration.ofSeconds(60), () -> show(PORTAL_FILE).contains("pemos-portal:924 "));
         assertEquals(qe924.digest(), digestIn(prod, "eose-fleet/pemos-portal:924"), "the prod copy has QE's digest");
