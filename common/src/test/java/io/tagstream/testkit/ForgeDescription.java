@@ -1,4 +1,4 @@
-package io.tagstream.gitwriter.forge;
+package io.tagstream.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

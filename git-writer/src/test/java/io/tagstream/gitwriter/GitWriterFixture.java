@@ -1,8 +1,12 @@
 package io.tagstream.gitwriter;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.tagstream.common.events.CloudEvent;
+import io.tagstream.common.events.ImageRef;
+import io.tagstream.common.events.PromotionApproved;
 import io.tagstream.testkit.GitServer;
 import io.tagstream.testkit.KafkaBroker;
+import io.tagstream.testkit.TestForge;
 import io.tagstream.testkit.WorkDirs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,16 +22,16 @@ public class GitWriterFixture implements QuarkusTestResourceLifecycleManager {
     public static final List<String> APPS = List.of("portal", "relay", "a", "b", "c", "d", "e");
     public static GitServer git;
     /** Pull-request mode: one test forge per provider over the repository "apps" (platform/apps on each forge). */
-    public static final java.util.Map<io.tagstream.gitwriter.forge.TestForge.Kind, io.tagstream.gitwriter.forge.TestForge> forges =
-            new java.util.EnumMap<>(io.tagstream.gitwriter.forge.TestForge.Kind.class);
+    public static final java.util.Map<TestForge.Kind, TestForge> forges =
+            new java.util.EnumMap<>(TestForge.Kind.class);
     public static final String FORGE_TOKEN = "forge-s3cret";
 
     /** An automatic approval of {@code r.example/<app>:<tag>} for the policy {@code flux-system/<app>}. */
-    public static io.tagstream.common.events.CloudEvent<io.tagstream.common.events.PromotionApproved> approval(String app, String tag) {
+    public static CloudEvent<PromotionApproved> approval(String app, String tag) {
         String ref = "r.example/" + app + ":" + tag + "@sha256:" + "e".repeat(64);
-        return io.tagstream.common.events.CloudEvent.start("test", new io.tagstream.common.events.PromotionApproved(
-                "flux-system/" + app, "flux-system/" + app, io.tagstream.common.events.ImageRef.parse(ref),
-                io.tagstream.common.events.ImageRef.parse(ref), "auto", java.time.Instant.now(), false));
+        return CloudEvent.start("test", new PromotionApproved(
+                "flux-system/" + app, "flux-system/" + app, ImageRef.parse(ref),
+                ImageRef.parse(ref), "auto", java.time.Instant.now(), false));
     }
 
     @Override
@@ -112,13 +116,13 @@ public class GitWriterFixture implements QuarkusTestResourceLifecycleManager {
      * each with its own folder, head branch and two policies (web, api): {@code <provider>-prs} proposes
      * {@code deploy/<provider>} from {@code tagstream/<provider>} into main for people to merge, and
      * {@code <provider>-auto-prs} proposes {@code deploy/<provider>-auto} from {@code tagstream/<provider>-auto} with
-     * auto-merge.
+     * auto-merge. The api policies pin digests (the exact digest copied forward, as production is promoted).
      */
     private static void pullRequestSetup(Path root, StringBuilder y) {
         git.createBare("apps", "main");
         Map<String, String> files = new LinkedHashMap<>();
-        for (var kind : io.tagstream.gitwriter.forge.TestForge.Kind.values()) {
-            var forge = io.tagstream.gitwriter.forge.TestForge.start(kind, git, "platform", "apps", FORGE_TOKEN);
+        for (var kind : TestForge.Kind.values()) {
+            var forge = TestForge.start(kind, git, "platform", "apps", FORGE_TOKEN);
             forges.put(kind, forge);
             for (String variant : List.of("", "-auto")) {
                 String k = kind.name().toLowerCase() + variant;
@@ -138,8 +142,9 @@ public class GitWriterFixture implements QuarkusTestResourceLifecycleManager {
                             spec:
                               imageRepositoryRef: {name: %1$s-%2$s}
                               policy: {numerical: {order: asc}}
+                              digestReflectionPolicy: %3$s
                             ---
-                            """.formatted(k, app));
+                            """.formatted(k, app, app.equals("api") ? "IfNotPresent" : "Never"));
                 }
                 y.append("""
                         apiVersion: image.toolkit.fluxcd.io/v1
@@ -187,7 +192,7 @@ public class GitWriterFixture implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
-        forges.values().forEach(io.tagstream.gitwriter.forge.TestForge::close);
+        forges.values().forEach(TestForge::close);
         git.close();
     }
 }

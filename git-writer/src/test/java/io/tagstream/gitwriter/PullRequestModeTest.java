@@ -11,7 +11,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.tagstream.common.events.AuditRecord;
 import io.tagstream.common.events.CommitPushed;
 import io.tagstream.common.events.Topic;
-import io.tagstream.gitwriter.forge.TestForge;
+import io.tagstream.testkit.TestForge;
 import io.tagstream.testkit.KafkaBroker;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,6 +89,8 @@ class PullRequestModeTest {
         assertTrue(pr.body.contains("r.example/" + k + "-web:2"), "still lists the first change: " + pr.body);
         assertTrue(pr.title.contains(k + "-api 5") && pr.title.contains(k + "-web 2"), pr.title);
         assertTrue(show(head, dir + "web.yaml").contains(k + "-web:2") && show(head, dir + "api.yaml").contains(k + "-api:5"));
+        String pinned = "r.example/" + k + "-api:5@sha256:" + "e".repeat(64);
+        assertTrue(show(head, dir + "api.yaml").contains(pinned) && pr.body.contains(pinned), "the exact digest: " + pr.body);
         assertEquals(String.valueOf(pr.number), status(k + "-prs", "number"));
         assertEquals("open", status(k + "-prs", "state"));
 

@@ -4,7 +4,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.tagstream.common.events.Topic;
 import io.tagstream.gitwriter.GitWriterFixture;
-import io.tagstream.gitwriter.forge.TestForge;
+import io.tagstream.testkit.TestForge;
 import io.tagstream.testkit.KafkaBroker;
 import java.util.ArrayList;
 import java.util.Collections;

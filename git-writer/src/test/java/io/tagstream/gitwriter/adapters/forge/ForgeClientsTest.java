@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tagstream.common.config.PullRequest;
 import io.tagstream.gitwriter.core.ChangeRequest;
 import io.tagstream.gitwriter.core.Forge;
-import io.tagstream.gitwriter.forge.TestForge;
+import io.tagstream.testkit.TestForge;
 import io.tagstream.testkit.GitServer;
 import java.util.List;
 import java.util.Map;
