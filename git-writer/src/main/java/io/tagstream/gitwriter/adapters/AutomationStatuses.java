@@ -4,6 +4,7 @@ import io.tagstream.common.config.GitRepository;
 import io.tagstream.common.config.ImageUpdateAutomation;
 import io.tagstream.common.config.TagstreamConfig;
 import io.tagstream.common.service.ConfigWatch;
+import io.tagstream.gitwriter.core.ChangeRequest;
 import io.tagstream.gitwriter.core.Routing;
 import io.tagstream.gitwriter.core.Workspace;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,7 +23,7 @@ public class AutomationStatuses {
     /** One automation's status. */
     public record AutomationStatus(String automation, String repository, String branch, Optional<Instant> lastRun,
             Optional<String> lastPushedCommit, Optional<Instant> lastPushTime, Optional<String> lastError, int pendingChanges,
-            Optional<io.tagstream.gitwriter.core.ChangeRequest> pullRequest) {}
+            Optional<ChangeRequest> pullRequest) {}
 
     @Inject
     ConfigWatch config;
@@ -48,7 +49,7 @@ public class AutomationStatuses {
     }
 
     /** The pull request {@code target} keeps (pull-request mode), as the forge last showed it. */
-    void proposed(Routing.Target target, Optional<io.tagstream.gitwriter.core.ChangeRequest> request) {
+    void proposed(Routing.Target target, Optional<ChangeRequest> request) {
         status.compute(target.automation().id().toString(), (k, s) -> s == null
                 ? new AutomationStatus(k, Workspace.safeUrl(target.repository().url()), target.pushBranch(), Optional.empty(),
                         Optional.empty(), Optional.empty(), Optional.empty(), 0, request)

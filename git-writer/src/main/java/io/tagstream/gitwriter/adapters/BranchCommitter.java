@@ -1,15 +1,18 @@
 package io.tagstream.gitwriter.adapters;
 
-import io.tagstream.common.events.AuditAction;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tagstream.common.config.ImageUpdateAutomation;
+import io.tagstream.common.events.AuditAction;
 import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.CommitPushed;
 import io.tagstream.common.events.PromotionApproved;
+import io.tagstream.gitwriter.core.ChangeRequest;
 import io.tagstream.gitwriter.core.CommitMessage;
 import io.tagstream.gitwriter.core.CommitPlan;
 import io.tagstream.gitwriter.core.ImageValues;
 import io.tagstream.gitwriter.core.Ledger;
+import io.tagstream.gitwriter.core.Proposal;
+import io.tagstream.gitwriter.core.PullRequests;
 import io.tagstream.gitwriter.core.Routing;
 import io.tagstream.gitwriter.core.Workspace;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -68,8 +71,8 @@ public class BranchCommitter {
         Workspace ws = workspaces.of(target);
         outbox.recover(branch, ws, target.pushBranch());
         boolean proposing = a.pullRequest().isPresent();
-        io.tagstream.gitwriter.core.Proposal proposed = proposing ? ledger.ledger().proposal(target.scope())
-                : io.tagstream.gitwriter.core.Proposal.none();
+        Proposal proposed = proposing ? ledger.ledger().proposal(target.scope())
+                : Proposal.none();
         if (proposing && !proposed.synced()) {
             pullRequests.finish(target, proposed, cause); // pushed before, the forge not told yet: finish that first
             proposed = ledger.ledger().proposal(target.scope());
@@ -93,10 +96,10 @@ public class BranchCommitter {
 
         Instant started = Instant.now();
         // pull-request mode: the head branch is rebuilt from the base with every change still pending plus the new ones
-        Optional<io.tagstream.gitwriter.core.ChangeRequest> now = proposing
+        Optional<ChangeRequest> now = proposing
                 ? pullRequests.current(target, proposed, cause) : Optional.empty();
         Map<String, ImageValues> values = proposing
-                ? io.tagstream.gitwriter.core.PullRequests.carried(proposed, now, plan.values()) : plan.values();
+                ? PullRequests.carried(proposed, now, plan.values()) : plan.values();
         AtomicReference<Ledger.Intent> intent = new AtomicReference<>();
         Workspace.Author author = new Workspace.Author(a.author().name(), a.author().email());
         Workspace.Request request = Workspace.Request.of(target.checkoutBranch(), a.updatePath(), values, author, "")
@@ -140,7 +143,7 @@ public class BranchCommitter {
         if (proposing) {
             // the forge is told before Kafka, so commit-pushed names the request; if the forge fails, the retry finds
             // the push through its intent, announces it (without the request) and finishes the request
-            Optional<io.tagstream.gitwriter.core.ChangeRequest> proposedBy = pullRequests.propose(target,
+            Optional<ChangeRequest> proposedBy = pullRequests.propose(target,
                     proposal(target, proposed, now, out, values, jobs), now, cause);
             pushed = pushed.map(i -> proposedBy.map(r -> new Ledger.Intent(i.commit(), i.eventId(), i.eventTime(), i.correlationId(),
                     i.pushed().proposedBy(new CommitPushed.ChangeRequestRef(r.provider(), r.url(), r.number(), r.state(),
@@ -186,27 +189,27 @@ public class BranchCommitter {
     }
 
     /** What the head branch now carries over the base, described for the request's title and body. */
-    private static io.tagstream.gitwriter.core.Proposal proposal(Routing.Target target, io.tagstream.gitwriter.core.Proposal before,
-            Optional<io.tagstream.gitwriter.core.ChangeRequest> now, Workspace.Outcome out, Map<String, ImageValues> values, List<BranchWorkers.Job> jobs) {
-        Map<String, io.tagstream.gitwriter.core.PullRequests.Origin> origins = new java.util.HashMap<>();
+    private static Proposal proposal(Routing.Target target, Proposal before,
+            Optional<ChangeRequest> now, Workspace.Outcome out, Map<String, ImageValues> values, List<BranchWorkers.Job> jobs) {
+        Map<String, PullRequests.Origin> origins = new java.util.HashMap<>();
         for (BranchWorkers.Job j : jobs) {
             j.approval().values().forEach((marker, v) -> {
                 if (v.equals(values.get(marker))) {
                     PromotionApproved p = j.event().data();
-                    origins.put(marker, new io.tagstream.gitwriter.core.PullRequests.Origin(p.promotion(), p.approvedBy(),
+                    origins.put(marker, new PullRequests.Origin(p.promotion(), p.approvedBy(),
                             j.event().correlationId()));
                 }
             });
         }
-        var items = io.tagstream.gitwriter.core.PullRequests.items(out.changes(), values, origins, before);
+        var items = PullRequests.items(out.changes(), values, origins, before);
         ImageUpdateAutomation a = target.automation();
         var pr = a.pullRequest().orElseThrow();
         String base = target.checkoutBranch();
         String title = pr.title().map(t -> CommitMessage.render(a, t, out.changes()))
-                .orElseGet(() -> io.tagstream.gitwriter.core.PullRequests.defaultTitle(base, items));
+                .orElseGet(() -> PullRequests.defaultTitle(base, items));
         String body = pr.body().map(t -> CommitMessage.render(a, t, out.changes()))
-                .orElseGet(() -> io.tagstream.gitwriter.core.PullRequests.defaultBody(a, base, target.pushBranch(), items));
-        return new io.tagstream.gitwriter.core.Proposal(items, io.tagstream.gitwriter.core.PullRequests.title(pr, title.strip()),
+                .orElseGet(() -> PullRequests.defaultBody(a, base, target.pushBranch(), items));
+        return new Proposal(items, PullRequests.title(pr, title.strip()),
                 body, now.or(before::request), false, Instant.now());
     }
 

@@ -13,6 +13,7 @@ import io.tagstream.gitwriter.core.Forge;
 import io.tagstream.gitwriter.core.Proposal;
 import io.tagstream.gitwriter.core.PullRequests;
 import io.tagstream.gitwriter.core.Routing;
+import io.tagstream.gitwriter.core.Workspace;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -48,12 +49,14 @@ public class PullRequestSync {
 
     private final Map<String, Forge> forges = new ConcurrentHashMap<>();
 
-    /** The forge client of {@code target} (one per automation scope and token). */
+    /** The forge client of {@code target}. */
     Forge forge(Routing.Target target) {
         PullRequest pr = target.automation().pullRequest().orElseThrow();
         String token = token(target, pr);
-        return forges.computeIfAbsent(target.scope() + "|" + Integer.toHexString(token.hashCode()),
-                k -> Forges.of(pr, target.repository().url(), token));
+        // keyed by everything the client is made of, so an edited setting or a rotated token takes effect at once
+        String key = String.join("|", target.scope(), pr.provider().id(), pr.api(target.repository().url()).orElse(""),
+                pr.project(target.repository().url()).orElse(""), Integer.toHexString(token.hashCode()));
+        return forges.computeIfAbsent(key, k -> Forges.of(pr, target.repository().url(), token));
     }
 
     private String token(Routing.Target target, PullRequest pr) {
@@ -119,7 +122,7 @@ public class PullRequestSync {
      * and an open request whose every change reached the base some other way is closed, so none is left stale. One
      * GET per open request, and a fetch; nothing is pushed.
      */
-    void refresh(Routing.Target target, io.tagstream.gitwriter.core.Workspace ws) throws Exception {
+    void refresh(Routing.Target target, Workspace ws) throws Exception {
         Proposal stored = ledger.ledger().proposal(target.scope());
         if (!stored.synced()) {
             finish(target, stored, null);
