@@ -39,7 +39,8 @@ public final class Check {
             "Registry", "registry-poller, promoter (credentials, rate limits)",
             "Provider", "notifier (where events are sent)",
             "Alert", "notifier (which events are sent)",
-            "ImagePromotion", "promoter (approval, copy), git-writer (commits the promoted ref)");
+            "ImagePromotion", "promoter (approval, copy), git-writer (commits the promoted ref)",
+            "ImageMirror", "nothing yet: mirrors are read and checked, the copy engine is not in this version");
 
     private Check() {}
 
@@ -60,7 +61,7 @@ public final class Check {
             List<String> notReady = load.notReady().stream().map(Object::toString).toList();
             warnings.removeAll(notReady);
             section(out, "warnings", warnings);
-            section(out, "not ready (a reference is missing; the rest applies)", notReady);
+            section(out, "not ready, with why (the rest applies)", notReady);
             section(out, "skipped", load.skipped());
             uses(out, load.config());
             out.println("OK: " + load.config().resources().size() + " resource(s) would be applied");

@@ -57,7 +57,7 @@ public final class ConfigLoader {
             FLUX_IMAGE, Set.of("ImageRepository", "ImagePolicy", "ImageUpdateAutomation"),
             FLUX_SOURCE, Set.of("GitRepository", "OCIRepository", "HelmRepository", "HelmChart", "Bucket"),
             FLUX_NOTIFICATION, Set.of("Receiver", "Alert", "Provider"),
-            TAGSTREAM, Set.of("Registry", "ImagePromotion"));
+            TAGSTREAM, Set.of("Registry", "ImagePromotion", "ImageMirror"));
 
     /**
      * Fields Tagstream accepts without acting on them, silently, because what Flux does with them Tagstream does
@@ -101,9 +101,16 @@ public final class ConfigLoader {
     private static final Pattern TEMPLATE_VAR = Pattern.compile("\\{\\{\\s*([a-zA-Z.]+)\\s*}}");
 
     private final List<ConfigCheck> checks;
+    /** Where flux-mirror Configs take their {@code ${VAR}}s from. */
+    private final Map<String, String> env;
 
     public ConfigLoader(List<ConfigCheck> checks) {
+        this(checks, System.getenv());
+    }
+
+    public ConfigLoader(List<ConfigCheck> checks, Map<String, String> env) {
         this.checks = List.copyOf(checks);
+        this.env = Map.copyOf(env);
     }
 
     public ConfigLoader() {
@@ -171,6 +178,7 @@ public final class ConfigLoader {
             skipped.add(others.values().stream().mapToInt(Integer::intValue).sum()
                     + " document(s) of other tools, not Tagstream's to judge: " + b);
         }
+        resources = Mirrors.resolve(resources, errors);
         // every resource is checked, also one whose reference is missing: its own mistakes are said now, not after
         // the missing object is added
         TagstreamConfig all = new TagstreamConfig(resources);
@@ -279,7 +287,7 @@ public final class ConfigLoader {
                     errors.add(new ConfigError(file, YamlFields.line(node), "a document must be a mapping with apiVersion and kind"));
                     continue;
                 }
-                readDocument(file, m, errors, notes).ifPresent(out::add);
+                readDocument(file, m, errors, notes, out).ifPresent(out::add);
             }
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
@@ -294,7 +302,8 @@ public final class ConfigLoader {
         }
     }
 
-    private Optional<Resource> readDocument(String file, MappingNode node, List<ConfigError> errors, Notes notes) {
+    private Optional<Resource> readDocument(String file, MappingNode node, List<ConfigError> errors, Notes notes,
+            List<Resource> mirrors) {
         List<String> warnings = notes.warnings();
         Doc head = new Doc(file, "document", new ArrayList<>(), warnings, notes.skipped());
         YamlFields root = new YamlFields(head, "", node);
@@ -303,6 +312,17 @@ public final class ConfigLoader {
         int slash = apiVersion.indexOf('/');
         String group = slash < 0 ? "" : apiVersion.substring(0, slash);
         String version = slash < 0 ? apiVersion : apiVersion.substring(slash + 1);
+        if (group.equals(Mirrors.GROUP)) {
+            if (!kind.equals("Config")) {
+                errors.add(new ConfigError(file, root.lineOf("kind"), "unknown kind '" + kind + "' in " + group + " (known: Config)"));
+            } else if (!Mirrors.VERSIONS.contains(version)) {
+                errors.add(new ConfigError(file, root.lineOf("apiVersion"), "Config: apiVersion " + apiVersion + " is not"
+                        + " supported (use " + group + "/v1beta2; v1beta1 is still read)"));
+            } else {
+                mirrors.addAll(Mirrors.fluxMirror(file, node, version, errors, warnings, notes.skipped(), env));
+            }
+            return Optional.empty();
+        }
         if (!KINDS.containsKey(group)) {
             if (apiVersion.isEmpty() || kind.isEmpty()) {
                 errors.add(new ConfigError(file, root.line(), "document has no apiVersion/kind"));
@@ -357,7 +377,7 @@ public final class ConfigLoader {
         Optional<YamlFields> spec = docRoot.object("spec");
         if (spec.isEmpty()) {
             if (Set.of("GitRepository", "ImageRepository", "ImagePolicy", "ImageUpdateAutomation", "Receiver",
-                    "Registry", "ImagePromotion", "Provider", "Alert").contains(kind)) {
+                    "Registry", "ImagePromotion", "Provider", "Alert", "ImageMirror").contains(kind)) {
                 doc.error(root.line(), "spec", "is required");
             }
             return Optional.empty();
@@ -384,6 +404,7 @@ public final class ConfigLoader {
             case "ImagePromotion" -> Optional.of(promotion(id, labels, s, o));
             case "Provider" -> Optional.of(provider(id, labels, s, o));
             case "Alert" -> Optional.of(alert(id, labels, s, o));
+            case "ImageMirror" -> Optional.of(Mirrors.imageMirror(id, labels, s, o, env));
             default -> Optional.empty(); // not reached: every other known kind was skipped above
         };
         if (r.isPresent()) {

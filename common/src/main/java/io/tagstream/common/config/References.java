@@ -45,6 +45,12 @@ final class References {
                     + "; its Alerts send nothing")));
             return null;
         }
+        if (r instanceof ImageMirror m) {
+            // said, not silently accepted: the configuration is checked today, the copies come with the mirror engine
+            notReady.add(new NotReady(m.kind(), m.id(), m.blocked().map(b -> b + "; also, it ").orElse("it ") + ImageMirror.NOT_YET
+                    + " (" + m.config().orElse(m.origin().file() + ":" + m.origin().line()) + ")"));
+            return null;
+        }
         if (r instanceof Alert a && !providers.containsKey(a.providerRef())) {
             return notReady(a, "providerRef", "Provider " + a.providerRef(), notReady);
         }

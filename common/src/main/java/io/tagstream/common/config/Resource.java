@@ -5,7 +5,7 @@ import java.util.Map;
 /** One configuration object, Flux's or ours. */
 public sealed interface Resource
         permits ImageRepository, ImagePolicy, ImageUpdateAutomation, GitRepository, Receiver, Registry, ImagePromotion,
-        Provider, Alert {
+        Provider, Alert, ImageMirror {
 
     ResourceId id();
 

@@ -244,6 +244,17 @@ final class YamlFields {
         doc.error(fileLine, child(key), message);
     }
 
+    /** The fields present that nothing has read so far. */
+    List<String> unread() {
+        List<String> out = new ArrayList<>();
+        for (String k : fields.keySet()) {
+            if (!read.contains(k)) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
     /** Fields present but never read: a typo or a field we do not support. Reported as warnings, not errors. */
     void warnUnread(Set<String> ignoredOnPurpose) {
         for (String k : fields.keySet()) {
