@@ -562,7 +562,7 @@ public final class ConfigLoader {
     }
 
     /** Flux expands extract with Go's Regexp.Expand: {@code $1}, {@code $name}, {@code ${name}}. */
-    private static void checkExtract(YamlFields f, String pattern, String extract) {
+    static void checkExtract(YamlFields f, String pattern, String extract) {
         com.google.re2j.Pattern compiled = GoRegex.compile(pattern);
         Matcher names = Pattern.compile("\\(\\?P?<([a-zA-Z][a-zA-Z0-9_]*)>").matcher(pattern);
         Set<String> groups = new java.util.HashSet<>();

@@ -143,10 +143,13 @@ final class Mirrors {
         if (regex.isPresent()) {
             YamlFields r = regex.get();
             String p = expand(r, "pattern", r.required("pattern"), env);
-            Optional.ofNullable(GoRegex.problem(p)).ifPresent(problem -> r.error("pattern", "'" + p + "' " + problem));
+            Optional<String> problem = Optional.ofNullable(GoRegex.problem(p));
+            problem.ifPresent(why -> r.error("pattern", "'" + p + "' " + why));
             pattern = Optional.of(p);
             extract = r.string("extract").map(e -> expand(r, "extract", e, env));
-            extract.ifPresent(e -> checkExtract(r, p, e));
+            if (problem.isEmpty()) {
+                extract.ifPresent(e -> ConfigLoader.checkExtract(r, p, e)); // the rule ImagePolicy's filterTags follows
+            }
             if (!ours) {
                 strict(r);
             }
@@ -180,17 +183,6 @@ final class Mirrors {
             strict(s);
         }
         return new ImageMirror.Selector(pattern, extract, semver, sortBy, limit);
-    }
-
-    /** An {@code extract} may name only groups the pattern has ({@code $version} or {@code ${version}}, or numbers). */
-    private static void checkExtract(YamlFields r, String pattern, String extract) {
-        Matcher m = Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)}?").matcher(extract);
-        while (m.find()) {
-            String group = m.group(1);
-            if (!pattern.contains("(?P<" + group + ">") && !pattern.contains("(?<" + group + ">")) {
-                r.error("extract", "'" + extract + "' names $" + group + ", which pattern '" + pattern + "' does not capture");
-            }
-        }
     }
 
     private static ImageMirror.Verify verify(YamlFields v, Map<String, String> env, boolean ours) {

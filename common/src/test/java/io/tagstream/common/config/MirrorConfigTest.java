@@ -167,8 +167,8 @@ class MirrorConfigTest {
                         + " '>=1.x.0 <' is not a semver range: '>=1.x.0 <' is not a valid semver range (improper constraint"
                         + " '>=1.x.0 <') (c.yaml:8)"),
                 Arguments.of("an extract naming no group", CONFIG.replace("'$version'", "'$ver'"), "flux-mirror Config:"
-                        + " artifacts[0].selector.regex.extract '$ver' names $ver, which pattern"
-                        + " '^v?(?P<version>[0-9]+\\.[0-9]+\\.[0-9]+)$' does not capture (c.yaml:7)"),
+                        + " artifacts[0].selector.regex.extract '$ver' refers to group 'ver' which pattern"
+                        + " '^v?(?P<version>[0-9]+\\.[0-9]+\\.[0-9]+)$' does not define (c.yaml:7)"),
                 Arguments.of("a sort flux-mirror does not know", CONFIG.replace("limit: 5", "limit: 5\n      sortBy: newest"),
                         "flux-mirror Config: artifacts[0].selector.sortBy 'newest' is not semver, alphabetical or numerical (c.yaml:10)"),
                 Arguments.of("a tag as the source", CONFIG.replace("cleanstart/base\n", "cleanstart/base:latest\n"), "flux-mirror Config:"
