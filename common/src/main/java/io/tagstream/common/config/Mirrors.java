@@ -5,6 +5,7 @@ import io.tagstream.common.policy.InvalidPolicyException;
 import io.tagstream.common.policy.SemverRange;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -348,7 +349,7 @@ final class Mirrors {
             }
         }
         List<Resource> out = new ArrayList<>();
-        java.util.Set<String> taken = new java.util.HashSet<>();
+        Set<String> taken = new HashSet<>();
         for (Resource r : resources) {
             if (r instanceof ImageMirror m && m.config().filter(c -> c.equals("configRef")).isPresent()) {
                 ImageMirror entry = entries.get(m.destination());

@@ -3,7 +3,9 @@ package io.tagstream.gitwriter.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tagstream.common.config.ImageUpdateAutomation;
 import io.tagstream.common.config.PullRequest;
+import io.tagstream.common.config.ResourceId;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -112,11 +114,10 @@ class PullRequestsTest {
                 + "3".repeat(64) + "` | ns/web-prod | user:alice | `corr-1` |"), body);
     }
 
-    static io.tagstream.common.config.ImageUpdateAutomation automation() {
-        return new io.tagstream.common.config.ImageUpdateAutomation(new io.tagstream.common.config.ResourceId("ns", "prod"), Map.of(),
-                null, new io.tagstream.common.config.ResourceId("ns", "fleet"), Optional.empty(),
-                new io.tagstream.common.config.ImageUpdateAutomation.Author("bot", "bot@example.com"), Optional.empty(),
-                Optional.empty(), io.tagstream.common.config.ImageUpdateAutomation.TemplateEngine.GO, Map.of(), Optional.of("tagstream/prod"),
-                Optional.empty(), Map.of(), Optional.empty(), ".", "Setters", Map.of(), Optional.empty(), false);
+    static ImageUpdateAutomation automation() {
+        return new ImageUpdateAutomation(new ResourceId("ns", "prod"), Map.of(), null, new ResourceId("ns", "fleet"),
+                Optional.empty(), new ImageUpdateAutomation.Author("bot", "bot@example.com"), Optional.empty(), Optional.empty(),
+                ImageUpdateAutomation.TemplateEngine.GO, Map.of(), Optional.of("tagstream/prod"), Optional.empty(), Map.of(),
+                Optional.empty(), ".", "Setters", Map.of(), Optional.empty(), false);
     }
 }
