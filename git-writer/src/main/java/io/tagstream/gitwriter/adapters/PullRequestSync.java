@@ -165,7 +165,7 @@ public class PullRequestSync {
                 audit(AuditAction.PULL_REQUEST_UPDATED, automation, describe(r) + " now lists " + list(p), cause);
                 result = Optional.of(r);
             } else if (step instanceof PullRequests.Close c) {
-                ChangeRequest r = forge.close(c.number(), c.comment());
+                ChangeRequest r = forge.close(c.number(), c.body());
                 audit(AuditAction.PULL_REQUEST_CLOSED, automation, describe(r) + " closed: every change it carried is in "
                         + base + " already", cause);
                 result = Optional.of(r);

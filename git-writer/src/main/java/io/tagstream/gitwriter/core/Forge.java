@@ -21,8 +21,8 @@ public interface Forge {
 
     ChangeRequest edit(long number, String title, String body);
 
-    /** Closes with a comment saying why. */
-    ChangeRequest close(long number, String comment);
+    /** Closes the request, its description replaced by {@code body} (which says why). */
+    ChangeRequest close(long number, String body);
 
     /** Adds labels, reviewers and assignees to a request just opened (each forge what it has). */
     void decorate(ChangeRequest request, List<String> labels, List<String> reviewers, List<String> assignees);

@@ -26,8 +26,8 @@ public final class PullRequests {
     /** Rewrite the open request's title and body. */
     public record Edit(long number) implements Step {}
 
-    /** Close the open request: nothing is pending any more. */
-    public record Close(long number, String comment) implements Step {}
+    /** Close the open request: nothing is pending any more; {@code body} is its description with why on top. */
+    public record Close(long number, String body) implements Step {}
 
     /** The forge shows what it should: no call. */
     public record Keep(long number) implements Step {}
@@ -54,7 +54,7 @@ public final class PullRequests {
         boolean open = now.map(ChangeRequest::open).orElse(false);
         if (!pending) {
             return open ? new Close(now.get().number(), "Closed by Tagstream: every change this pull request carried is in `"
-                    + base + "` already, so there is nothing left to propose.") : new Nothing();
+                    + base + "` already, so there is nothing left to propose.\n\n" + now.get().body()) : new Nothing();
         }
         if (!open) {
             return new Create();

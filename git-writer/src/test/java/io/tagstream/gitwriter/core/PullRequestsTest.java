@@ -48,7 +48,7 @@ class PullRequestsTest {
                         new PullRequests.Create()),
                 Arguments.of("everything in the base, one open", Optional.of(open), false, new PullRequests.Close(7,
                         "Closed by Tagstream: every change this pull request carried is in `main` already, so there is"
-                                + " nothing left to propose.")),
+                                + " nothing left to propose.\n\nb")),
                 Arguments.of("everything in the base, none open", Optional.empty(), false, new PullRequests.Nothing()));
     }
 

@@ -15,7 +15,7 @@ public final class Forges {
         return switch (pr.provider()) {
             case GITHUB -> new GitHubForge(api, repository, token);
             case GITEA -> new GiteaForge(api, repository, token);
-            case GITLAB -> new GitLabForge(api, repository, token).labels(pr.labels());
+            case GITLAB -> new GitLabForge(api, repository, token, pr.labels());
         };
     }
 }

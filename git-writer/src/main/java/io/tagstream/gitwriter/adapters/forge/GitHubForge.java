@@ -65,10 +65,8 @@ final class GitHubForge implements Forge {
     }
 
     @Override
-    public ChangeRequest close(long number, String comment) {
-        ChangeRequest now = get(number);
-        return of(http.send("PATCH", repo + "/pulls/" + number, Map.of("state", "closed", "body", comment + "\n\n" + now.body()),
-                s -> false));
+    public ChangeRequest close(long number, String body) {
+        return of(http.send("PATCH", repo + "/pulls/" + number, Map.of("state", "closed", "body", body), s -> false));
     }
 
     @Override

@@ -17,21 +17,17 @@ final class GitLabForge implements Forge {
 
     private final ForgeHttp http;
     private final String project;
-    private List<String> labels = List.of();
+    /** Labels are an attribute of the create request on GitLab, not a call of their own. */
+    private final List<String> labels;
 
-    GitLabForge(String api, String repository, String token) {
+    GitLabForge(String api, String repository, String token, List<String> labels) {
         this.http = new ForgeHttp(api, "PRIVATE-TOKEN", token, "application/json");
         this.project = "/projects/" + ForgeHttp.enc(repository);
+        this.labels = List.copyOf(labels);
     }
 
     ForgeHttp http() {
         return http;
-    }
-
-    /** Labels are an attribute of the create request on GitLab. */
-    GitLabForge labels(List<String> l) {
-        this.labels = l;
-        return this;
     }
 
     @Override
@@ -68,10 +64,9 @@ final class GitLabForge implements Forge {
     }
 
     @Override
-    public ChangeRequest close(long number, String comment) {
-        ChangeRequest now = get(number);
-        return of(http.send("PUT", project + "/merge_requests/" + number, Map.of("state_event", "close", "description",
-                comment + "\n\n" + now.body()), s -> false));
+    public ChangeRequest close(long number, String body) {
+        return of(http.send("PUT", project + "/merge_requests/" + number, Map.of("state_event", "close", "description", body),
+                s -> false));
     }
 
     @Override
