@@ -131,8 +131,7 @@ public class BranchWorkers {
             if (t.automation().pullRequest().isEmpty()) {
                 continue;
             }
-            int partition = Utils.toPositive(Utils.murmur2(t.branchKey().getBytes(StandardCharsets.UTF_8)))
-                    % ledger.branchPartitions();
+            int partition = partitionOf(t.branchKey());
             synchronized (ownership) {
                 if (!owned.contains(partition)) {
                     continue;
@@ -173,8 +172,7 @@ public class BranchWorkers {
                 ledger.unblock(key);
                 return;
             }
-            int partition = Utils.toPositive(Utils.murmur2(t.branchKey().getBytes(StandardCharsets.UTF_8)))
-                    % ledger.branchPartitions();
+            int partition = partitionOf(t.branchKey());
             synchronized (ownership) {
                 if (!owned.contains(partition) || !retrying.add(key)) {
                     return; // another pod's branch, or tried already and not finished
@@ -185,6 +183,11 @@ public class BranchWorkers {
                     new CommitPlan.Approval(values, Optional.empty()), partition, () -> retrying.remove(key)));
             statuses.pending(t, +1);
         });
+    }
+
+    /** The branch topic's partition a branch key goes to (Kafka's default partitioner), so the pod owning it acts. */
+    private int partitionOf(String branchKey) {
+        return Utils.toPositive(Utils.murmur2(branchKey.getBytes(StandardCharsets.UTF_8))) % ledger.branchPartitions();
     }
 
     private BlockingQueue<Job> queue(String branch) {
