@@ -48,22 +48,29 @@ public final class ForgeDescription {
                 : SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4);
     }
 
-    /** The description in {@code ../shared/conformance/forges/<file>}, if that folder is beside the checkout. */
-    public static Optional<ForgeDescription> load(String file) {
+    /** A file of {@code ../shared/conformance/forges}, if that folder is beside the checkout (CI has it). */
+    public static Optional<Path> file(String name) {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path f = p.resolveSibling("shared").resolve("conformance/forges").resolve(file);
+            Path f = p.resolveSibling("shared").resolve("conformance/forges").resolve(name);
             if (Files.isRegularFile(f)) {
-                try {
-                    String text = Files.readString(f);
-                    JsonNode doc = file.endsWith(".json") ? Json.mapper().readTree(text)
-                            : Json.mapper().valueToTree(new Yaml(new LoaderOptions()).load(text));
-                    return Optional.of(new ForgeDescription(doc));
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
+                return Optional.of(f);
             }
         }
         return Optional.empty();
+    }
+
+    /** The description in {@code ../shared/conformance/forges/<file>}, if that folder is beside the checkout. */
+    public static Optional<ForgeDescription> load(String file) {
+        return file(file).map(f -> {
+            try {
+                String text = Files.readString(f);
+                JsonNode doc = file.endsWith(".json") ? Json.mapper().readTree(text)
+                        : Json.mapper().valueToTree(new Yaml(new LoaderOptions()).load(text));
+                return new ForgeDescription(doc);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     public JsonNode doc() {

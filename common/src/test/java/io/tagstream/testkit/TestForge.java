@@ -69,6 +69,8 @@ public final class TestForge implements AutoCloseable {
     private final String token;
     private final HttpServer server;
     private final Optional<ForgeDescription> description;
+    /** GitHub's auto-merge GraphQL SDL, read once. */
+    private final Optional<String> sdl;
     private final Map<Long, Pr> prs = new LinkedHashMap<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
     private final List<String> calls = new CopyOnWriteArrayList<>();
@@ -83,6 +85,7 @@ public final class TestForge implements AutoCloseable {
         this.repoName = repoName;
         this.token = token;
         this.description = ForgeDescription.load(kind.file);
+        this.sdl = kind == Kind.GITHUB ? readSdl() : Optional.empty();
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         server.start();
@@ -360,7 +363,6 @@ public final class TestForge implements AutoCloseable {
     private void graphql(HttpExchange ex, JsonNode body) throws IOException {
         String query = body.path("query").asText();
         JsonNode vars = body.path("variables");
-        Optional<String> sdl = sdl();
         if (!query.contains("enablePullRequestAutoMerge")) {
             violations.add("GraphQL: only enablePullRequestAutoMerge is served: " + query);
         }
@@ -404,18 +406,14 @@ public final class TestForge implements AutoCloseable {
         }
     }
 
-    private Optional<String> sdl() {
-        for (java.nio.file.Path p = java.nio.file.Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            java.nio.file.Path f = p.resolveSibling("shared").resolve("conformance/forges/github/graphql-auto-merge.graphql");
-            if (java.nio.file.Files.isRegularFile(f)) {
-                try {
-                    return Optional.of(java.nio.file.Files.readString(f));
-                } catch (IOException e) {
-                    return Optional.empty();
-                }
+    private static Optional<String> readSdl() {
+        return ForgeDescription.file("github/graphql-auto-merge.graphql").map(f -> {
+            try {
+                return java.nio.file.Files.readString(f);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
-        }
-        return Optional.empty();
+        });
     }
 
     private Optional<JsonNode> schema(String method, String path, int status) {

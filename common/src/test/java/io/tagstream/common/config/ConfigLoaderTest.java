@@ -94,24 +94,7 @@ class ConfigLoaderTest {
 
     /** An automation on branch main whose push.refspec is given (line 15). */
     static String withRefspec(String refspec) {
-        return """
-            apiVersion: source.toolkit.fluxcd.io/v1
-            kind: GitRepository
-            metadata: {name: fleet, namespace: ns}
-            spec: {url: 'https://git.example/fleet', ref: {branch: main}, interval: 1m}
-            ---
-            apiVersion: image.toolkit.fluxcd.io/v1
-            kind: ImageUpdateAutomation
-            metadata: {name: auto, namespace: ns}
-            spec:
-              interval: 5m
-              sourceRef: {kind: GitRepository, name: fleet}
-              git:
-                commit: {author: {name: bot, email: bot@example.com}}
-                push:
-                  refspec: %s
-              update: {path: ./apps, strategy: Setters}
-            """.formatted(refspec);
+        return withPush("refspec: " + refspec);
     }
 
     /** An automation checking out main of a GitHub repository whose push block is given (starting at line 14). */
