@@ -40,6 +40,8 @@ public final class RegistryProxy implements AutoCloseable {
     private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger tokenRequests = new AtomicInteger();
+    private static final Pattern KIND = Pattern.compile("^/v2/.+/(tags|manifests|blobs)/");
+    private final Map<String, AtomicInteger> byKind = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile int maxPage = Integer.MAX_VALUE;
     private volatile boolean bearer;
     private final Map<String, com.sun.net.httpserver.HttpHandler> routes = new java.util.concurrent.ConcurrentHashMap<>();
@@ -52,7 +54,7 @@ public final class RegistryProxy implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         server.createContext("/", this::handle);
-        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(16));
         server.start();
     }
 
@@ -92,6 +94,12 @@ public final class RegistryProxy implements AutoCloseable {
         return requests.get();
     }
 
+    /** Requests so far of one kind: {@code tags} (listings), {@code manifests} or {@code blobs} (uploads included). */
+    public int requests(String kind) {
+        AtomicInteger n = byKind.get(kind);
+        return n == null ? 0 : n.get();
+    }
+
     public int tokenRequests() {
         return tokenRequests.get();
     }
@@ -110,6 +118,8 @@ public final class RegistryProxy implements AutoCloseable {
                 return;
             }
             requests.incrementAndGet();
+            Matcher kind = KIND.matcher(path);
+            byKind.computeIfAbsent(kind.find() ? kind.group(1) : "other", k -> new AtomicInteger()).incrementAndGet();
             Fault f = faults.poll();
             if (f != null) {
                 f.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));

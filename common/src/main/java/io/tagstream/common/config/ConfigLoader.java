@@ -814,8 +814,8 @@ public final class ConfigLoader {
                 elsewhere.add(kind + " " + name);
                 continue;
             }
-            if (!kind.equals("ImageRepository")) {
-                r.error("kind", "'" + kind + "' is not a kind a Flux Receiver can name");
+            if (!kind.equals("ImageRepository") && !kind.equals("ImageMirror")) {
+                r.error("kind", "'" + kind + "' is not a kind a Flux Receiver can name (nor Tagstream's ImageMirror)");
             }
             targets.add(new Receiver.Target(kind, name, r.string("namespace"), r.stringMap("matchLabels")));
         }
@@ -1087,6 +1087,13 @@ public final class ConfigLoader {
         for (ImagePromotion p : config.promotions()) {
             if (policies.containsKey(new ResourceId(p.id().namespace(), p.id().name()))) {
                 errors.add(p.error("", "has the same name as an ImagePolicy; setter markers could not tell them apart"));
+            }
+        }
+        Map<ResourceId, ImageRepository> repositories = config.byId(ImageRepository.class);
+        for (ImageMirror m : config.mirrors()) {
+            if (repositories.containsKey(m.id())) {
+                errors.add(m.error("", "has the same name as an ImageRepository; the poller lists a mirror's source under the"
+                        + " mirror's name, so the two could not be told apart: rename one"));
             }
         }
     }

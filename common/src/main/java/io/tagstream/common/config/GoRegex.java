@@ -1,5 +1,6 @@
 package io.tagstream.common.config;
 
+import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 
@@ -50,5 +51,79 @@ public final class GoRegex {
         } catch (PatternSyntaxException e) {
             return e.getDescription() + (e.getIndex() >= 0 ? " near index " + e.getIndex() : "");
         }
+    }
+
+    /**
+     * Go's {@code Regexp.Expand} of {@code template} over a match: {@code $1}, {@code $name}, {@code ${name}},
+     * {@code $$}; {@code $name} takes the longest run of letters, digits and underscores, an unknown group expands to
+     * nothing.
+     */
+    public static String expand(Matcher m, String template) {
+        StringBuilder out = new StringBuilder();
+        String t = template;
+        int i = 0;
+        while (i < t.length()) {
+            char ch = t.charAt(i);
+            if (ch != '$' || i + 1 >= t.length()) {
+                out.append(ch);
+                i++;
+                continue;
+            }
+            char next = t.charAt(i + 1);
+            if (next == '$') {
+                out.append('$');
+                i += 2;
+                continue;
+            }
+            String name;
+            int end;
+            if (next == '{') {
+                int close = t.indexOf('}', i + 2);
+                if (close < 0 || close == i + 2 || !isName(t.substring(i + 2, close))) {
+                    out.append(ch);
+                    i++;
+                    continue;
+                }
+                name = t.substring(i + 2, close);
+                end = close + 1;
+            } else {
+                end = i + 1;
+                while (end < t.length() && isNameChar(t.charAt(end))) {
+                    end++;
+                }
+                if (end == i + 1) {
+                    out.append(ch);
+                    i++;
+                    continue;
+                }
+                name = t.substring(i + 1, end);
+            }
+            out.append(group(m, name));
+            i = end;
+        }
+        return out.toString();
+    }
+
+    private static String group(Matcher m, String name) {
+        String g;
+        try {
+            if (name.chars().allMatch(Character::isDigit)) {
+                int n = Integer.parseInt(name);
+                g = n <= m.groupCount() ? m.group(n) : null;
+            } else {
+                g = m.group(name);
+            }
+        } catch (IllegalArgumentException e) {
+            g = null; // Go expands an unknown group to nothing
+        }
+        return g == null ? "" : g;
+    }
+
+    private static boolean isName(String s) {
+        return !s.isEmpty() && s.chars().allMatch(c -> isNameChar((char) c));
+    }
+
+    private static boolean isNameChar(char c) {
+        return c == '_' || Character.isLetterOrDigit(c) && c < 0x80;
     }
 }

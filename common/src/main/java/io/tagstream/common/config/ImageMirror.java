@@ -72,7 +72,17 @@ public record ImageMirror(
      */
     public record Prune(int keepLast, Optional<Duration> olderThan, boolean untagged) {}
 
-    /** Why a mirror is not run by this version, whatever its settings. */
-    public static final String NOT_YET = "is read and checked, but this version of Tagstream does not copy mirrors yet"
-            + " (the copy engine lands next); keep running flux-mirror or skopeo sync for it meanwhile";
+    /** Why a mirror that verifies signatures is not run by this version (never copied unverified). */
+    public static final String VERIFY_NOT_YET = "asks for cosign verification, which this version of Tagstream does not do yet;"
+            + " it is not run rather than copying unverified images (remove verify, or keep flux-mirror for this entry)";
+
+    /**
+     * The source as the poller scans it: an ImageRepository named like the mirror, listed every {@code interval},
+     * with no exclusions (cosign's {@code .sig/.att/.sbom} tags are referrers a mirror may copy; the selection never
+     * picks them).
+     */
+    public ImageRepository scanTarget() {
+        return new ImageRepository(id, labels, origin, source, interval, Optional.empty(), Optional.empty(), Optional.empty(),
+                "generic", false, List.of(), suspend, Optional.empty(), ImageRepository.DEFAULT_MUTABLE_TAGS);
+    }
 }

@@ -1,5 +1,7 @@
 package io.tagstream.common.config;
 
+import io.tagstream.common.gotemplate.GoTemplate;
+import io.tagstream.common.gotemplate.GoTemplateException;
 import io.tagstream.common.config.YamlFields.Doc;
 import io.tagstream.common.policy.InvalidPolicyException;
 import io.tagstream.common.policy.SemverRange;
@@ -106,6 +108,11 @@ final class Mirrors {
             return new ImageMirror.Selector(Optional.empty(), Optional.empty(), Optional.empty(), ImageMirror.SortBy.SEMVER, 1);
         });
         boolean referrers = a.bool("includeReferrers", false);
+        if (referrers) {
+            a.warn("includeReferrers", "in full: cosign's sha256-<hex>.sig/.att/.sbom tags and referrers-tag-schema indexes"
+                    + " (sha256-<hex>) are copied, but referrers a registry serves only through the OCI 1.1 referrers API are not"
+                    + " read yet");
+        }
         boolean overwrite = a.bool("overwrite", false);
         Optional<ImageMirror.Verify> verify = a.object("verify").map(v -> verify(v, env, ours));
         Optional<String> blocked = verify.filter(v -> v.keyless() && v.trustedRootSecretRef().isEmpty())
@@ -308,6 +315,12 @@ final class Mirrors {
         template.ifPresent(t -> {
             if (!t.contains("{{")) {
                 s.error("tagTemplate", "'" + t + "' has no {{ .Tag }}: every tag would land on one name");
+                return;
+            }
+            try {
+                GoTemplate.parse(t).execute(Map.of("Tag", "1.0.0"));
+            } catch (GoTemplateException e) {
+                s.error("tagTemplate", "'" + t + "' is not a Go template over .Tag: " + e.getMessage());
             }
         });
         Optional<Duration> minAge = s.parsed("minAge", GoDuration::parse, "a duration such as 1h");

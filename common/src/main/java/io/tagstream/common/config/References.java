@@ -23,8 +23,9 @@ final class References {
             var policies = config.byId(ImagePolicy.class);
             var gits = config.byId(GitRepository.class);
             var providers = config.byId(Provider.class);
+            var mirrors = config.byId(ImageMirror.class);
             for (Resource r : config.resources()) {
-                Resource resolved = resolve(r, repos, policies, gits, providers, notReady);
+                Resource resolved = resolve(r, repos, mirrors, policies, gits, providers, notReady);
                 changed |= resolved != r;
                 if (resolved != null) {
                     kept.add(resolved);
@@ -38,16 +39,17 @@ final class References {
     }
 
     /** The resource as it can run: itself, a Receiver without its dangling targets, or null when it cannot run. */
-    private static Resource resolve(Resource r, Map<ResourceId, ImageRepository> repos, Map<ResourceId, ImagePolicy> policies,
+    private static Resource resolve(Resource r, Map<ResourceId, ImageRepository> repos, Map<ResourceId, ImageMirror> mirrors,
+            Map<ResourceId, ImagePolicy> policies,
             Map<ResourceId, GitRepository> gits, Map<ResourceId, Provider> providers, List<NotReady> notReady) {
         if (r instanceof Provider p && !Provider.SUPPORTED.contains(p.type())) {
             notReady.add(new NotReady(p.kind(), p.id(), reason(p, "type", Provider.unsupported(p.type())
                     + "; its Alerts send nothing")));
             return null;
         }
-        if (r instanceof ImageMirror m) {
-            // said, not silently accepted: the configuration is checked today, the copies come with the mirror engine
-            notReady.add(new NotReady(m.kind(), m.id(), m.blocked().map(b -> b + "; also, it ").orElse("it ") + ImageMirror.NOT_YET
+        if (r instanceof ImageMirror m && (m.blocked().isPresent() || m.verify().isPresent())) {
+            // said, not silently accepted: a mirror that cannot verify as asked is not run at all
+            notReady.add(new NotReady(m.kind(), m.id(), m.blocked().orElse("it " + ImageMirror.VERIFY_NOT_YET)
                     + " (" + m.config().orElse(m.origin().file() + ":" + m.origin().line()) + ")"));
             return null;
         }
@@ -68,19 +70,20 @@ final class References {
             Set<String> missing = new HashSet<>();
             for (Receiver.Target t : rc.resources()) {
                 ResourceId target = new ResourceId(t.namespace().orElse(rc.id().namespace()), t.name());
-                if (t.name().equals("*") || repos.containsKey(target)) {
+                boolean there = t.kind().equals("ImageMirror") ? mirrors.containsKey(target) : repos.containsKey(target);
+                if (t.name().equals("*") || there) {
                     found.add(t);
                 } else {
-                    missing.add(target.toString());
+                    missing.add(t.kind() + " " + target);
                 }
             }
             if (missing.isEmpty()) {
                 return r;
             }
             if (found.isEmpty()) {
-                return notReady(rc, "resources", "ImageRepository " + String.join(", ", new java.util.TreeSet<>(missing)), notReady);
+                return notReady(rc, "resources", String.join(", ", new java.util.TreeSet<>(missing)), notReady);
             }
-            notReady.add(new NotReady(rc.kind(), rc.id(), reason(rc, "resources", "names ImageRepository "
+            notReady.add(new NotReady(rc.kind(), rc.id(), reason(rc, "resources", "names "
                     + String.join(", ", new java.util.TreeSet<>(missing)) + ", which is not in the configuration: a webhook for it"
                     + " triggers nothing")));
             return new Receiver(rc.id(), rc.labels(), rc.origin(), rc.type(), rc.secretRef(), found);

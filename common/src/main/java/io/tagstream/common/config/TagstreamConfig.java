@@ -1,5 +1,6 @@
 package io.tagstream.common.config;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,22 @@ public record TagstreamConfig(List<Resource> resources) {
 
     public List<ImageRepository> imageRepositories() {
         return all(ImageRepository.class);
+    }
+
+    public List<ImageMirror> mirrors() {
+        return all(ImageMirror.class);
+    }
+
+    /** What the poller lists: every ImageRepository and every mirror's source ({@link ImageMirror#scanTarget()}). */
+    public List<ImageRepository> scanTargets() {
+        List<ImageRepository> out = new ArrayList<>(imageRepositories());
+        mirrors().forEach(m -> out.add(m.scanTarget()));
+        return out;
+    }
+
+    /** The ImageRepository or mirror source the poller lists under {@code id}. */
+    public Optional<ImageRepository> scanTarget(ResourceId id) {
+        return scanTargets().stream().filter(r -> r.id().equals(id)).findFirst();
     }
 
     public List<ImagePolicy> imagePolicies() {

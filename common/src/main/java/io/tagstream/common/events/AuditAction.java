@@ -39,6 +39,13 @@ public enum AuditAction {
     PROMOTION_EXPIRED("promotion.expired", "promoter", "A pending promotion's deadline passed"),
     PROMOTION_AVAILABLE("promotion.available", "promoter", "An approved image is at its target (copied and verified when it has one)"),
     PROMOTION_FAILED("promotion.failed", "promoter", "Carrying out an approved promotion failed (the copy, a missing gate)"),
+    MIRROR_COPIED("mirror.copied", "promoter", "A mirror copied a tag (or one of its referrers) to its destination, digest unchanged"),
+    MIRROR_OVERWRITTEN("mirror.overwritten", "promoter", "A mirror replaced a destination tag whose source moved (overwrite: true)"),
+    MIRROR_DRIFTED("mirror.drifted", "promoter", "A mirrored tag moved at the source; without overwrite the destination is left"
+            + " alone"),
+    MIRROR_FAILED("mirror.failed", "promoter", "A mirror's copy or prune failed, in the registry's words; the rest of the mirror"
+            + " continues and the copy is tried again"),
+    MIRROR_PRUNED("mirror.pruned", "promoter", "Prune deleted a destination tag the mirror had copied (or kept it, saying why)"),
     PROMOTION_REQUEST_REFUSED("promotion.request-refused", "promoter", "A decision was refused (unknown, or not pending)"),
 
     APPROVAL_UNUSED("approval.unused", "git-writer", "No ImageUpdateAutomation selects the approved policy"),

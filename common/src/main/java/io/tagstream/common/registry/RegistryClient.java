@@ -364,6 +364,29 @@ public final class RegistryClient {
         return r.headers().firstValue("Docker-Content-Digest").orElse("sha256:" + sha256(bytes));
     }
 
+    /**
+     * Deletes a manifest by tag (OCI 1.1 removes the tag only) or by digest (the manifest and every tag on it).
+     * True when it is gone (404: gone already); false when the registry does not delete by that kind of reference
+     * (405; 400 {@code UNSUPPORTED}; distribution 2.x answers a tag with 400 {@code DIGEST_INVALID}). Deletion must be
+     * enabled at the registry.
+     */
+    public boolean deleteManifest(String repository, String reference) {
+        OciGrammar.requireReference(reference);
+        HttpResponse<byte[]> r = send("DELETE", "/v2/" + repository + "/manifests/" + reference, Map.of(),
+                scope(repository, "delete"));
+        int code = r.statusCode();
+        if (code == 202 || code == 200 || code == 404) {
+            return true;
+        }
+        String why = errorText(r.body());
+        boolean byTag = !reference.contains(":");
+        if (code == 405 || code == 400 && (byTag || why.contains("UNSUPPORTED"))) { // distribution 2.x: 400 DIGEST_INVALID
+            return false;
+        }
+        throw new RegistryException("delete of " + settings.host() + "/" + repository + ":" + reference + " refused: " + code
+                + " " + why, code);
+    }
+
     private String absolute(String location) {
         return location.startsWith("http://") || location.startsWith("https://") ? location : settings.baseUrl() + location;
     }

@@ -78,19 +78,22 @@ class MirrorConfigTest {
         assertEquals(List.of("default/podinfo-0", "default/podinfo-1"), mirrors.stream().map(n -> n.id().toString()).toList());
         assertTrue(mirrors.get(0).reason().startsWith("verify: keyless cosign verification (matchOIDCIdentity) needs a trusted"
                 + " root"), mirrors.get(0).reason());
-        assertTrue(mirrors.get(0).reason().contains("does not copy mirrors yet")
-                && mirrors.get(0).reason().contains("(mirror/podinfo.yaml artifacts[0])"), mirrors.get(0).reason());
+        assertTrue(mirrors.get(0).reason().contains("(mirror/podinfo.yaml artifacts[0])"), mirrors.get(0).reason());
+        assertTrue(r.warnings().stream().anyMatch(w -> w.contains("includeReferrers") && w.contains("OCI 1.1 referrers API")),
+                r.warnings().toString());
         assertTrue(r.skipped().stream().anyMatch(s -> s.contains("charts[0] (https://stefanprodan.github.io/podinfo): HTTP Helm"
                 + " repositories are not mirrored")), r.skipped().toString());
     }
 
     @Test
-    void theCleanstartExampleLoadsWithoutAWarningAndEachMirrorSaysItIsNotCopiedYet() {
+    void theCleanstartExampleRunsTwoMirrorsAndTheOneThatVerifiesIsNotRunUnverified() {
         ConfigLoad r = new ConfigLoader().load(Path.of("../docs/examples/cleanstart"));
-        assertEquals(List.of(), r.warnings().stream().filter(w -> !w.startsWith("ImageMirror ")).toList());
-        assertEquals(List.of("default/flux-mirror-1", "platform/cleanstart-base", "platform/cleanstart-nginx"), r.notReady().stream()
-                .map(n -> n.id().toString()).sorted().toList());
-        assertTrue(r.notReady().stream().allMatch(n -> n.reason().contains(ImageMirror.NOT_YET)));
+        assertEquals(List.of(), r.warnings().stream().filter(w -> !w.startsWith("ImageMirror ") && !w.contains("includeReferrers"))
+                .toList());
+        assertEquals(List.of("default/flux-mirror-1", "platform/cleanstart-base"), r.config().mirrors().stream()
+                .map(m -> m.id().toString()).sorted().toList());
+        assertEquals(List.of("platform/cleanstart-nginx"), r.notReady().stream().map(n -> n.id().toString()).toList());
+        assertTrue(r.notReady().get(0).reason().contains(ImageMirror.VERIFY_NOT_YET), r.notReady().get(0).reason());
         assertEquals("aws", r.config().registryFor("123456789012.dkr.ecr.eu-west-1.amazonaws.com").orElseThrow().provider());
     }
 
@@ -123,9 +126,13 @@ class MirrorConfigTest {
                   prune: {keepLast: 5, olderThan: 168h, untagged: true}
                   concurrency: 2
                 """));
-        NotReady n = r.notReady().stream().filter(x -> x.kind().equals("ImageMirror")).findFirst().orElseThrow();
-        assertEquals("platform/cleanstart-base", n.id().toString(), "the Config entry runs as the ImageMirror taking it");
-        assertEquals(1, r.notReady().stream().filter(x -> x.kind().equals("ImageMirror")).count());
+        assertEquals(List.of("platform/cleanstart-base"), r.config().mirrors().stream().map(x -> x.id().toString()).toList(),
+                "the Config entry runs as the ImageMirror taking it");
+        assertEquals(List.of(), r.notReady());
+        ImageRepository scanned = r.config().scanTargets().get(0);
+        assertEquals("platform/cleanstart-base", scanned.id().toString(), "the poller lists the source under the mirror's name");
+        assertEquals("registry.cleanstart.com/cleanstart/base", scanned.image());
+        assertEquals(List.of(), scanned.exclusionList(), "cosign's tags are referrers a mirror may copy");
         assertEquals("aws", r.config().registryFor("123456789012.dkr.ecr.eu-west-1.amazonaws.com").orElseThrow().provider());
 
         List<ConfigError> errors = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.tagstream.evaluator.core;
 
+import io.tagstream.common.config.ImageMirror;
 import io.tagstream.common.policy.InvalidPolicyException;
 import io.tagstream.common.config.ImagePolicy;
 import io.tagstream.common.config.ImageRepository;
@@ -129,6 +130,11 @@ public final class Selections {
 
     // --- changes ---
 
+    /** A tag of a mirror's source (the poller lists it under the mirror's name): the promoter's, no policy reads it. */
+    private static boolean ofMirror(String imageRepository, TagstreamConfig config) {
+        return config.find(ImageMirror.class, ResourceId.parse(imageRepository)).isPresent();
+    }
+
     /**
      * A tag of an image: stored under the image it was read from, and evaluated when that is the image its
      * ImageRepository names now. A tag of another image is kept, not used: the poller may have read a newer
@@ -136,6 +142,9 @@ public final class Selections {
      * batch is only stored until the batch's last event: policies decide on a whole listing, as Flux does.
      */
     public List<Effect> discovered(TagDiscovered e, TagstreamConfig config, Instant now) {
+        if (ofMirror(e.imageRepository(), config)) {
+            return List.of();
+        }
         Map<String, TagFacts> known = bucket(e.imageRepository(), e.repository());
         List<Effect> out = new ArrayList<>();
         TagFacts facts = new TagFacts(e.digest(), e.pushedAt(), e.builtAt());
@@ -156,6 +165,9 @@ public final class Selections {
     }
 
     public List<Effect> removed(TagRemoved e, TagstreamConfig config, Instant now) {
+        if (ofMirror(e.imageRepository(), config)) {
+            return List.of();
+        }
         Map<String, TagFacts> known = tags.getOrDefault(e.imageRepository(), Map.of()).get(e.repository());
         List<Effect> out = new ArrayList<>();
         boolean changed = known != null && known.remove(e.tag()) != null;

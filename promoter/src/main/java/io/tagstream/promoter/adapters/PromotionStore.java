@@ -51,6 +51,9 @@ public class PromotionStore {
     @Inject
     MeterRegistry metrics;
 
+    @Inject
+    MirrorFacts mirrors;
+
     private final Gates gates = new Gates();
     private final CompletableFuture<Void> restored = new CompletableFuture<>();
     /** Requests answered (id → when), as the replies in the state topic say; a redelivered one is not applied again. */
@@ -79,7 +82,12 @@ public class PromotionStore {
 
     /** A record of the state topic, from this pod or the one leading: a promotion's newest version, or a reply. */
     private void stored(String key, String value) {
-        if (StateKey.decode(key) instanceof StateKey.OfReply r) {
+        StateKey k = StateKey.decode(key);
+        if (k instanceof StateKey.MirrorSource || k instanceof StateKey.MirrorCopy || k instanceof StateKey.MirrorScan) {
+            mirrors.stored(k, value);
+            return;
+        }
+        if (k instanceof StateKey.OfReply r) {
             if (value == null) {
                 answered.remove(r.request());
                 return;
@@ -111,6 +119,12 @@ public class PromotionStore {
 
     void put(Promotion p) {
         store.put(new StateKey.OfPromotion(p.id()).encode(), Json.writeString(p));
+    }
+
+    /** A mirror's fact (see {@link MirrorFacts}), written synchronously; {@code null} removes it. */
+    void putMirrorFact(StateKey key, String value) {
+        restored.join();
+        store.put(key.encode(), value);
     }
 
     boolean answered(String request) {

@@ -37,7 +37,7 @@ public class PromotionCopiesConsumer {
             return;
         }
         ImageRef target = e.data().target();
-        for (ImageRepository repo : ImageOwners.of(target.repository(), config.config().imageRepositories())) {
+        for (ImageRepository repo : ImageOwners.of(target.repository(), config.config().scanTargets())) {
             scanner.hint(repo, target.tag(), DiscoverySource.WEBHOOK, Optional.of(e.correlationId()));
         }
     }

@@ -171,7 +171,7 @@ public class Scanner {
             }
         }
         Map<String, ImageRepository> configured = new HashMap<>();
-        cfg.imageRepositories().forEach(r -> configured.put(r.id().toString(), r));
+        cfg.scanTargets().forEach(r -> configured.put(r.id().toString(), r));
         for (String id : List.copyOf(repositories.keySet())) {
             ImageRepository repo = configured.get(id);
             if (repo == null) {
@@ -202,7 +202,7 @@ public class Scanner {
             return;
         }
         Instant now = clock.instant();
-        for (ImageRepository repo : config.config().imageRepositories()) {
+        for (ImageRepository repo : config.config().scanTargets()) {
             String id = repo.id().toString();
             if (repo.suspend()) {
                 continue;
@@ -235,7 +235,7 @@ public class Scanner {
 
     /** Scan now, e.g. on request over the API: at most one full scan waits per repository, however often it is asked. */
     public ScanRequest requestScan(ResourceId id) {
-        Optional<ImageRepository> repo = config.config().find(ImageRepository.class, id);
+        Optional<ImageRepository> repo = config.config().scanTarget(id);
         if (repo.isEmpty()) {
             return ScanRequest.UNKNOWN;
         }
@@ -292,7 +292,10 @@ public class Scanner {
                         batch = pendingHints.remove(id);
                     }
                     if (batch != null) {
-                        scanNow(repo, Optional.of(batch.keySet()), source, batch);
+                        // a repository not listed yet is listed whole (the hints' origins kept): a policy or a mirror
+                        // never decides on the few tags a hint named
+                        boolean listed = state(id).lastScan().isPresent();
+                        scanNow(repo, listed ? Optional.of(batch.keySet()) : Optional.empty(), source, batch);
                     }
                 }
             });
@@ -380,7 +383,7 @@ public class Scanner {
                 LOG.warnf("scan of %s failed: %s", id, reason);
             } finally {
                 if (full) { // a hint checked some tags: the full scan stays on its schedule
-                    boolean moved = config.config().find(ImageRepository.class, repo.id())
+                    boolean moved = config.config().scanTarget(repo.id())
                             .map(r -> !r.image().equals(repo.image())).orElse(false);
                     Instant next = Schedule.next(repo, began, clock.instant(), moved);
                     repositories.computeIfPresent(id, (k, s) -> s.due(next));
@@ -444,7 +447,7 @@ public class Scanner {
 
     public List<RepositoryStatus> status() {
         List<RepositoryStatus> out = new ArrayList<>();
-        for (ImageRepository repo : config.config().imageRepositories()) {
+        for (ImageRepository repo : config.config().scanTargets()) {
             String id = repo.id().toString();
             String canonical = RepositoryName.canonicalOf(repo.image()).orElse(repo.image());
             RepositoryState s = state(id);
@@ -457,7 +460,7 @@ public class Scanner {
     /** The known tags of one ImageRepository (tests and the status API). */
     public Map<String, KnownTag> known(String id) {
         KnownTags known = state(id).known();
-        return config.config().find(ImageRepository.class, ResourceId.parse(id)).flatMap(r -> RepositoryName.canonicalOf(r.image()))
+        return config.config().scanTarget(ResourceId.parse(id)).flatMap(r -> RepositoryName.canonicalOf(r.image()))
                 .map(known::of).orElse(known.tags());
     }
 }

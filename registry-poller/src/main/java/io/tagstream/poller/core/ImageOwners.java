@@ -1,5 +1,6 @@
 package io.tagstream.poller.core;
 
+import io.tagstream.common.config.ImageMirror;
 import io.tagstream.common.config.ImageRepository;
 import io.tagstream.common.config.Receiver;
 import io.tagstream.common.config.ResourceId;
@@ -56,7 +57,9 @@ public final class ImageOwners {
         List<ImageRepository> out = new ArrayList<>();
         for (Receiver.Target t : r.resources()) {
             String ns = t.namespace().orElse(r.id().namespace());
-            for (ImageRepository repo : cfg.imageRepositories()) {
+            List<ImageRepository> candidates = t.kind().equals("ImageMirror")
+                    ? cfg.mirrors().stream().map(ImageMirror::scanTarget).toList() : cfg.imageRepositories();
+            for (ImageRepository repo : candidates) {
                 boolean named = t.name().equals("*") ? repo.id().namespace().equals(ns)
                         : repo.id().equals(new ResourceId(ns, t.name()));
                 boolean labelled = t.matchLabels().entrySet().stream()
