@@ -15,7 +15,10 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Debian's {@code docker-registry} (CNCF distribution 2.8) on a free loopback port, with storage under
@@ -38,6 +41,7 @@ public final class LocalRegistry implements AutoCloseable {
     private final Optional<Credentials> credentials;
     private final List<Endpoint> endpoints;
     private final boolean readOnly;
+    private boolean accessLog;
     private Path dir;
     private Process process;
     private int port;
@@ -60,6 +64,13 @@ public final class LocalRegistry implements AutoCloseable {
         private Optional<Credentials> credentials = Optional.empty();
         private final List<Endpoint> endpoints = new ArrayList<>();
         private boolean readOnly;
+        private boolean accessLog;
+
+        /** Writes one access-log line per request to {@link #log()} (to count what a client asked). */
+        public Builder accessLog() {
+            accessLog = true;
+            return this;
+        }
 
         /** Refuses every write, like a production registry this service account may not push to. */
         public Builder readOnly() {
@@ -79,6 +90,7 @@ public final class LocalRegistry implements AutoCloseable {
 
         public LocalRegistry start() {
             LocalRegistry r = new LocalRegistry(credentials, endpoints, readOnly);
+            r.accessLog = accessLog;
             r.launch();
             return r;
         }
@@ -113,7 +125,7 @@ public final class LocalRegistry implements AutoCloseable {
     private Path writeConfig() throws IOException {
         StringBuilder y = new StringBuilder();
         y.append("version: 0.1\n");
-        y.append("log:\n  level: warn\n  accesslog:\n    disabled: true\n");
+        y.append("log:\n  level: warn\n  accesslog:\n    disabled: ").append(!accessLog).append('\n');
         y.append("storage:\n  filesystem:\n    rootdirectory: ").append(dir.resolve("data")).append('\n');
         y.append("  delete:\n    enabled: true\n");
         y.append("  maintenance:\n    uploadpurging:\n      enabled: false\n");
@@ -187,6 +199,20 @@ public final class LocalRegistry implements AutoCloseable {
 
     public Path storage() {
         return dir.resolve("data");
+    }
+
+    /**
+     * Requests in the access log ({@link Builder#accessLog()}) since the log was {@code from} characters long, by kind:
+     * {@code tags} (listings), {@code manifests}, {@code blobs}.
+     */
+    public Map<String, Integer> requests(int from) {
+        Map<String, Integer> out = new TreeMap<>(Map.of("tags", 0, "manifests", 0, "blobs", 0));
+        Matcher m = Pattern.compile("\"(?:GET|HEAD|PUT|POST|PATCH|DELETE) /v2/\\S+?/(tags|manifests|blobs)/")
+                .matcher(log().substring(Math.min(from, log().length())));
+        while (m.find()) {
+            out.merge(m.group(1), 1, Integer::sum);
+        }
+        return out;
     }
 
     public String log() {

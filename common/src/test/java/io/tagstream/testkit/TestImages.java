@@ -19,7 +19,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
@@ -133,6 +137,107 @@ public final class TestImages {
         } finally {
             WorkDirs.delete(work);
         }
+    }
+
+    /**
+     * Signs {@code digest} as {@code cosign sign --key} does: a simple-signing payload naming the digest, signed with
+     * {@code key} (ECDSA P-256 → SHA256withECDSA, RSA → SHA256withRSA), pushed as one layer of an OCI manifest under the
+     * signature tag {@code sha256-<hex>.sig}, the signature in the layer's {@code dev.cosignproject.cosign/signature}
+     * annotation.
+     */
+    public static Pushed pushCosignSignature(LocalRegistry registry, String repository, String digest, PrivateKey key) {
+        try {
+            byte[] payload = ("{\"critical\":{\"identity\":{\"docker-reference\":\"" + registry.host() + "/" + repository
+                    + "\"},\"image\":{\"docker-manifest-digest\":\"" + digest + "\"},\"type\":\"cosign container image"
+                    + " signature\"},\"optional\":null}").getBytes(StandardCharsets.UTF_8);
+            Signature signer = Signature.getInstance(key.getAlgorithm().equals("EC") ? "SHA256withECDSA"
+                    : "SHA256withRSA");
+            signer.initSign(key);
+            signer.update(payload);
+            String signature = Base64.getEncoder().encodeToString(signer.sign());
+            byte[] config = "{\"architecture\":\"\",\"os\":\"\",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
+                    .getBytes(StandardCharsets.UTF_8);
+            String payloadDigest = uploadBlob(registry, repository, payload);
+            String configDigest = uploadBlob(registry, repository, config);
+            String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"config\":{\"mediaType\":"
+                    + "\"application/vnd.oci.image.config.v1+json\",\"size\":" + config.length + ",\"digest\":\"" + configDigest
+                    + "\"},\"layers\":[{\"mediaType\":\"application/vnd.dev.cosign.simplesigning.v1+json\",\"size\":" + payload.length
+                    + ",\"digest\":\"" + payloadDigest + "\",\"annotations\":{\"dev.cosignproject.cosign/signature\":\"" + signature
+                    + "\"}}]}";
+            byte[] body = manifest.getBytes(StandardCharsets.UTF_8);
+            String tag = digest.replace(':', '-') + ".sig";
+            putManifest(registry, repository, tag, body);
+            return new Pushed(registry.host() + "/" + repository + ":" + tag, repository, tag, "sha256:" + sha256(body), OCI_MANIFEST,
+                    body.length);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("signing " + digest + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Pushes an OCI 1.1 artifact that refers to {@code subject} (an SBOM, an attestation): an OCI manifest with
+     * {@code artifactType}, the empty config, one layer holding {@code content}, and {@code subject}; stored by digest,
+     * untagged, as {@code oras attach} does. Returns it with its descriptor's fields.
+     */
+    public static Pushed pushReferrer(LocalRegistry registry, String repository, Pushed subject, String artifactType, String content) {
+        try {
+            byte[] layer = content.getBytes(StandardCharsets.UTF_8);
+            byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
+            String layerDigest = uploadBlob(registry, repository, layer);
+            String emptyDigest = uploadBlob(registry, repository, empty);
+            String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"artifactType\":\"" + artifactType
+                    + "\",\"config\":{\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"digest\":\"" + emptyDigest
+                    + "\",\"size\":2},\"layers\":[{\"mediaType\":\"" + artifactType + "\",\"digest\":\"" + layerDigest
+                    + "\",\"size\":" + layer.length + "}],\"subject\":{\"mediaType\":\"" + subject.mediaType() + "\",\"digest\":\""
+                    + subject.digest() + "\",\"size\":" + subject.size() + "}}";
+            byte[] body = manifest.getBytes(StandardCharsets.UTF_8);
+            String digest = "sha256:" + sha256(body);
+            putManifest(registry, repository, digest, body);
+            return new Pushed(registry.host() + "/" + repository + "@" + digest, repository, "", digest, OCI_MANIFEST, body.length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stores an OCI manifest under a tag or digest, exactly as given. */
+    private static void putManifest(LocalRegistry registry, String repository, String reference, byte[] body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder put = HttpRequest.newBuilder(URI.create(registry.url() + "/v2/" + repository + "/manifests/" + reference))
+                .header("Content-Type", OCI_MANIFEST).PUT(HttpRequest.BodyPublishers.ofByteArray(body));
+        registry.credentials().ifPresent(c -> put.header("Authorization", c.basic()));
+        HttpResponse<String> r = HttpClient.newHttpClient().send(put.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) {
+            throw new IllegalStateException("manifest push of " + repository + ":" + reference + " answered " + r.statusCode() + ": "
+                    + r.body());
+        }
+    }
+
+    /** A monolithic blob upload (POST, then PUT with the digest); returns the digest. */
+    private static String uploadBlob(LocalRegistry registry, String repository, byte[] blob) throws IOException, InterruptedException {
+        String digest = "sha256:" + sha256(blob);
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest.Builder start = HttpRequest.newBuilder(URI.create(registry.url() + "/v2/" + repository + "/blobs/uploads/"))
+                .POST(HttpRequest.BodyPublishers.noBody());
+        registry.credentials().ifPresent(c -> start.header("Authorization", c.basic()));
+        HttpResponse<Void> started = http.send(start.build(), HttpResponse.BodyHandlers.discarding());
+        String location = started.headers().firstValue("Location").orElseThrow(() -> new IllegalStateException("upload "
+                + started.statusCode() + " without a Location"));
+        URI at = URI.create(location.startsWith("http") ? location : registry.url() + location);
+        URI put = URI.create(at + (at.getQuery() == null ? "?" : "&") + "digest=" + digest);
+        HttpRequest.Builder finish = HttpRequest.newBuilder(put).header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(blob));
+        registry.credentials().ifPresent(c -> finish.header("Authorization", c.basic()));
+        int status = http.send(finish.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        if (status != 201) {
+            throw new IllegalStateException("blob upload answered " + status);
+        }
+        return digest;
     }
 
     static byte[] fetchManifest(LocalRegistry registry, String repository, String digest, String accept)

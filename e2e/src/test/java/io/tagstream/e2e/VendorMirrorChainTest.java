@@ -10,19 +10,27 @@ import io.tagstream.common.registry.RegistryClient;
 import io.tagstream.launcher.Chain;
 import io.tagstream.testkit.LocalRegistry;
 import io.tagstream.testkit.Ports;
+import io.tagstream.testkit.RegistryProxy;
 import io.tagstream.testkit.TestImages;
 import io.tagstream.testkit.WorkDirs;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Base64;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,6 +59,13 @@ class VendorMirrorChainTest {
     static LocalRegistry enterprise;
     static Chain chain;
     static final Map<String, TestImages.Pushed> pushed = new LinkedHashMap<>();
+    static KeyPair vendorKey;
+    static LocalRegistry readOnly;
+    static RegistryProxy proxy;
+    static TestImages.Pushed runtime;
+    static final List<TestImages.Pushed> referrers = new CopyOnWriteArrayList<>();
+    static TestImages.Pushed nginx10;
+    static TestImages.Pushed nginx11;
 
     @BeforeAll
     static void start() throws Exception {
@@ -58,6 +73,7 @@ class VendorMirrorChainTest {
         upstream = LocalRegistry.builder().notify("http://127.0.0.1:" + pollerPort + "/api/v1/webhooks/distribution/platform/vendor",
                 Map.of("Authorization", "Bearer " + TOKEN)).start();
         enterprise = LocalRegistry.start();
+        readOnly = LocalRegistry.builder().readOnly().start();
         // 12 tags: 1.0.0–1.7.0 (1.5.0 and 1.7.0 two-platform indexes, which add their -amd64/-arm64 tags), latest, and
         // the signature of 1.7.0; the selector takes the five highest x.y.z
         for (int i = 0; i <= 7; i++) {
@@ -69,6 +85,25 @@ class VendorMirrorChainTest {
         // 1.3.0 is at the enterprise already (copied by hand): recorded by the mirror, never created, so never its to delete
         enterprise.skopeo("copy", "--src-tls-verify=false", "--dest-tls-verify=false", "--preserve-digests",
                 "docker://" + pushed.get("1.3.0").reference(), "docker://" + enterprise.host() + "/" + DEST + ":1.3.0");
+
+        // cleanstart/runtime is read through the test kit's proxy, which serves the OCI 1.1 referrers API that
+        // docker-registry 2.8 lacks: an SBOM attached to 3.12.1 is listed there
+        runtime = TestImages.push(upstream, "cleanstart/runtime", "3.12.1");
+        referrers.add(TestImages.pushReferrer(upstream, "cleanstart/runtime", runtime, "application/spdx+json", "{\"spdxVersion\":\"SPDX-2.3\"}"));
+        proxy = new RegistryProxy(upstream).route("/v2/cleanstart/runtime/referrers/", ex -> {
+            StringBuilder index = new StringBuilder("{\"schemaVersion\":2,\"mediaType\":\"" + RegistryClient.OCI_INDEX + "\",\"manifests\":[");
+            boolean ofRuntime = ex.getRequestURI().getPath().endsWith("/" + runtime.digest());
+            for (TestImages.Pushed r : ofRuntime ? List.copyOf(referrers) : List.<TestImages.Pushed>of()) {
+                index.append(index.charAt(index.length() - 1) == '[' ? "" : ",").append("{\"mediaType\":\"").append(r.mediaType())
+                        .append("\",\"digest\":\"").append(r.digest()).append("\",\"size\":").append(r.size())
+                        .append(",\"artifactType\":\"application/spdx+json\"}");
+            }
+            byte[] body = index.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", RegistryClient.OCI_INDEX);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
 
         Path root = WorkDirs.create("vendor-mirror-chain");
         Path config = Files.createDirectories(root.resolve("config"));
@@ -103,21 +138,70 @@ class VendorMirrorChainTest {
                   interval: 1h
                   prune: {keepLast: 5, untagged: true}
                 ---
+                apiVersion: tagstream.io/v1alpha1
+                kind: ImageMirror
+                metadata: {name: cleanstart-nginx, namespace: platform}
+                spec:
+                  source: '%1$s/cleanstart/nginx'
+                  destination: '%2$s/vendor/cleanstart/nginx'
+                  selector: {semver: '>=1.0.0', limit: 3}
+                  verify:
+                    provider: cosign
+                    publicKeySecretRef: {name: cleanstart-cosign}
+                  interval: 1h
+                ---
+                apiVersion: tagstream.io/v1alpha1
+                kind: Registry
+                metadata: {name: frozen, namespace: platform}
+                spec: {host: '%5$s', insecure: true}
+                ---
+                apiVersion: tagstream.io/v1alpha1
+                kind: ImageMirror
+                metadata: {name: cleanstart-frozen, namespace: platform}
+                spec:
+                  source: '%1$s/cleanstart/runtime'
+                  destination: '%5$s/vendor/cleanstart/runtime'
+                  selector: {semver: '3.12.x'}
+                  interval: 1h
+                ---
+                apiVersion: tagstream.io/v1alpha1
+                kind: Registry
+                metadata: {name: upstream-proxy, namespace: platform}
+                spec: {host: '%4$s', insecure: true}
+                ---
+                apiVersion: tagstream.io/v1alpha1
+                kind: ImageMirror
+                metadata: {name: cleanstart-runtime, namespace: platform}
+                spec:
+                  source: '%4$s/cleanstart/runtime'
+                  destination: '%2$s/vendor/cleanstart/runtime'
+                  selector: {semver: '3.12.x'}
+                  includeReferrers: true
+                  interval: 10s
+                ---
                 apiVersion: notification.toolkit.fluxcd.io/v1
                 kind: Receiver
                 metadata: {name: vendor, namespace: platform}
                 spec:
                   type: distribution
                   secretRef: {name: webhook-token}
-                  resources: [{kind: ImageMirror, name: cleanstart-base}]
-                """.formatted(upstream.host(), enterprise.host(), DEST));
+                  resources: [{kind: ImageMirror, name: cleanstart-base}, {kind: ImageMirror, name: cleanstart-nginx}]
+                """.formatted(upstream.host(), enterprise.host(), DEST, proxy.host(), readOnly.host()));
         E2e.secret(root.resolve("secrets"), "platform", "webhook-token", "token", TOKEN);
+        KeyPairGenerator keys = KeyPairGenerator.getInstance("EC");
+        keys.initialize(new ECGenParameterSpec("secp256r1"));
+        vendorKey = keys.generateKeyPair();
+        E2e.secret(root.resolve("secrets"), "platform", "cleanstart-cosign", "cosign.pub", "-----BEGIN PUBLIC KEY-----\n"
+                + Base64.getMimeEncoder().encodeToString(vendorKey.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+        nginx10 = TestImages.push(upstream, "cleanstart/nginx", "1.0.0");
+        TestImages.pushCosignSignature(upstream, "cleanstart/nginx", nginx10.digest(), vendorKey.getPrivate());
+        nginx11 = TestImages.push(upstream, "cleanstart/nginx", "1.1.0"); // not signed (yet)
         chain = E2e.start(root, config, E2e.ports(pollerPort), Map.of());
     }
 
     @AfterAll
     static void stop() {
-        E2e.closeAll(chain, upstream, enterprise);
+        E2e.closeAll(chain, proxy, upstream, enterprise, readOnly);
     }
 
     static String sigTag(String digest) {
@@ -126,9 +210,7 @@ class VendorMirrorChainTest {
 
     /** The digest the enterprise registry holds under a tag, if any. */
     static Optional<String> atDestination(String tag) {
-        HttpResponse<String> r = E2e.send(HttpRequest.newBuilder(URI.create(enterprise.url() + "/v2/" + DEST + "/manifests/" + tag))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()).header("Accept", RegistryClient.MANIFEST_ACCEPT).build());
-        return r.statusCode() == 200 ? r.headers().firstValue("Docker-Content-Digest") : Optional.empty();
+        return digestAt(DEST, tag);
     }
 
     static JsonNode status() {
@@ -215,5 +297,71 @@ class VendorMirrorChainTest {
         audit("mirror.copied").forEach(a -> copied.add(a.reason().substring(0, a.reason().indexOf(':'))));
         assertEquals(1, copied.stream().filter("2.0.0"::equals).count(), "copied once: " + copied);
         assertFalse(copied.stream().anyMatch(t -> copied.indexOf(t) != copied.lastIndexOf(t)), "no tag copied twice: " + copied);
+    }
+
+    @Test
+    @Order(5)
+    void aMirrorThatVerifiesCopiesOnlyWhatTheVendorsKeySigned() {
+        String nginx = "vendor/cleanstart/nginx";
+        E2e.await("signed 1.0.0 copied", Duration.ofSeconds(30), () -> digestAt(nginx, "1.0.0").equals(Optional.of(nginx10.digest())));
+        E2e.await("unsigned 1.1.0 refused", Duration.ofSeconds(30), () -> E2e.auditWithKcat().stream().anyMatch(a ->
+                a.subject().equals("platform/cleanstart-nginx") && a.action().equals("mirror.failed")
+                && a.reason().startsWith("1.1.0: failed — verify:") && a.reason().contains("has no cosign signature")));
+        assertEquals(Optional.empty(), digestAt(nginx, "1.1.0"), "never copied unverified");
+        // signed by someone else: still refused, with the reason
+        try {
+            KeyPairGenerator keys = KeyPairGenerator.getInstance("EC");
+            keys.initialize(new ECGenParameterSpec("secp256r1"));
+            TestImages.pushCosignSignature(upstream, "cleanstart/nginx", nginx11.digest(), keys.generateKeyPair().getPrivate());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+        E2e.await("a foreign signature refused", Duration.ofSeconds(40), () -> E2e.auditWithKcat().stream().anyMatch(a ->
+                a.subject().equals("platform/cleanstart-nginx") && a.reason().contains("a signature the key does not verify")));
+        assertEquals(Optional.empty(), digestAt(nginx, "1.1.0"));
+        // the vendor signs it: copied at the next try
+        TestImages.pushCosignSignature(upstream, "cleanstart/nginx", nginx11.digest(), vendorKey.getPrivate());
+        E2e.await("1.1.0 copied once signed", Duration.ofSeconds(60), () -> digestAt(nginx, "1.1.0").equals(Optional.of(nginx11.digest())));
+    }
+
+    static Optional<String> digestAt(String repository, String tag) {
+        HttpResponse<String> r = E2e.send(HttpRequest.newBuilder(URI.create(enterprise.url() + "/v2/" + repository + "/manifests/" + tag))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).header("Accept", RegistryClient.MANIFEST_ACCEPT).build());
+        return r.statusCode() == 200 ? r.headers().firstValue("Docker-Content-Digest") : Optional.empty();
+    }
+
+    @Test
+    @Order(6)
+    void referrersTheSourceListsThroughTheReferrersApiAreCopiedAndListedUnderTheTagSchemaAlsoWhenPublishedLater() {
+        String repo = "vendor/cleanstart/runtime";
+        String schemaTag = runtime.digest().replace(':', '-');
+        E2e.await("3.12.1 and its SBOM at the destination", Duration.ofSeconds(30), () -> digestAt(repo, "3.12.1").isPresent()
+                && digestAt(repo, referrers.get(0).digest()).isPresent());
+        E2e.await("the referrers tag schema index", Duration.ofSeconds(10), () -> listed(repo, schemaTag).equals(List.of(referrers.get(0).digest())));
+        // a second SBOM published after the first mirror: copied at the next look (interval 10s)
+        referrers.add(TestImages.pushReferrer(upstream, "cleanstart/runtime", runtime, "application/spdx+json", "{\"spdxVersion\":\"SPDX-2.3\",\"name\":\"2\"}"));
+        E2e.await("the later SBOM copied and listed", Duration.ofSeconds(40), () -> listed(repo, schemaTag)
+                .equals(List.of(referrers.get(0).digest(), referrers.get(1).digest())) && digestAt(repo, referrers.get(1).digest()).isPresent());
+    }
+
+    /** The digests the referrers tag schema index at the destination lists. */
+    static List<String> listed(String repository, String tag) {
+        HttpResponse<String> r = E2e.send(HttpRequest.newBuilder(URI.create(enterprise.url() + "/v2/" + repository + "/manifests/" + tag))
+                .header("Accept", RegistryClient.OCI_INDEX).build());
+        if (r.statusCode() != 200) {
+            return List.of();
+        }
+        return StreamSupport.stream(E2e.json(r.body()).path("manifests").spliterator(), false).map(d -> d.path("digest").asText()).toList();
+    }
+
+    @Test
+    @Order(7)
+    void aDestinationThatRefusesWritesIsSaidInTheRegistrysOwnWordsAndNothingElseStops() {
+        E2e.await("the read-only destination's refusal", Duration.ofSeconds(30), () -> E2e.auditWithKcat().stream().anyMatch(a ->
+                a.subject().equals("platform/cleanstart-frozen") && a.action().equals("mirror.failed")
+                && a.reason().startsWith("3.12.1: failed — upload to " + readOnly.host()) && a.reason().contains("refused: 405")));
+        var frozen = E2e.json(E2e.get(chain.url("promoter") + "/api/v1/mirrors/platform/cleanstart-frozen").body());
+        assertEquals("failed", frozen.path("tags").get(0).path("status").asText(), frozen.toString());
+        assertTrue(atDestination("1.9.0").isPresent(), "the other mirrors go on");
     }
 }

@@ -1092,8 +1092,9 @@ public final class ConfigLoader {
         Map<ResourceId, ImageRepository> repositories = config.byId(ImageRepository.class);
         for (ImageMirror m : config.mirrors()) {
             if (repositories.containsKey(m.id())) {
-                errors.add(m.error("", "has the same name as an ImageRepository; the poller lists a mirror's source under the"
-                        + " mirror's name, so the two could not be told apart: rename one"));
+                errors.add(new ConfigError(m.origin().file(), m.origin().line(), m.kind() + " " + m.id() + ": has the same name as an"
+                        + " ImageRepository; the poller lists a mirror's source under the mirror's name, so the two could not be"
+                        + " told apart: rename one"));
             }
         }
     }

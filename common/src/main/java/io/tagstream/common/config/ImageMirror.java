@@ -72,9 +72,26 @@ public record ImageMirror(
      */
     public record Prune(int keepLast, Optional<Duration> olderThan, boolean untagged) {}
 
-    /** Why a mirror that verifies signatures is not run by this version (never copied unverified). */
-    public static final String VERIFY_NOT_YET = "asks for cosign verification, which this version of Tagstream does not do yet;"
-            + " it is not run rather than copying unverified images (remove verify, or keep flux-mirror for this entry)";
+    /**
+     * Why a mirror is not run by this version although its verify is well formed (never copied unverified): empty
+     * when this version verifies as asked (key-based, without minAge).
+     */
+    public Optional<String> verifyNotYet() {
+        if (verify.isEmpty()) {
+            return Optional.empty();
+        }
+        if (verify.get().keyless()) {
+            return Optional.of("verify: keyless cosign verification (matchOIDCIdentity, against a trusted root) is not done by"
+                    + " this version of Tagstream; the mirror is not run rather than copying unverified images (verify with"
+                    + " publicKeySecretRef, or keep flux-mirror for this entry)");
+        }
+        if (verify.get().minAge().isPresent()) {
+            return Optional.of("verify.minAge counts from the signature's Rekor integrated time, which this version of"
+                    + " Tagstream does not verify; the mirror is not run rather than copying too early (remove verify.minAge,"
+                    + " or use the mirror's own minAge, counted from when the tag was first seen)");
+        }
+        return Optional.empty();
+    }
 
     /**
      * The source as the poller scans it: an ImageRepository named like the mirror, listed every {@code interval},

@@ -108,11 +108,6 @@ final class Mirrors {
             return new ImageMirror.Selector(Optional.empty(), Optional.empty(), Optional.empty(), ImageMirror.SortBy.SEMVER, 1);
         });
         boolean referrers = a.bool("includeReferrers", false);
-        if (referrers) {
-            a.warn("includeReferrers", "in full: cosign's sha256-<hex>.sig/.att/.sbom tags and referrers-tag-schema indexes"
-                    + " (sha256-<hex>) are copied, but referrers a registry serves only through the OCI 1.1 referrers API are not"
-                    + " read yet");
-        }
         boolean overwrite = a.bool("overwrite", false);
         Optional<ImageMirror.Verify> verify = a.object("verify").map(v -> verify(v, env, ours));
         Optional<String> blocked = verify.filter(v -> v.keyless() && v.trustedRootSecretRef().isEmpty())

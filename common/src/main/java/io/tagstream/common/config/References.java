@@ -47,9 +47,9 @@ final class References {
                     + "; its Alerts send nothing")));
             return null;
         }
-        if (r instanceof ImageMirror m && (m.blocked().isPresent() || m.verify().isPresent())) {
+        if (r instanceof ImageMirror m && (m.blocked().isPresent() || m.verifyNotYet().isPresent())) {
             // said, not silently accepted: a mirror that cannot verify as asked is not run at all
-            notReady.add(new NotReady(m.kind(), m.id(), m.blocked().orElse("it " + ImageMirror.VERIFY_NOT_YET)
+            notReady.add(new NotReady(m.kind(), m.id(), m.blocked().or(m::verifyNotYet).orElseThrow()
                     + " (" + m.config().orElse(m.origin().file() + ":" + m.origin().line()) + ")"));
             return null;
         }

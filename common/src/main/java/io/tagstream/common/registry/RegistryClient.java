@@ -154,6 +154,26 @@ public final class RegistryClient {
         return Optional.of(new Manifest(r.body(), mediaType(r.headers()), served));
     }
 
+    /**
+     * The OCI 1.1 referrers of a digest, as the registry's referrers API lists them (an image index of descriptors);
+     * empty when the registry does not serve the API (404, or an answer that is not an index), where a client falls back
+     * to the referrers tag schema ({@code sha256-<hex>}).
+     */
+    public Optional<Manifest> referrers(String repository, String digest) {
+        OciGrammar.requireReference(digest);
+        HttpResponse<byte[]> r = send("GET", "/v2/" + repository + "/referrers/" + digest, Map.of("Accept", OCI_INDEX),
+                pull(repository));
+        if (r.statusCode() == 404 || r.statusCode() == 405 || r.statusCode() == 400) {
+            return Optional.empty();
+        }
+        expect(r, 200, "list referrers of " + repository + "@" + digest);
+        String type = mediaType(r.headers());
+        if (!type.startsWith(OCI_INDEX)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Manifest(r.body(), OCI_INDEX, "sha256:" + sha256(r.body())));
+    }
+
     public Stats stats() {
         Map<Integer, Long> by = new java.util.TreeMap<>();
         responses.forEach((k, v) -> by.put(k, v.sum()));

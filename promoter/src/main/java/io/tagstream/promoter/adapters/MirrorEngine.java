@@ -5,6 +5,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.tagstream.common.config.ImageMirror;
 import io.tagstream.common.config.ResourceId;
+import io.tagstream.common.config.Secret;
 import io.tagstream.common.config.Secrets;
 import io.tagstream.common.config.TagstreamConfig;
 import io.tagstream.common.events.AuditAction;
@@ -14,18 +15,27 @@ import io.tagstream.common.registry.RegistryAccess;
 import io.tagstream.common.registry.RegistryClient;
 import io.tagstream.common.registry.RepositoryName;
 import io.tagstream.common.service.ConfigWatch;
+import io.tagstream.promoter.core.CosignSignatures;
 import io.tagstream.promoter.core.MirrorPlan;
 import io.tagstream.promoter.core.MirrorPlan.AtDestination;
+import io.tagstream.promoter.core.MirrorSelector;
+import io.tagstream.promoter.core.ReferrersIndex;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,6 +58,8 @@ public class MirrorEngine {
     private static final Logger LOG = Logger.getLogger(MirrorEngine.class);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(10);
     private static final Duration LAST_RETRY = Duration.ofMinutes(10);
+    /** A simple-signing payload is a few hundred bytes; more is not read. */
+    private static final int MAX_PAYLOAD = 1 << 20;
 
     @Inject
     MirrorFacts facts;
@@ -73,6 +85,7 @@ public class MirrorEngine {
     /** The last outcome of each destination tag, by mirror (what the status shows beside the plan). */
     private final Map<String, Map<String, Outcome>> outcomes = new ConcurrentHashMap<>();
     private final Map<String, Failure> failures = new ConcurrentHashMap<>();
+    private final Map<String, Instant> referrersChecked = new ConcurrentHashMap<>();
     private RegistryAccess access;
 
     /** What happened to a destination tag last, in flux-mirror's words. */
@@ -96,6 +109,28 @@ public class MirrorEngine {
     void tick() {
         if (leader.leads()) {
             config.config().mirrors().forEach(m -> due(m.id().toString()));
+        }
+    }
+
+    /**
+     * Source tags stored for a mirror no longer configured, or for a source it no longer reads, are dropped (on the
+     * leader); the copies stay recorded under their destination, so prune still knows what Tagstream created there.
+     */
+    void reconfigured(@Observes TagstreamConfig cfg) {
+        if (!leader.leads()) {
+            return;
+        }
+        Set<String> current = new HashSet<>();
+        cfg.mirrors().forEach(m -> name(m.source()).ifPresent(n -> current.add(m.id() + "|" + n.canonical())));
+        for (String key : facts.sourceKeys()) {
+            if (!current.contains(key)) {
+                String mirror = key.substring(0, key.indexOf('|'));
+                String repository = key.substring(key.indexOf('|') + 1);
+                facts.source(mirror, repository).keySet().forEach(tag -> facts.source(mirror, repository, tag, null));
+                if (facts.scanning(mirror, repository)) {
+                    facts.scan(mirror, repository, null);
+                }
+            }
         }
     }
 
@@ -179,6 +214,11 @@ public class MirrorEngine {
             }
         }
         boolean clean = work.stream().allMatch(CompletableFuture::join);
+        boolean copied = work.size() > 0;
+        if (m.includeReferrers() && (copied || referrersChecked.getOrDefault(mirror, Instant.EPOCH).plus(m.interval()).isBefore(now))) {
+            referrersChecked.put(mirror, now);
+            clean &= referrers(m, plan, src, from, dst, to);
+        }
         if (clean && plan.steps().stream().noneMatch(s -> failures.containsKey(mirror + "|" + s.destinationTag()))) {
             prune(m, plan.prune(), dst, to);
         }
@@ -205,6 +245,10 @@ public class MirrorEngine {
                         + c.destinationTag() + " is " + atDestination.get() + ", not the source's " + c.digest()
                         + " (overwrite is off)"), now), AuditAction.MIRROR_DRIFTED);
                 case COPY, OVERWRITE -> {
+                    Optional<String> unverified = unverified(m, c, src, from);
+                    if (unverified.isPresent()) {
+                        throw new Unverified(unverified.get());
+                    }
                     facts.copy(to.canonical(), c.destinationTag(), new MirrorPlan.Copy(mirror, c.sourceTag(), c.digest(), false, true, now));
                     long t0 = System.nanoTime();
                     ImageCopier.Result r = ImageCopier.copy(src, from.path(), c.digest(), dst, to.path(), List.of(c.destinationTag()), blobs);
@@ -230,6 +274,101 @@ public class MirrorEngine {
             outcome(m, c.destinationTag(), new Outcome("failed", c.digest(), Optional.of(why), Instant.now()), AuditAction.MIRROR_FAILED);
             return false;
         }
+    }
+
+    /**
+     * The OCI 1.1 referrers of each selected digest at the destination: read through the source's referrers API where it
+     * serves one, else from its referrers tag schema index ({@code sha256-<hex>}); each missing referrer is copied by
+     * digest, and where the destination has no referrers API its tag schema index is merged so clients find them. Run
+     * when something was copied and once per {@code interval} (a referrer published later is copied then). False when
+     * one failed (said in the audit).
+     */
+    private boolean referrers(ImageMirror m, MirrorPlan plan, RegistryClient src, RepositoryName from, RegistryClient dst,
+            RepositoryName to) {
+        boolean ok = true;
+        Map<String, MirrorPlan.Copy> recorded = facts.copies(to.canonical());
+        for (MirrorPlan.Step step : plan.steps()) {
+            MirrorPlan.Copy subject = recorded.get(step.destinationTag());
+            if (MirrorSelector.referrerTag(step.destinationTag()) || subject == null || !subject.done()) {
+                continue;
+            }
+            String digest = subject.digest();
+            String tag = MirrorPlan.referrerTags(digest).get(0);
+            try {
+                List<ReferrersIndex.Referrer> found = src.referrers(from.path(), digest)
+                        .or(() -> src.manifest(from.path(), tag))
+                        .map(i -> ReferrersIndex.referrers(i.bytes())).orElse(List.of());
+                if (found.isEmpty()) {
+                    continue;
+                }
+                for (ReferrersIndex.Referrer r : found) {
+                    if (dst.resolve(to.path(), r.digest()).isEmpty()) {
+                        ImageCopier.copy(src, from.path(), r.digest(), dst, to.path(), List.of(), blobs);
+                        outcome(m, step.destinationTag() + "@" + r.digest(), new Outcome("copied", r.digest(), Optional.of("referrer "
+                                + r.digest() + " (" + r.descriptor().path("artifactType").asText(r.mediaType()) + ") of "
+                                + step.destinationTag()), Instant.now()), AuditAction.MIRROR_COPIED);
+                    }
+                }
+                if (dst.referrers(to.path(), digest).isEmpty()) {
+                    Optional<byte[]> index = ReferrersIndex.merged(dst.manifest(to.path(), tag).map(RegistryClient.Manifest::bytes), found);
+                    if (index.isPresent()) {
+                        String stored = dst.putManifest(to.path(), tag, index.get(), RegistryClient.OCI_INDEX);
+                        facts.copy(to.canonical(), tag, new MirrorPlan.Copy(m.id().toString(), tag, stored, true, true, Instant.now()));
+                    }
+                }
+            } catch (RuntimeException e) {
+                String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                outcome(m, tag, new Outcome("failed", digest, Optional.of("referrers of " + step.destinationTag() + ": " + why),
+                        Instant.now()), AuditAction.MIRROR_FAILED);
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    /** A copy verification blocked; its reason goes to the status and the audit, and it is tried again later. */
+    private static final class Unverified extends RuntimeException {
+        Unverified(String reason) {
+            super(reason);
+        }
+    }
+
+    /**
+     * Why the image may not be copied under {@code verify}, or empty: key-based cosign verification of its digest
+     * against the public key in the secret ({@code cosign.pub}), from the source's signature tag. Referrers are not
+     * images and are not verified themselves.
+     */
+    private Optional<String> unverified(ImageMirror m, MirrorPlan.CopyTag c, RegistryClient src, RepositoryName from) {
+        if (m.verify().isEmpty() || c.referrer()) {
+            return Optional.empty();
+        }
+        String secret = m.verify().get().publicKeySecretRef().orElseThrow(); // keyless mirrors are not run at all
+        Optional<Secret> pem = secrets.get(m.id().namespace(), secret, "cosign.pub");
+        if (pem.isEmpty()) {
+            return Optional.of("verify: the secret " + m.id().namespace() + "/" + secret + " has no key cosign.pub");
+        }
+        PublicKey key;
+        try {
+            key = CosignSignatures.publicKey(pem.get().reveal());
+        } catch (IllegalArgumentException e) {
+            return Optional.of("verify: secret " + m.id().namespace() + "/" + secret + " key cosign.pub: " + e.getMessage());
+        }
+        String sigTag = MirrorPlan.referrerTags(c.digest()).get(1);
+        Optional<RegistryClient.Manifest> sig = src.manifest(from.path(), sigTag);
+        if (sig.isEmpty()) {
+            return Optional.of("verify: " + from.canonical() + " has no cosign signature for " + c.digest() + " (" + sigTag + ")");
+        }
+        List<CosignSignatures.Layer> layers = new ArrayList<>();
+        for (CosignSignatures.Listed l : CosignSignatures.layers(sig.get().bytes())) {
+            if (l.mediaType().equals(CosignSignatures.PAYLOAD)) {
+                try (InputStream in = src.openBlob(from.path(), l.digest())) {
+                    layers.add(new CosignSignatures.Layer(l.mediaType(), in.readNBytes(MAX_PAYLOAD), l.signature()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        return CosignSignatures.verify(c.digest(), layers, key).map(w -> "verify: " + w);
     }
 
     /**
@@ -281,7 +420,7 @@ public class MirrorEngine {
     private Map<String, String> destinationDigests(RegistryClient dst, RepositoryName to) {
         Map<String, MirrorPlan.Copy> recorded = facts.copies(to.canonical());
         Map<String, String> out = new HashMap<>();
-        for (String tag : dst.listTags(to.path(), 1000, java.util.OptionalInt.empty()).tags()) {
+        for (String tag : dst.listTags(to.path(), 1000, OptionalInt.empty()).tags()) {
             MirrorPlan.Copy c = recorded.get(tag);
             if (c != null && c.done()) {
                 out.put(tag, c.digest());

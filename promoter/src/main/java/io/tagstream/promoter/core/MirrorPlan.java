@@ -4,7 +4,6 @@ import io.tagstream.common.config.ImageMirror;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -62,7 +61,10 @@ public record MirrorPlan(List<String> selected, List<Step> steps, List<Delete> p
     /** What to do with a copy once the destination's own answer is known (a tag there that no record explains). */
     public enum AtDestination { COPY, ALREADY_THERE, DRIFTED, OVERWRITE }
 
-    /** The destination tag a source tag lands on: {@code tagTemplate} expanded, else the same name. */
+    /**
+     * The plan for {@code m} from the source tags the poller reported and the copies recorded at its destination;
+     * {@code destinationTag} names the destination tag of a source tag ({@code tagTemplate}, else the same name).
+     */
     public static MirrorPlan plan(ImageMirror m, Map<String, SourceTag> source, Map<String, Copy> copies,
             UnaryOperator<String> destinationTag, Instant now) {
         MirrorSelector selector = new MirrorSelector(m.selector());
@@ -81,7 +83,9 @@ public record MirrorPlan(List<String> selected, List<Step> steps, List<Delete> p
             steps.add(step(tag, to, s.digest(), there, m.overwrite(), false));
             keptDigests.add(s.digest());
             if (m.includeReferrers()) {
-                for (String r : referrerTags(s.digest())) {
+                // cosign's tags are copied as they are; the referrers tag schema's index (sha256-<hex>) is merged by the
+                // engine with what the referrers API lists, never copied over
+                for (String r : referrerTags(s.digest()).subList(1, 4)) {
                     if (source.containsKey(r)) {
                         steps.add(step(r, r, source.get(r).digest(), copies.get(r), m.overwrite(), true));
                     }
@@ -180,13 +184,6 @@ public record MirrorPlan(List<String> selected, List<Step> steps, List<Delete> p
                 }
             }
         }
-        return out;
-    }
-
-    /** The destination tags of all copies, for callers that list what a plan touches. */
-    public static Set<String> tags(Collection<Step> steps) {
-        Set<String> out = new LinkedHashSet<>();
-        steps.forEach(s -> out.add(s.destinationTag()));
         return out;
     }
 }

@@ -113,6 +113,8 @@ public class Scanner {
     private ExecutorService resolvers;
     private ScheduledExecutorService ticker;
     private volatile boolean ready;
+    /** Set by the first tick: what a later reload adds is new to a running poller, not part of a restart. */
+    private volatile boolean ticked;
 
     void start(@Observes @Priority(Interceptor.Priority.APPLICATION + 1000) StartupEvent e) {
         access = new RegistryAccess(secrets);
@@ -172,6 +174,11 @@ public class Scanner {
         }
         Map<String, ImageRepository> configured = new HashMap<>();
         cfg.scanTargets().forEach(r -> configured.put(r.id().toString(), r));
+        if (ticked) {
+            // added while running: listed at once (the first scans after a restart are spread, see Schedule.first)
+            Instant now = clock.instant();
+            configured.keySet().forEach(id -> repositories.putIfAbsent(id, RepositoryState.NEW.due(now)));
+        }
         for (String id : List.copyOf(repositories.keySet())) {
             ImageRepository repo = configured.get(id);
             if (repo == null) {
@@ -217,6 +224,7 @@ public class Scanner {
             due.policies().forEach(p -> followed.put(p, now));
             hint(due.repository(), Optional.of(due.tag()), DiscoverySource.POLL, HintOrigin.NONE);
         }
+        ticked = true;
     }
 
     /**
