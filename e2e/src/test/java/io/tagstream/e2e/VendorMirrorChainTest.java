@@ -8,11 +8,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tagstream.common.events.AuditRecord;
 import io.tagstream.common.registry.RegistryClient;
 import io.tagstream.launcher.Chain;
+import io.tagstream.launcher.Ops;
 import io.tagstream.testkit.LocalRegistry;
 import io.tagstream.testkit.Ports;
 import io.tagstream.testkit.RegistryProxy;
 import io.tagstream.testkit.TestImages;
 import io.tagstream.testkit.WorkDirs;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -363,5 +366,16 @@ class VendorMirrorChainTest {
         var frozen = E2e.json(E2e.get(chain.url("promoter") + "/api/v1/mirrors/platform/cleanstart-frozen").body());
         assertEquals("failed", frozen.path("tags").get(0).path("status").asText(), frozen.toString());
         assertTrue(atDestination("1.9.0").isPresent(), "the other mirrors go on");
+
+        // what an operator types: ./tagstream status lists every mirror with its counts
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = new Ops(Map.of("TAGSTREAM_POLLER_URL", chain.url("registry-poller"), "TAGSTREAM_EVALUATOR_URL",
+                chain.url("policy-evaluator"), "TAGSTREAM_PROMOTER_URL", chain.url("promoter"), "TAGSTREAM_GIT_WRITER_URL",
+                chain.url("git-writer")), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(),
+                true, StandardCharsets.UTF_8)).run(List.of("status"));
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, printed);
+        assertTrue(printed.contains("MIRRORS") && printed.lines().anyMatch(l -> l.contains("platform/cleanstart-frozen")
+                && l.contains(DEST.replace("cleanstart/base", "cleanstart/runtime")) && l.trim().endsWith("1")) , printed);
     }
 }

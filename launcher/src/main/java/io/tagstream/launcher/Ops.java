@@ -23,7 +23,7 @@ import java.util.Optional;
 public final class Ops {
 
     static final String USAGE = """
-            usage: ./tagstream status                      repositories, policies, pending promotions, automations, errors
+            usage: ./tagstream status                      repositories, policies, pending promotions, mirrors, automations, errors
                    ./tagstream promotions [--pending | --state STATE] [--limit N]
                    ./tagstream approve ID [--comment TEXT]
                    ./tagstream reject ID [--comment TEXT]
@@ -170,6 +170,10 @@ public final class Ops {
         section("PENDING PROMOTIONS", "promoter", "/api/v1/promotions?state=pending&limit=50", List.of("ID", "PROMOTION",
                 "IMAGE", "APPROVALS / SIGNALS", "DEADLINE"), p -> List.of(text(p, "id"), text(p, "promotion"), text(p, "image") + ":"
                 + text(p, "tag"), gate(p), text(p, "deadline")), unreachable);
+        section("MIRRORS", "promoter", "/api/v1/mirrors", List.of("MIRROR", "DESTINATION", "SELECTED", "AT DESTINATION", "DRIFTED",
+                "FAILED", "PRUNE NEXT"), m -> List.of(text(m, "name"), text(m, "destination"), String.valueOf(m.path("selected").size()),
+                String.valueOf(count(m, "copied", "overwritten", "skipped")), String.valueOf(count(m, "drifted")),
+                String.valueOf(count(m, "failed")), pruneNext(m.path("prune"))), unreachable);
         section("AUTOMATIONS", "git-writer", "/api/v1/automations", List.of("AUTOMATION", "BRANCH", "LAST PUSH", "COMMIT",
                 "PULL REQUEST", "ERROR"), a -> List.of(text(a, "automation"), text(a, "branch"), ago(a, "lastPushTime"),
                 abbrev(text(a, "lastPushedCommit")), pullRequest(a.path("pullRequest")), text(a, "lastError")), unreachable);
@@ -178,6 +182,22 @@ public final class Ops {
             return 1;
         }
         return 0;
+    }
+
+    /** The destination tags a mirror's next prune deletes, the first three. */
+    static String pruneNext(JsonNode prune) {
+        List<String> tags = prune.findValuesAsText("destinationTag");
+        return String.join(" ", tags.subList(0, Math.min(3, tags.size()))) + (tags.size() > 3 ? " …" : "");
+    }
+
+    /** How many of a mirror's tags have one of these statuses. */
+    static long count(JsonNode mirror, String... statuses) {
+        List<String> wanted = List.of(statuses);
+        long n = 0;
+        for (JsonNode t : mirror.path("tags")) {
+            n += wanted.contains(t.path("status").asText()) ? 1 : 0;
+        }
+        return n;
     }
 
     private interface Row {

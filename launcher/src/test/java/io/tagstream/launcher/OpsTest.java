@@ -1,5 +1,6 @@
 package io.tagstream.launcher;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,6 +32,16 @@ class OpsTest {
         assertEquals("approved by alice; signals qe-passed", Ops.gate(Json.mapper().readTree(
                 "{\"approvals\":[\"alice\"],\"signals\":[\"qe-passed\"]}")));
         assertEquals("no approval yet", Ops.gate(Json.mapper().readTree("{\"approvals\":[],\"signals\":[]}")));
+    }
+
+    @Test
+    void aMirrorsRowCountsItsTagsByStatusAndNamesWhatPruneTakesNext() throws Exception {
+        JsonNode m = Json.mapper().readTree("{\"tags\":[{\"status\":\"copied\"},{\"status\":\"skipped\"},{\"status\":\"failed\"},"
+                + "{\"status\":\"drifted\"}],\"prune\":[{\"destinationTag\":\"1.0.0\"},{\"destinationTag\":\"0.9.0\"},"
+                + "{\"destinationTag\":\"0.8.0\"},{\"destinationTag\":\"0.7.0\"}]}");
+        assertEquals(2, Ops.count(m, "copied", "overwritten", "skipped"));
+        assertEquals(1, Ops.count(m, "failed"));
+        assertEquals("1.0.0 0.9.0 0.8.0 …", Ops.pruneNext(m.path("prune")));
     }
 
     @Test

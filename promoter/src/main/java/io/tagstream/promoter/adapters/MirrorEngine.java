@@ -192,11 +192,12 @@ public class MirrorEngine {
         RegistryClient src = access.client(m.scanTarget(), from, cfg);
         Semaphore slots = new Semaphore(m.concurrency());
         List<CompletableFuture<Boolean>> work = new ArrayList<>();
+        boolean waiting = false;
         for (MirrorPlan.Step step : plan.steps()) {
             if (step instanceof MirrorPlan.CopyTag c) {
                 Failure f = failures.get(mirror + "|" + c.destinationTag());
                 if (f != null && f.retryAt().isAfter(now)) {
-                    work.add(CompletableFuture.completedFuture(false));
+                    waiting = true; // failed before: tried again after its backoff
                     continue;
                 }
                 slots.acquireUninterruptibly();
@@ -213,8 +214,8 @@ public class MirrorEngine {
                         + " (overwrite is off)"), now), AuditAction.MIRROR_DRIFTED);
             }
         }
-        boolean clean = work.stream().allMatch(CompletableFuture::join);
-        boolean copied = work.size() > 0;
+        boolean clean = work.stream().allMatch(CompletableFuture::join) && !waiting;
+        boolean copied = !work.isEmpty();
         if (m.includeReferrers() && (copied || referrersChecked.getOrDefault(mirror, Instant.EPOCH).plus(m.interval()).isBefore(now))) {
             referrersChecked.put(mirror, now);
             clean &= referrers(m, plan, src, from, dst, to);
