@@ -378,27 +378,29 @@ public class MirrorEngine {
      * never touched.
      */
     private void prune(ImageMirror m, List<MirrorPlan.Delete> deletes, RegistryClient dst, RepositoryName to) {
-        Map<String, String> others = null;
+        Map<String, String> others = null; // the destination's tags, listed once per prune and only when asked
         for (MirrorPlan.Delete d : deletes) {
             try {
                 boolean tagGone = dst.deleteManifest(to.path(), d.destinationTag());
-                if (!tagGone) {
+                if (!tagGone || d.manifest()) {
                     if (others == null) {
                         others = destinationDigests(dst, to);
                     }
                     Optional<String> sharing = others.entrySet().stream()
                             .filter(e -> !e.getKey().equals(d.destinationTag()) && e.getValue().equals(d.digest()))
                             .map(Map.Entry::getKey).findFirst();
-                    if (sharing.isPresent()) {
+                    if (!tagGone && sharing.isPresent()) {
                         outcome(m, d.destinationTag(), new Outcome("kept", d.digest(), Optional.of("prune would delete it, but the registry cannot"
                                 + " delete a tag alone and " + sharing.get() + " shares its digest"),
                                 Instant.now()), AuditAction.MIRROR_PRUNED);
                         continue;
                     }
-                    dst.deleteManifest(to.path(), d.digest());
+                    if (sharing.isEmpty()) {
+                        dst.deleteManifest(to.path(), d.digest());
+                    }
+                }
+                if (others != null) {
                     others.remove(d.destinationTag());
-                } else if (d.manifest() && !destinationDigestsShare(dst, to, d)) {
-                    dst.deleteManifest(to.path(), d.digest());
                 }
                 facts.copy(to.canonical(), d.destinationTag(), null);
                 outcome(m, d.destinationTag(), new Outcome("pruned", d.digest(), Optional.of(d.why()), Instant.now()),
@@ -410,11 +412,6 @@ public class MirrorEngine {
                 return; // nothing more is deleted after an error
             }
         }
-    }
-
-    private boolean destinationDigestsShare(RegistryClient dst, RepositoryName to, MirrorPlan.Delete d) {
-        return destinationDigests(dst, to).entrySet().stream()
-                .anyMatch(e -> !e.getKey().equals(d.destinationTag()) && e.getValue().equals(d.digest()));
     }
 
     /** Every tag at the destination with its digest: the recorded ones from the facts, the others asked (one HEAD each). */
