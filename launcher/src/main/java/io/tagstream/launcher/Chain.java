@@ -35,6 +35,13 @@ public final class Chain implements AutoCloseable {
             new Service("git-writer", 8084),
             new Service("notifier", 8085));
 
+    /** The web console: reads the topics, acts through the services above with its user's token. */
+    public static final Service CONSOLE = new Service("console", 8086);
+
+    /** Every process {@code ./tagstream up} and {@code demo} start: the chain's services and the console. */
+    public static final List<Service> WITH_CONSOLE = java.util.stream.Stream.concat(SERVICES.stream(), java.util.stream.Stream.of(CONSOLE))
+            .toList();
+
     /** What to start. */
     public record Options(
             Path root,
@@ -104,7 +111,7 @@ public final class Chain implements AutoCloseable {
             topics.put(t.defaultName(), 3);
         }
         KafkaProcess.createTopics(bootstrap, topics);
-        for (Service s : SERVICES) {
+        for (Service s : WITH_CONSOLE) {
             if (options.services().contains(s.name())) {
                 startService(s);
             }
@@ -264,6 +271,15 @@ public final class Chain implements AutoCloseable {
         }
         configAtStart().ifPresent(cfg -> ChildSecrets.restrict(env,
                 ChildSecrets.uses(s.name(), cfg, Optional.ofNullable(env.get("TAGSTREAM_AUTH_TOKENS_SECRET")))));
+        if (s.equals(CONSOLE)) {
+            // the console calls the chain's services on the user's behalf, and its own pages write from its origin
+            env.put("TAGSTREAM_CONSOLE_POLLER_URL", url("registry-poller"));
+            env.put("TAGSTREAM_CONSOLE_EVALUATOR_URL", url("policy-evaluator"));
+            env.put("TAGSTREAM_CONSOLE_PROMOTER_URL", url("promoter"));
+            env.put("TAGSTREAM_CONSOLE_GIT_WRITER_URL", url("git-writer"));
+            String own = "http://127.0.0.1:" + port + ",http://localhost:" + port;
+            env.merge("TAGSTREAM_AUTH_ALLOWED_ORIGINS", own, (a, b) -> a.isBlank() ? b : a + "," + b);
+        }
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("TAGSTREAM_CONFIG_DIR", options.configDir().toAbsolutePath().toString());
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
@@ -293,7 +309,7 @@ public final class Chain implements AutoCloseable {
     }
 
     public static Service service(String name) {
-        return SERVICES.stream().filter(s -> s.name().equals(name)).findFirst()
+        return WITH_CONSOLE.stream().filter(s -> s.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no service " + name));
     }
 

@@ -38,7 +38,7 @@ public final class Demo {
             usage: ./tagstream demo [--data DIR] [--kafka-port N] [--base-port N] [--exit]
               --data DIR        where everything goes (default .tagstream/demo; wiped at start)
               --kafka-port N    port of the embedded broker (default 9092)
-              --base-port N     services listen on N+1..N+5 (default 8080: poller 8081 … git-writer 8084, notifier 8085)
+              --base-port N     services listen on N+1..N+6 (default 8080: poller 8081 … notifier 8085, console 8086)
               --exit            stop after showing the commit instead of running until Ctrl-C
             """;
     static final String TOKEN = "demo-webhook-token";
@@ -66,7 +66,7 @@ public final class Demo {
         Path data = Optional.ofNullable(flags.get("data")).map(Path::of).orElse(root.resolve(".tagstream/demo")).toAbsolutePath();
         int kafkaPort = Integer.parseInt(flags.getOrDefault("kafka-port", "9092"));
         int base = Integer.parseInt(flags.getOrDefault("base-port", "8080"));
-        Map<String, Integer> ports = Chain.SERVICES.stream().collect(Collectors.toMap(Chain.Service::name, s -> base + s.defaultPort() - 8080));
+        Map<String, Integer> ports = Chain.WITH_CONSOLE.stream().collect(Collectors.toMap(Chain.Service::name, s -> base + s.defaultPort() - 8080));
 
         wipe(data);
         Files.createDirectories(data);
@@ -110,7 +110,7 @@ public final class Demo {
                 Optional.ofNullable(System.getenv("KAFKA_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank()), kafkaPort, ports,
                 Map.of("TAGSTREAM_SECRETS_DIR", data.resolve("secrets").toString(),
                         "TAGSTREAM_GIT_WORKDIR", data.resolve("clones").toString()),
-                Chain.SERVICES.stream().map(Chain.Service::name).toList()));
+                Chain.WITH_CONSOLE.stream().map(Chain.Service::name).toList()));
         } catch (Chain.PortsTaken e) {
             System.err.println("tagstream demo: " + e.getMessage());
             System.exit(1);
@@ -126,7 +126,7 @@ public final class Demo {
             return;
         }
         chain.reportExits("tagstream demo");
-        step("Kafka      " + chain.bootstrapServers() + "; five services UP in " + took.toMillis() / 1000.0 + " s");
+        step("Kafka      " + chain.bootstrapServers() + "; five services and the console UP in " + took.toMillis() / 1000.0 + " s");
 
         String before = git(fleet, "rev-parse", "main").trim();
         long pushed = System.nanoTime();
@@ -159,6 +159,8 @@ public final class Demo {
             System.out.println("  " + commitEvent);
         }
         System.out.println();
+        System.out.println("console: " + chain.url("console") + "/   (open it in a browser: registries, policies, promotions,"
+                + " automations and the live audit)");
         System.out.println("status:");
         System.out.println("  registry-poller   " + chain.url("registry-poller") + "/api/v1/repositories");
         System.out.println("  policy-evaluator  " + chain.url("policy-evaluator") + "/api/v1/policies");

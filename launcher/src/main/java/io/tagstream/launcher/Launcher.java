@@ -20,8 +20,8 @@ public final class Launcher {
               --config DIR      directory of Flux/Tagstream YAML resources (e.g. docs/examples/tazlab)
               --data DIR        where Kafka data and service logs go (default .tagstream in the checkout)
               --kafka-port N    port of the embedded broker (default 9092; N+1 is its controller)
-              --base-port N     services listen on N+1..N+5 (default 8080: poller 8081 … git-writer 8084, notifier 8085)
-              --services LIST   which services to start (default all four)
+              --base-port N     services listen on N+1..N+6 (default 8080: poller 8081 … notifier 8085, console 8086)
+              --services LIST   which services to start (default all, the console included)
             KAFKA_BOOTSTRAP_SERVERS set: use that broker instead of starting one.
             """;
 
@@ -59,7 +59,7 @@ public final class Launcher {
         Path root = Path.of(System.getProperty("tagstream.root", ".")).toAbsolutePath().normalize();
         List<String> services = Optional.ofNullable(flags.get("services"))
                 .map(s -> List.of(s.split(",")))
-                .orElse(Chain.SERVICES.stream().map(Chain.Service::name).toList());
+                .orElse(Chain.WITH_CONSOLE.stream().map(Chain.Service::name).toList());
         services.forEach(Chain::service);
         var options = new Chain.Options(root, config.toAbsolutePath(), Optional.ofNullable(flags.get("data")).map(Path::of).orElse(root.resolve(".tagstream")).toAbsolutePath(),
                 Optional.ofNullable(System.getenv("KAFKA_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank()),
@@ -108,7 +108,7 @@ public final class Launcher {
             return Map.of();
         }
         int b = Integer.parseInt(base);
-        return Chain.SERVICES.stream().collect(Collectors.toMap(Chain.Service::name, s -> b + s.defaultPort() - 8080));
+        return Chain.WITH_CONSOLE.stream().collect(Collectors.toMap(Chain.Service::name, s -> b + s.defaultPort() - 8080));
     }
 
     private static <T> T fail(String message) {

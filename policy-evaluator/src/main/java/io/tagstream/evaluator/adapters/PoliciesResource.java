@@ -1,5 +1,7 @@
 package io.tagstream.evaluator.adapters;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.tagstream.common.events.Json;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -26,6 +28,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -125,14 +128,14 @@ public class PoliciesResource {
     @POST
     @Path("/{ns}/{name}/evaluate")
     @Operation(operationId = "evaluateConfiguredPolicy", summary = "Dry run of a configured ImagePolicy over the tags known"
-            + " for its repository")
+            + " for its repository; with a body ({\"policy\": …, \"filterTags\": …}), of that new rule instead (nothing changes)")
     @APIResponse(responseCode = "200", description = "The tag selected",
             content = @Content(schema = @Schema(implementation = EvaluateResponse.class)))
     @APIResponse(responseCode = "404", description = "No such ImagePolicy is configured, or it is not ready (the reason"
             + " says what is missing)")
     @APIResponse(responseCode = "422", description = "The policy selects no tag from its repository's tags, or took longer"
             + " than the dry-run budget", content = @Content(schema = @Schema(implementation = EvaluateError.class)))
-    public Response evaluateConfigured(@PathParam("ns") String ns, @PathParam("name") String name) {
+    public Response evaluateConfigured(@PathParam("ns") String ns, @PathParam("name") String name, String body) {
         ResourceId id = new ResourceId(ns, name);
         Optional<ImagePolicy> p = config.config().find(ImagePolicy.class, id);
         if (p.isEmpty()) {
@@ -142,7 +145,31 @@ public class PoliciesResource {
                     .orElse("no ImagePolicy " + id + " is configured"));
         }
         var tags = evaluator.selections().tagsOf(p.get().imageRepositoryRef().toString(), config.config());
-        return run(p.get().policy(), p.get().filterTags(), tags.keySet(), Selections.timesOf(p.get(), tags));
+        EvaluateRequest rule = null;
+        if (body != null && !body.isBlank()) {
+            try {
+                rule = Json.mapper().readValue(body, EvaluateRequest.class);
+            } catch (IOException e) {
+                return ApiError.of(Response.Status.BAD_REQUEST, "the body is not a rule: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+            }
+        }
+        if (rule == null || rule.policy() == null) {
+            return run(p.get().policy(), p.get().filterTags(), tags.keySet(), Selections.timesOf(p.get(), tags));
+        }
+        // a new rule tried against the tags this policy's repository already has (the console's dry run)
+        if (rule.tags() != null) {
+            return ApiError.of(Response.Status.BAD_REQUEST, "a configured policy's dry run uses its repository's known tags;"
+                    + " send tags to POST /api/v1/policies/evaluate instead");
+        }
+        ImagePolicy.TagOrder order;
+        try {
+            order = order(rule.policy());
+        } catch (InvalidPolicyException e) {
+            return unprocessable(e.getMessage(), Optional.empty());
+        }
+        Optional<ImagePolicy.FilterTags> filter = Optional.ofNullable(rule.filterTags())
+                .map(f -> new ImagePolicy.FilterTags(f.pattern() == null ? "" : f.pattern(), f.extract() == null ? "" : f.extract()));
+        return run(order, filter, tags.keySet(), OrderTimes.NONE);
     }
 
     private Response run(ImagePolicy.TagOrder order, Optional<ImagePolicy.FilterTags> filter, java.util.Collection<String> tags,

@@ -80,6 +80,16 @@ class EvaluatorOnKafkaTest {
         given().post("/api/v1/policies/flux-system/mcp-server/evaluate").then().statusCode(200)
                 .body("latestTag", equalTo("mcp-12-ddddddd"))
                 .body("skipped.reason", hasItem("does not match filterTags.pattern '^mcp-(?P<value>[0-9]+)-.*$'"));
+        // a new rule for the configured policy, over the same known tags (the console's dry run); nothing changes
+        given().contentType(ContentType.JSON).body("""
+                {"policy": {"alphabetical": {"order": "asc"}}, "filterTags": {"pattern": "^mcp-(?P<v>[0-9]+)-.*$", "extract": "$v"}}""")
+                .post("/api/v1/policies/flux-system/mcp-server/evaluate").then().statusCode(200)
+                .body("latestTag", equalTo("mcp-3-aaaaaaa")); // "3" sorts after "2" and "12"
+        given().contentType(ContentType.JSON).body("""
+                {"policy": {"semver": {"range": ">=1.0.0"}}, "tags": ["1.0.0"]}""")
+                .post("/api/v1/policies/flux-system/mcp-server/evaluate").then().statusCode(400);
+        given().get("/api/v1/policies").then().statusCode(200)
+                .body("find { it.policy == 'flux-system/mcp-server' }.latest.tag", equalTo("mcp-12-ddddddd"));
     }
 
     @Test
