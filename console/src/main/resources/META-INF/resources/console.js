@@ -184,6 +184,7 @@ function route() {
     if (a.dataset.page === page) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
   document.title = pages[page].title + ' · Tagstream console';
+  notice('', false);
   render(true);
 }
 
@@ -204,9 +205,33 @@ async function render(focus) {
     content = el('div', {}, el('h2', {}, pages[page].title), problem(e));
   }
   if (mine !== rendering) return;
+  // a live refresh keeps what the user is working with: boxes marked data-keep (a dry run) and the focused control
+  const focusKey = !focus && target.contains(document.activeElement) ? keyOf(document.activeElement) : null;
+  if (!focus) {
+    for (const kept of target.querySelectorAll('[data-keep][id]')) {
+      const slot = content.querySelector('#' + CSS.escape(kept.id));
+      if (slot) slot.replaceWith(kept);
+    }
+  }
   target.replaceChildren(content);
+  if (focusKey) {
+    const again = [...target.querySelectorAll('a, button, input, select')].find(e => keyOf(e) === focusKey);
+    if (again) again.focus();
+  }
   pendingBadge();
   if (focus) document.getElementById('main').focus();
+}
+
+function keyOf(e) {
+  const card = e.closest('[data-promotion]');
+  return e.tagName + '|' + (e.id || '') + '|' + (card ? card.dataset.promotion : '') + '|' + (e.getAttribute('href') || '') + '|' + e.textContent;
+}
+
+function notice(text, isError) {
+  const n = document.getElementById('notice');
+  n.className = isError ? 'error' : 'ok';
+  n.setAttribute('role', isError ? 'alert' : 'status');
+  n.textContent = text;
 }
 
 async function pendingBadge() {
@@ -220,8 +245,8 @@ async function renderRegistries() {
   const hosts = await api('api/v1/registries');
   return el('div', {}, el('h2', {}, 'Registries'),
     hosts.length ? hosts.map(h => el('div', { class: 'card' },
-      el('h3', {}, h.host, h.trust ? el('span', { class: 'tag', title: 'trust label' }, ' ' + h.trust) : ''),
-      el('p', { class: 'muted' }, h.repositories.length + ' repositories', h.failing ? el('span', { class: 'error' }, ' · ' + h.failing + ' failing') : '',
+      el('h3', {}, h.host, h.trust ? ' ' : '', h.trust ? el('span', { class: 'tag', title: 'trust label' }, h.trust) : ''),
+      el('p', { class: 'muted' }, h.repositories.length + (h.repositories.length === 1 ? ' repository' : ' repositories'), h.failing ? el('span', { class: 'error' }, ' · ' + h.failing + ' failing') : '',
         h.lastScan ? ' · last listed ' : '', time(h.lastScan)),
       table('Repositories of ' + h.host, ['Repository', 'Image', 'Tags', 'Newest tags', 'Last scan', 'Next scan', 'Error'],
         h.repositories.map(r => [r.id, el('code', {}, r.image), String(r.tagCount) + (r.capped ? ' (capped)' : ''),
@@ -239,7 +264,7 @@ async function renderPolicies() {
         p.lastError ? el('span', { class: 'error' }, p.lastError) : '',
         el('button', { type: 'button', onclick: () => dryRunForm(p), 'aria-label': 'Dry run a rule for ' + p.policy }, 'Dry run')]),
       'No ImagePolicy is configured.'),
-    el('div', { id: 'dry-run' }));
+    el('div', { id: 'dry-run', 'data-keep': true }));
 }
 
 function dryRunForm(p) {
@@ -302,17 +327,16 @@ async function renderPromotions() {
 
 function pendingCard(p, canApprove) {
   const comment = el('input', { id: 'comment-' + p.id, size: 40, placeholder: 'optional' });
-  const out = el('p', { role: 'alert' });
+  // the outcome goes to the page's notice, which outlives the card (an approved promotion leaves the pending list)
   const act = verb => async () => {
     try {
       const body = comment.value ? { comment: comment.value } : {};
       const r = await api('api/v1/promotions/' + encodeURIComponent(p.id) + '/' + verb, { method: 'POST', body });
-      out.className = 'ok';
-      out.textContent = (verb === 'approve' ? 'Approved: ' : 'Rejected: ') + r.state + (r.decidedBy ? ' by ' + r.decidedBy : '');
-      setTimeout(() => render(false), 500);
+      notice((verb === 'approve' ? 'Approved ' : 'Rejected ') + p.promotion + ' ' + p.image + ':' + p.tag + ': ' + r.state
+        + (r.decidedBy ? ' by ' + r.decidedBy : ''), false);
+      setTimeout(() => render(false), 300);
     } catch (e) {
-      out.className = 'error';
-      out.textContent = e.message;
+      notice((verb === 'approve' ? 'Approval' : 'Rejection') + ' of ' + p.promotion + ' ' + p.image + ':' + p.tag + ' refused: ' + e.message, true);
     }
   };
   const waits = [];
@@ -328,8 +352,7 @@ function pendingCard(p, canApprove) {
       el('label', { for: 'comment-' + p.id }, 'Comment'), comment, ' ',
       el('button', { type: 'button', class: 'primary', onclick: act('approve'), title: canApprove ? '' : 'your identity has no approver role' }, 'Approve'), ' ',
       el('button', { type: 'button', class: 'danger', onclick: act('reject') }, 'Reject')),
-    canApprove ? '' : el('p', { class: 'warn' }, 'You are signed in without the approver role; the promoter will refuse a decision.'),
-    out);
+    canApprove ? '' : el('p', { class: 'warn' }, 'You are signed in without the approver role; a decision will be refused.'));
 }
 
 async function renderMirrors() {
@@ -359,12 +382,13 @@ async function renderAutomations() {
 }
 
 function feedItem(e) {
-  return el('li', { class: e.outcome, 'data-seq': e.seq },
+  return el('li', { class: 'o-' + e.outcome, 'data-seq': e.seq },
     el('span', { class: 'muted' }, time(e.time)),
     el('span', {}, e.kind === 'audit' ? e.service : e.kind),
     el('span', { class: 'what mono' }, e.action),
     el('span', {}, el('span', { class: 'mono' }, e.subject), ' — ', e.text, ' ',
-      e.correlationId ? el('a', { href: '#/audit?correlation=' + encodeURIComponent(e.correlationId), title: 'follow this chain' }, '⤷ follow') : ''));
+      e.correlationId && !(state.page === 'audit' && state.query.get('correlation') === e.correlationId)
+        ? el('a', { href: '#/audit?correlation=' + encodeURIComponent(e.correlationId), title: 'follow this chain' }, '⤷ follow') : ''));
 }
 
 function matches(e) {
