@@ -42,7 +42,7 @@ class DeploymentTest {
     static List<ServiceFacts> services() {
         String version = version();
         List<ServiceFacts> out = new ArrayList<>();
-        for (Chain.Service s : Chain.SERVICES) {
+        for (Chain.Service s : Chain.WITH_CONSOLE) {
             Properties p = new Properties();
             try (Reader r = Files.newBufferedReader(ROOT.resolve(s.name()).resolve("src/main/resources/application.properties"))) {
                 p.load(r);
@@ -256,12 +256,35 @@ class DeploymentTest {
         }
         assertEquals(1, ((Number) at(topics.get("tagstream.promoter.requests"), "spec", "partitions")).intValue(),
                 "one partition: the pod holding it is the one promoter that decides");
-        Map<String, Object> ingress = ofKind(docs, "Ingress").get(0);
+        Map<String, Object> ingress = named(docs, "Ingress", "tagstream-webhooks");
         List<Map<String, Object>> paths = at(ingress, "spec", "rules", "0", "http", "paths");
         assertEquals(Set.of("/api/v1/webhooks", "/hook"), paths.stream().map(p -> p.get("path").toString()).collect(Collectors.toSet()));
         for (Map<String, Object> p : paths) {
             assertEquals("registry-poller", at(p, "backend", "service", "name"));
             assertEquals("http", at(p, "backend", "service", "port", "name"));
+        }
+        // people reach the console at its own host; its pages may write only from that origin
+        Map<String, Object> consoleIngress = named(docs, "Ingress", "tagstream-console");
+        String host = at(consoleIngress, "spec", "rules", "0", "host");
+        assertEquals(host, at(consoleIngress, "spec", "tls", "0", "hosts", "0"));
+        assertEquals("console", at(consoleIngress, "spec", "rules", "0", "http", "paths", "0", "backend", "service", "name"));
+        Map<String, Object> console = at(named(docs, "Deployment", "console"), "spec", "template", "spec", "containers", "0");
+        Map<String, String> consoleEnv = new LinkedHashMap<>();
+        for (Map<String, Object> e : (List<Map<String, Object>>) at(console, "env")) {
+            consoleEnv.put(e.get("name").toString(), String.valueOf(e.get("value")));
+        }
+        assertEquals("https://" + host, consoleEnv.get("TAGSTREAM_AUTH_ALLOWED_ORIGINS"));
+        for (ServiceFacts s : services) {
+            if (!s.name().equals("console") && !s.name().equals("notifier")) {
+                assertEquals("http://" + s.name() + ":" + s.port(), consoleEnv.get("TAGSTREAM_CONSOLE_" + switch (s.name()) {
+                    case "registry-poller" -> "POLLER";
+                    case "policy-evaluator" -> "EVALUATOR";
+                    default -> s.name().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+                } + "_URL"));
+                List<Map<String, Object>> from = at(named(docs, "NetworkPolicy", s.name()), "spec", "ingress", "0", "from");
+                assertTrue(from.stream().anyMatch(f -> f.containsKey("podSelector")
+                        && "console".equals(at(f, "podSelector", "matchLabels", "app.kubernetes.io/name"))), s.name() + " admits the console");
+            }
         }
     }
 
