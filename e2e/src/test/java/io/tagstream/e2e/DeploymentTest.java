@@ -1,5 +1,9 @@
 package io.tagstream.e2e;
 
+import java.util.Optional;
+import io.tagstream.common.access.Authenticator;
+import io.tagstream.common.access.AccessSettings;
+import io.tagstream.common.access.AccessRules;
 import io.tagstream.launcher.Chain;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -223,7 +227,7 @@ class DeploymentTest {
             }
             Set<String> uses = switch (s.name()) {
                 case "registry-poller" -> Set.of("api-tokens", "registry-credentials", "webhook-token");
-                case "promoter" -> Set.of("api-tokens", "registry-credentials");
+                case "promoter" -> Set.of("api-tokens", "registry-credentials", "slack-approvals", "approval-links");
                 case "git-writer" -> Set.of("api-tokens", "fleet-git");
                 case "notifier" -> Set.of("api-tokens", "slack-url");
                 default -> Set.of("api-tokens");
@@ -258,9 +262,15 @@ class DeploymentTest {
                 "one partition: the pod holding it is the one promoter that decides");
         Map<String, Object> ingress = named(docs, "Ingress", "tagstream-webhooks");
         List<Map<String, Object>> paths = at(ingress, "spec", "rules", "0", "http", "paths");
-        assertEquals(Set.of("/api/v1/webhooks", "/hook"), paths.stream().map(p -> p.get("path").toString()).collect(Collectors.toSet()));
+        assertEquals(Set.of("/api/v1/webhooks", "/hook", "/api/v1/chat/slack/interactions", "/api/v1/links"),
+                paths.stream().map(p -> p.get("path").toString()).collect(Collectors.toSet()));
         for (Map<String, Object> p : paths) {
-            assertEquals("registry-poller", at(p, "backend", "service", "name"));
+            // what a registry, Slack or a link's holder reaches: paths that authenticate each request themselves
+            String path = p.get("path").toString();
+            assertTrue(AccessRules.decide(new AccessRules.Call("POST", path + (path.endsWith("interactions") ? "" : "/x"), Optional.empty(),
+                    false, Optional.empty()), new AccessSettings(false, Optional.empty(), Optional.empty(), Map.of(), true, Set.of()), new Authenticator.Anonymous()) instanceof AccessRules.Exempt, path);
+            assertEquals(path.startsWith("/api/v1/chat") || path.startsWith("/api/v1/links") ? "promoter" : "registry-poller",
+                    at(p, "backend", "service", "name"));
             assertEquals("http", at(p, "backend", "service", "port", "name"));
         }
         // people reach the console at its own host; its pages may write only from that origin

@@ -1,5 +1,6 @@
 package io.tagstream.launcher;
 
+import io.tagstream.common.config.ResourceId;
 import io.tagstream.common.events.Topic;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,10 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -269,8 +272,12 @@ public final class Chain implements AutoCloseable {
         if (localDevelopment(env)) {
             env.put("TAGSTREAM_AUTH_LOCAL_DEVELOPMENT", "true");
         }
-        configAtStart().ifPresent(cfg -> ChildSecrets.restrict(env,
-                ChildSecrets.uses(s.name(), cfg, Optional.ofNullable(env.get("TAGSTREAM_AUTH_TOKENS_SECRET")))));
+        configAtStart().ifPresent(cfg -> {
+            Set<ResourceId> uses = new HashSet<>(
+                    ChildSecrets.uses(s.name(), cfg, Optional.ofNullable(env.get("TAGSTREAM_AUTH_TOKENS_SECRET"))));
+            uses.addAll(ChildSecrets.fromEnvironment(s.name(), env));
+            ChildSecrets.restrict(env, uses);
+        });
         if (s.equals(CONSOLE)) {
             // the console calls the chain's services on the user's behalf, and its own pages write from its origin
             env.put("TAGSTREAM_CONSOLE_POLLER_URL", url("registry-poller"));

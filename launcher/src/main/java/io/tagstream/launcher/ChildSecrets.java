@@ -4,6 +4,8 @@ import io.tagstream.common.config.GitRepository;
 import io.tagstream.common.config.ResourceId;
 import io.tagstream.common.config.Secrets;
 import io.tagstream.common.config.TagstreamConfig;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -38,6 +40,20 @@ public final class ChildSecrets {
                 p.proxySecretRef().ifPresent(s -> out.add(new ResourceId(p.id().namespace(), s)));
             });
             default -> { } // policy-evaluator reads no secret
+        }
+        return out;
+    }
+
+    /**
+     * The secrets a service names in its environment rather than in the configuration: the promoter's approvals from
+     * chat ({@code TAGSTREAM_CHAT_SLACK_SECRET}, {@code TAGSTREAM_CHAT_LINKS_SECRET}).
+     */
+    public static Set<ResourceId> fromEnvironment(String service, Map<String, String> env) {
+        Set<ResourceId> out = new TreeSet<>(Comparator.comparing(ResourceId::toString));
+        if (service.equals("promoter")) {
+            for (String k : List.of("TAGSTREAM_CHAT_SLACK_SECRET", "TAGSTREAM_CHAT_LINKS_SECRET")) {
+                Optional.ofNullable(env.get(k)).filter(v -> v.contains("/")).map(String::strip).map(ResourceId::parse).ifPresent(out::add);
+            }
         }
         return out;
     }

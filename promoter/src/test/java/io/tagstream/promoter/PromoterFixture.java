@@ -1,5 +1,11 @@
 package io.tagstream.promoter;
 
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.tagstream.testkit.KafkaBroker;
 import io.tagstream.testkit.LocalRegistry;
@@ -23,6 +29,11 @@ public class PromoterFixture implements QuarkusTestResourceLifecycleManager {
     /** Access control is on in this module's tests: JWTs from this provider, and these API tokens by name. */
     public static IdentityProvider idp;
     public static Map<String, String> tokens;
+    public static final String SLACK_SECRET = "slack-signing-secret-of-the-test-app";
+    /** What the promoter posted to the interactions' response_url. */
+    public static final List<String> answers = Collections.synchronizedList(new ArrayList<>());
+    public static String responseUrl;
+    private static HttpServer slackAnswers;
 
     @Override
     public Map<String, String> start() {
@@ -36,7 +47,7 @@ public class PromoterFixture implements QuarkusTestResourceLifecycleManager {
             Files.writeString(creds.resolve("username"), "promoter");
             Files.writeString(creds.resolve("password"), "pr0d");
             StringBuilder y = new StringBuilder();
-            for (String app : new String[] {"portal", "signed", "quick", "frozen", "gated", "pushed"}) {
+            for (String app : new String[] {"portal", "signed", "quick", "frozen", "gated", "pushed", "chat"}) {
                 y.append("""
                         apiVersion: image.toolkit.fluxcd.io/v1
                         kind: ImageRepository
@@ -103,6 +114,13 @@ public class PromoterFixture implements QuarkusTestResourceLifecycleManager {
                     ---
                     apiVersion: tagstream.io/v1alpha1
                     kind: ImagePromotion
+                    metadata: {name: chat-prod, namespace: flux-system}
+                    spec:
+                      sourcePolicyRef: {name: qe-chat}
+                      approval: {mode: manual, approvers: {users: ['user:alice']}}
+                    ---
+                    apiVersion: tagstream.io/v1alpha1
+                    kind: ImagePromotion
                     metadata: {name: frozen-prod, namespace: flux-system}
                     spec:
                       sourcePolicyRef: {name: qe-frozen}
@@ -119,6 +137,25 @@ public class PromoterFixture implements QuarkusTestResourceLifecycleManager {
             p.put("tagstream.config.dir", config.toString());
             p.put("tagstream.secrets.dir", root.resolve("secrets").toString());
             p.put("tagstream.promoter.expiry-check", "500ms");
+            // approvals from chat: Slack's signing secret and users table, the approval links' key, and a stand-in for
+            // Slack's response_url that records what the promoter tells the person who pressed a button
+            Path slack = Files.createDirectories(root.resolve("secrets/tagstream-system/slack"));
+            Files.writeString(slack.resolve("signingSecret"), SLACK_SECRET);
+            Files.writeString(slack.resolve("users"), "# Slack user, identity, roles\nU0ALICE user:alice approver\n"
+                    + "U0BOB user:bob approver\nU0VIEW user:victor viewer\n");
+            Path links = Files.createDirectories(root.resolve("secrets/tagstream-system/approval-links"));
+            Files.writeString(links.resolve("key"), "approval-links-key-of-at-least-32-bytes!");
+            p.put("tagstream.chat.slack.secret", "tagstream-system/slack");
+            p.put("tagstream.chat.links.secret", "tagstream-system/approval-links");
+            slackAnswers = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            slackAnswers.createContext("/", x -> {
+                answers.add(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                x.sendResponseHeaders(200, -1);
+                x.close();
+            });
+            slackAnswers.start();
+            responseUrl = "http://127.0.0.1:" + slackAnswers.getAddress().getPort() + "/actions/T0001/1/x";
+            p.put("tagstream.chat.slack.response-url-prefix", "http://127.0.0.1:" + slackAnswers.getAddress().getPort() + "/actions/");
             return p;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -127,6 +164,7 @@ public class PromoterFixture implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
+        slackAnswers.stop(0);
         qe.close();
         prod.close();
         frozen.close();

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /**
  * Whether one request may go on: which role its method and path need, whether its origin and content type are
  * acceptable, and whether the identity presented holds the role. Every refusal names the rule that refused it.
- * Webhook paths are left to the receivers' own authentication (a registry cannot hold a user's token).
+ * Webhook paths are left to the receivers' own authentication (a registry cannot hold a user's token), chat
+ * callbacks and signed links to their signatures.
  */
 public final class AccessRules {
 
@@ -31,11 +32,16 @@ public final class AccessRules {
 
     private static final List<Row> WRITES = List.of(
             new Row(Pattern.compile("/api/v1/promotions/[^/]+/(approve|reject)"), Role.APPROVER, "approving or rejecting needs the approver role"),
+            new Row(Pattern.compile("/api/v1/promotions/[^/]+/links"), Role.APPROVER, "making an approval link needs the approver role"),
             new Row(Pattern.compile("/api/v1/signals"), Role.SIGNALER, "sending a signal needs the signaler role (a token scoped to signals)"),
             new Row(Pattern.compile("/api/v1/policies(/[^/]+/[^/]+)?/evaluate"), Role.VIEWER, "a dry run needs the viewer role"),
             new Row(Pattern.compile("/api/v1/repositories/[^/]+/[^/]+/scan"), Role.ADMIN, "asking for a scan needs the admin role"));
 
-    private static final Pattern EXEMPT = Pattern.compile("/(hook/[^/]+|api/v1/webhooks/.*|q/.*)");
+    /**
+     * Paths that authenticate each request themselves: webhooks (the receiver's token or signature), Slack's
+     * interactivity (Slack's signature), signed approval links (their HMAC); and health and metrics.
+     */
+    private static final Pattern EXEMPT = Pattern.compile("/(hook/[^/]+|api/v1/webhooks/.*|api/v1/chat/slack/interactions|api/v1/links/[^/]+|q/.*)");
 
     private AccessRules() {}
 

@@ -111,17 +111,19 @@ public final class Authenticator {
         Set<String> seen = new HashSet<>();
         for (Throwable c = e; c != null && seen.add(String.valueOf(c)); c = c.getCause()) {
             String m = String.valueOf(c.getMessage());
+            // the signature first, and the claims by their names: a message may quote the token, whose base64 text can
+            // hold "aud" or "iss" by chance (a forged token was once reported as "wrong audience")
+            if (m.contains("signature") || m.contains("Signature")) {
+                return "bad signature";
+            }
             if (m.contains("expired") || m.contains("Expiration")) {
                 return "expired";
             }
-            if (m.contains("Audience") || m.contains("aud")) {
+            if (m.contains("Audience") || m.contains("(aud)")) {
                 return "wrong audience";
             }
-            if (m.contains("Issuer") || m.contains("iss")) {
+            if (m.contains("Issuer") || m.contains("(iss)")) {
                 return "wrong issuer";
-            }
-            if (m.contains("signature") || m.contains("Signature")) {
-                return "bad signature";
             }
         }
         return "invalid token";

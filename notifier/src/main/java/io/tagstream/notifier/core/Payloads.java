@@ -1,5 +1,7 @@
 package io.tagstream.notifier.core;
 
+import io.tagstream.common.config.ResourceId;
+import io.tagstream.common.events.ChatButtons;
 import io.tagstream.common.config.Provider;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -158,13 +160,38 @@ public final class Payloads {
                 .raw("mrkdwn_in", "[\"text\"]")
                 .raw("fields", GoJson.array(fields))
                 .end();
-        return GoJson.object()
+        GoJson message = GoJson.object()
                 .optional("channel", channel.orElse(""))
                 .field("username", username.isEmpty() ? e.reportingController() : username)
                 .field("icon_url", "")
                 .field("icon_emoji", "")
-                .raw("attachments", GoJson.array(List.of(attachment)))
-                .end();
+                .raw("attachments", GoJson.array(List.of(attachment)));
+        approvalButtons(e).ifPresent(blocks -> message.raw("blocks", blocks));
+        return message.end();
+    }
+
+    /**
+     * Our extension to Flux's Slack message: a pending promotion carries Approve and Reject buttons (Block Kit), which
+     * Slack posts to the promoter's interactivity endpoint when the app has interactivity turned on.
+     */
+    static Optional<String> approvalButtons(FluxEvent e) {
+        if (!e.involvedObject().kind().equals("ImagePromotion") || !e.reason().equals("Pending")) {
+            return Optional.empty();
+        }
+        return ChatButtons.pendingSource(e.message()).map(source -> {
+            String value = ChatButtons.value(new ResourceId(e.involvedObject().namespace(), e.involvedObject().name()), source);
+            String text = GoJson.object().field("type", "mrkdwn").field("text", "*" + author(e) + "*: "
+                    + e.message().lines().findFirst().orElse("")).end();
+            String approve = GoJson.object().field("type", "button").field("action_id", ChatButtons.APPROVE)
+                    .raw("text", GoJson.object().field("type", "plain_text").field("text", "Approve").end())
+                    .field("style", "primary").field("value", value).end();
+            String reject = GoJson.object().field("type", "button").field("action_id", ChatButtons.REJECT)
+                    .raw("text", GoJson.object().field("type", "plain_text").field("text", "Reject").end())
+                    .field("style", "danger").field("value", value).end();
+            return GoJson.array(List.of(GoJson.object().field("type", "section").raw("text", text).end(),
+                    GoJson.object().field("type", "actions").field("block_id", "tagstream.promotion")
+                            .raw("elements", GoJson.array(List.of(approve, reject))).end()));
+        });
     }
 
     /**

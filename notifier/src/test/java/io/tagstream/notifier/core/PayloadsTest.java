@@ -92,6 +92,31 @@ class PayloadsTest {
     }
 
     @Test
+    void aPendingPromotionCarriesApproveAndRejectButtonsOnSlack() {
+        String digest = "sha256:" + "ab".repeat(32);
+        FluxEvent pending = new FluxEvent(new InvolvedObject("tagstream.io/v1alpha1", "ImagePromotion", "flux-system", "portal-prod"),
+                Severity.INFO, Instant.parse("2026-12-06T10:00:00Z"), "qe.example/portal:924@" + digest + ": opened; waiting for an approval",
+                "Pending", Map.of(), "promoter", Optional.empty());
+        String body = body(Payloads.request(provider("{type: slack, secretRef: {name: s}}"),
+                secrets("https://hooks.slack.com/services/T/B/X", null, Map.of()), pending, "d", TELEGRAM));
+        String value = "flux-system/portal-prod qe.example/portal:924@" + digest;
+        assertTrue(body.contains(",\"blocks\":[{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":"
+                + "\"*imagepromotion/portal-prod.flux-system*: qe.example/portal:924@" + digest + ": opened; waiting for an approval\"}},"
+                + "{\"type\":\"actions\",\"block_id\":\"tagstream.promotion\",\"elements\":["
+                + "{\"type\":\"button\",\"action_id\":\"tagstream.approve\",\"text\":{\"type\":\"plain_text\",\"text\":\"Approve\"},"
+                + "\"style\":\"primary\",\"value\":\"" + value + "\"},"
+                + "{\"type\":\"button\",\"action_id\":\"tagstream.reject\",\"text\":{\"type\":\"plain_text\",\"text\":\"Reject\"},"
+                + "\"style\":\"danger\",\"value\":\"" + value + "\"}]}]}"), body);
+        // other events, and a pending one whose reason names no image by digest, keep Flux's message as it is
+        assertFalse(body(Payloads.request(provider("{type: slack, secretRef: {name: s}}"),
+                secrets("https://hooks.slack.com/services/T/B/X", null, Map.of()), E, "d", TELEGRAM)).contains("blocks"));
+        FluxEvent vague = new FluxEvent(pending.involvedObject(), Severity.INFO, pending.timestamp(), "waiting", "Pending", Map.of(),
+                "promoter", Optional.empty());
+        assertFalse(body(Payloads.request(provider("{type: slack, secretRef: {name: s}}"),
+                secrets("https://hooks.slack.com/services/T/B/X", null, Map.of()), vague, "d", TELEGRAM)).contains("blocks"));
+    }
+
+    @Test
     void slacksBotApiMustSayOk() {
         Provider p = provider("{type: slack, address: 'https://slack.com/api/chat.postMessage'}");
         assertFalse(Payloads.accepted(p, Payloads.SLACK_API, 200, "{\"ok\": false, \"error\": \"channel_not_found\"}"));

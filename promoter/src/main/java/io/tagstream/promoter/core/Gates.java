@@ -184,7 +184,7 @@ public final class Gates {
     }
 
     /** A stable id: the same match delivered again finds the promotion it already made. */
-    static String id(ResourceId promotion, String tag, String digest) {
+    public static String id(ResourceId promotion, String tag, String digest) {
         String hex = digest.contains(":") ? digest.substring(digest.indexOf(':') + 1) : digest;
         return promotion.namespace() + "." + promotion.name() + "." + tag + "." + hex.substring(0, Math.min(12, hex.length()));
     }
