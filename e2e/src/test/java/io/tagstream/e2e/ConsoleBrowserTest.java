@@ -10,6 +10,7 @@ import io.tagstream.testkit.GitServer;
 import io.tagstream.testkit.IdentityProvider;
 import io.tagstream.testkit.KafkaBroker;
 import io.tagstream.testkit.LocalRegistry;
+import io.tagstream.testkit.OidcServer;
 import io.tagstream.testkit.Ports;
 import io.tagstream.testkit.TestImages;
 import io.tagstream.testkit.WorkDirs;
@@ -22,6 +23,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -67,6 +69,8 @@ class ConsoleBrowserTest {
     static GitServer git;
     static Chain chain;
     static Map<String, String> tokens;
+    static IdentityProvider idp;
+    static OidcServer oidc;
     static WebDriver browser;
     static String console;
 
@@ -159,7 +163,15 @@ class ConsoleBrowserTest {
         E2e.secret(root.resolve("secrets"), "flux-system", "webhook-token", "token", TOKEN);
         tokens = IdentityProvider.apiTokens(root.resolve("secrets"), "tagstream-system", "api-tokens", Map.of(
                 "qe-lead", Set.of(Role.APPROVER), "ops", Set.of(Role.VIEWER), "admin", Set.of(Role.ADMIN)));
+        // people sign in with the organisation's identity provider (OIDC, authorization code + PKCE) or paste a token
+        idp = IdentityProvider.create(root.resolve("idp"));
+        oidc = OidcServer.start(idp, "tagstream-console", "console-client-secret");
+        E2e.secret(root.resolve("secrets"), "tagstream-system", "console-oidc", "clientSecret", "console-client-secret");
         Map<String, String> env = new LinkedHashMap<>();
+        idp.properties().forEach((k, v) -> env.put(k.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), v));
+        env.put("TAGSTREAM_CONSOLE_OIDC_DISCOVERY_URL", oidc.discoveryUrl());
+        env.put("TAGSTREAM_CONSOLE_OIDC_CLIENT_ID", "tagstream-console");
+        env.put("TAGSTREAM_CONSOLE_OIDC_CLIENT_SECRET", "tagstream-system/console-oidc");
         env.put("TAGSTREAM_AUTH_TOKENS_SECRET", "tagstream-system/api-tokens");
         env.put("TAGSTREAM_SECRETS_DIR", root.resolve("secrets").toString());
         env.put("TAGSTREAM_GIT_WORKDIR", root.resolve("clones").toString());
@@ -202,7 +214,7 @@ class ConsoleBrowserTest {
         if (browser != null) {
             browser.quit();
         }
-        E2e.closeAll(chain, git, qe, prod);
+        E2e.closeAll(chain, git, qe, prod, oidc);
     }
 
     static Map<String, String> bearer(String token) {
@@ -367,6 +379,23 @@ class ConsoleBrowserTest {
         WebElement registries = browser.findElement(By.cssSelector("nav a[data-page=registries]"));
         registries.sendKeys(org.openqa.selenium.Keys.ENTER);
         waiting(10).until(ExpectedConditions.attributeToBe(registries, "aria-current", "page"));
+    }
+
+    @Test
+    @Order(5)
+    void signInWithTheIdentityProviderGivesThePageTheUsersOwnToken() {
+        browser.findElement(By.id("sign-out")).click();
+        waiting(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("oidc-login")));
+        oidc.signInAs("alice", "approvers");
+        browser.findElement(By.id("oidc-login")).click();
+        waiting(30).until(ExpectedConditions.textToBe(By.id("me-name"), "user:alice · approver"));
+        assertEquals(List.of(), oidc.problems(), "every request of the flow was as the RFCs say");
+        assertTrue(!browser.getCurrentUrl().contains("token="), "the token leaves the address bar: " + browser.getCurrentUrl());
+        open("promotions");
+        waiting(20).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("[data-promotion]"), "portal:902.0.0"));
+        // a sign-in that did not start in this browser is refused
+        browser.get(console + "login/callback?code=stolen&state=" + "x".repeat(32));
+        assertTrue(browser.getPageSource().contains("this sign-in was not started in this browser"), browser.getPageSource());
     }
 
     @Test

@@ -46,14 +46,18 @@ public final class ChildSecrets {
 
     /**
      * The secrets a service names in its environment rather than in the configuration: the promoter's approvals from
-     * chat ({@code TAGSTREAM_CHAT_SLACK_SECRET}, {@code TAGSTREAM_CHAT_LINKS_SECRET}).
+     * chat ({@code TAGSTREAM_CHAT_SLACK_SECRET}, {@code TAGSTREAM_CHAT_LINKS_SECRET}), the console's OIDC client
+     * secret ({@code TAGSTREAM_CONSOLE_OIDC_CLIENT_SECRET}).
      */
     public static Set<ResourceId> fromEnvironment(String service, Map<String, String> env) {
         Set<ResourceId> out = new TreeSet<>(Comparator.comparing(ResourceId::toString));
-        if (service.equals("promoter")) {
-            for (String k : List.of("TAGSTREAM_CHAT_SLACK_SECRET", "TAGSTREAM_CHAT_LINKS_SECRET")) {
-                Optional.ofNullable(env.get(k)).filter(v -> v.contains("/")).map(String::strip).map(ResourceId::parse).ifPresent(out::add);
-            }
+        List<String> names = switch (service) {
+            case "promoter" -> List.of("TAGSTREAM_CHAT_SLACK_SECRET", "TAGSTREAM_CHAT_LINKS_SECRET");
+            case "console" -> List.of("TAGSTREAM_CONSOLE_OIDC_CLIENT_SECRET");
+            default -> List.of();
+        };
+        for (String k : names) {
+            Optional.ofNullable(env.get(k)).filter(v -> v.contains("/")).map(String::strip).map(ResourceId::parse).ifPresent(out::add);
         }
         return out;
     }

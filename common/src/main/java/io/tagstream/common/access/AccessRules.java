@@ -39,9 +39,11 @@ public final class AccessRules {
 
     /**
      * Paths that authenticate each request themselves: webhooks (the receiver's token or signature), Slack's
-     * interactivity (Slack's signature), signed approval links (their HMAC); and health and metrics.
+     * interactivity (Slack's signature), signed approval links (their HMAC); the console's sign-in, which is how a
+     * caller gets a token (the identity provider authenticates); and health and metrics.
      */
-    private static final Pattern EXEMPT = Pattern.compile("/(hook/[^/]+|api/v1/webhooks/.*|api/v1/chat/slack/interactions|api/v1/links/[^/]+|q/.*)");
+    private static final Pattern EXEMPT = Pattern.compile(
+            "/(hook/[^/]+|api/v1/webhooks/.*|api/v1/chat/slack/interactions|api/v1/links/[^/]+|login/(oidc|oidc/config|callback)|q/.*)");
 
     private AccessRules() {}
 
