@@ -287,7 +287,8 @@ function dryRunForm(p) {
       const now = p.latest ? p.latest.tag : null;
       result.replaceChildren(el('p', {}, 'This rule selects ', el('strong', {}, r.latestTag), ' from the ', String(r.candidates),
         ' candidate(s) among the tags the poller knows', now === r.latestTag ? ' — the same as now.' : now ? ' (now: ' + now + ').' : '.'),
-        changes(r),
+        ...changes(r),
+        r.skipped.length ? el('h4', {}, 'Skipped tags') : '',
         r.skipped.length ? table('Skipped tags', ['Tag', 'Why skipped'], r.skipped.slice(0, 50).map(s => [s.tag, s.reason])) : '');
     } catch (e) {
       result.replaceChildren(problem(e));
@@ -304,9 +305,17 @@ function dryRunForm(p) {
 }
 
 function changes(r) {
-  if (!r.changes || !r.changes.length) return '';
-  return table('What would change in git', ['Automation', 'File', 'Marker', 'Now', 'Would be'], r.changes.map(c =>
-    [c.automation, el('code', {}, c.file), el('code', {}, c.marker), el('code', {}, c.oldValue), el('code', {}, c.newValue)]));
+  const out = [];
+  if (r.changesError) out.push(el('p', { class: 'warn' }, 'What would change in git is unknown: ' + r.changesError));
+  for (const p of r.changeProblems || []) out.push(el('p', { class: 'warn' }, p));
+  if (r.changes) {
+    out.push(el('h4', {}, 'What would change in git'));
+    out.push(r.changes.length
+      ? table('What would change in git', ['Automation', 'Branch', 'File', 'Marker', 'Now', 'Would be'], r.changes.map(c =>
+        [c.automation, c.branch, el('code', {}, c.file), el('code', {}, c.marker), el('code', {}, c.oldValue), el('code', {}, c.newValue)]))
+      : el('p', { class: 'muted' }, 'No marker would change: git already holds this selection.'));
+  }
+  return out;
 }
 
 async function renderPromotions() {

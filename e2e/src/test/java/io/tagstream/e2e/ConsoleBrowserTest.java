@@ -354,13 +354,21 @@ class ConsoleBrowserTest {
         open("policies");
         waiting(20).until(ExpectedConditions.textToBePresentInElementLocated(By.id("page"), "flux-system/portal-prod"));
         screenshot("policies");
-        retrying(() -> browser.findElement(By.cssSelector("button[aria-label='Dry run a rule for flux-system/portal-qe']")).click());
+        retrying(() -> browser.findElement(By.cssSelector("button[aria-label='Dry run a rule for flux-system/portal-prod']")).click());
         WebElement range = waiting(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("dr-value")));
         range.clear();
         range.sendKeys("<901.0.0");
         browser.findElement(By.cssSelector("#dry-run button[type=submit]")).click();
         waiting(20).until(ExpectedConditions.textToBePresentInElementLocated(By.id("dry-run"), "This rule selects 900.0.0"));
-        assertTrue(browser.findElement(By.id("dry-run")).getText().contains("(now: 901.0.0)"), browser.findElement(By.id("dry-run")).getText());
+        String dryRun = browser.findElement(By.id("dry-run")).getText();
+        assertTrue(dryRun.contains("(now: 901.0.0)"), dryRun);
+        // which file and marker in git would change, old → new, read from the fleet branch's head; nothing is committed
+        waiting(20).until(ExpectedConditions.textToBePresentInElementLocated(By.id("dry-run"), "What would change in git"));
+        String headBefore = git.inBare(FLEET, "rev-parse", "main").strip();
+        dryRun = browser.findElement(By.id("dry-run")).getText();
+        assertTrue(dryRun.contains("flux-system/fleet main " + FILE + " flux-system:portal-prod " + prod.host() + "/prod/portal:901.0.0 "
+                + prod.host() + "/prod/portal:900.0.0"), dryRun);
+        assertEquals(headBefore, git.inBare(FLEET, "rev-parse", "main").strip());
         screenshot("policies-dry-run");
 
         open("automations");

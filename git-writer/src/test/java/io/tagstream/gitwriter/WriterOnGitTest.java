@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import io.tagstream.common.events.CloudEvent;
 import io.tagstream.common.events.CommitPushed;
 import io.tagstream.common.events.PromotionApproved;
@@ -51,6 +52,29 @@ class WriterOnGitTest {
 
     static int commits() {
         return Integer.parseInt(GitWriterFixture.git.inBare("fleet", "rev-list", "--count", BRANCH).trim());
+    }
+
+    @Test
+    @Order(0)
+    void previewSaysWhichMarkersWouldChangeAndCommitsNothing() {
+        int before = commits();
+        given().contentType(ContentType.JSON)
+                .body("{\"policy\": \"flux-system/portal\", \"image\": \"r.example/portal\", \"tag\": \"925\"}")
+                .post("/api/v1/automations/preview").then().statusCode(200)
+                .body("changes.size()", equalTo(1))
+                .body("changes[0].file", equalTo("fleet-sync/ctc-flux/eose-entry/portal.yaml"))
+                .body("changes[0].marker", equalTo("flux-system:portal"))
+                .body("changes[0].branch", equalTo(BRANCH))
+                .body("changes[0].oldValue", equalTo("r.example/portal:1"))
+                .body("changes[0].newValue", equalTo("r.example/portal:925"))
+                .body("problems.size()", equalTo(0));
+        // a policy no marker names changes nothing; a request without a tag is refused
+        given().contentType(ContentType.JSON)
+                .body("{\"policy\": \"flux-system/nobody\", \"image\": \"r.example/x\", \"tag\": \"1\"}")
+                .post("/api/v1/automations/preview").then().statusCode(200).body("changes.size()", equalTo(0));
+        given().contentType(ContentType.JSON).body("{\"policy\": \"flux-system/portal\"}")
+                .post("/api/v1/automations/preview").then().statusCode(400);
+        assertEquals(before, commits(), "a preview commits nothing");
     }
 
     @Test

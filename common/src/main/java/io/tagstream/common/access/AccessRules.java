@@ -35,6 +35,7 @@ public final class AccessRules {
             new Row(Pattern.compile("/api/v1/promotions/[^/]+/links"), Role.APPROVER, "making an approval link needs the approver role"),
             new Row(Pattern.compile("/api/v1/signals"), Role.SIGNALER, "sending a signal needs the signaler role (a token scoped to signals)"),
             new Row(Pattern.compile("/api/v1/policies(/[^/]+/[^/]+)?/evaluate"), Role.VIEWER, "a dry run needs the viewer role"),
+            new Row(Pattern.compile("/api/v1/automations/preview"), Role.VIEWER, "a dry run needs the viewer role"),
             new Row(Pattern.compile("/api/v1/repositories/[^/]+/[^/]+/scan"), Role.ADMIN, "asking for a scan needs the admin role"));
 
     /**

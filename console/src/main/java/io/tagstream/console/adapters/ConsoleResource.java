@@ -1,6 +1,7 @@
 package io.tagstream.console.adapters;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tagstream.common.access.Identity;
 import io.tagstream.common.access.Role;
 import io.tagstream.common.events.Json;
@@ -122,8 +123,30 @@ public class ConsoleResource {
         if (!NAME.matcher(ns).matches() || !NAME.matcher(name).matches()) {
             return ApiError.of(Response.Status.BAD_REQUEST, "not a policy name: " + ns + "/" + name);
         }
-        return upstream.call(Service.EVALUATOR, "POST", "/api/v1/policies/" + ns + "/" + name + "/evaluate", Optional.ofNullable(auth),
-                Optional.ofNullable(body).filter(b -> !b.isBlank())).response();
+        Answer a = upstream.call(Service.EVALUATOR, "POST", "/api/v1/policies/" + ns + "/" + name + "/evaluate", Optional.ofNullable(auth),
+                Optional.ofNullable(body).filter(b -> !b.isBlank()));
+        if (!a.ok()) {
+            return a.response();
+        }
+        // and what that selection would change in git: each automation's markers for the policy, old → new
+        ObjectNode result = (ObjectNode) tree(a.body());
+        if (result.hasNonNull("image") && result.hasNonNull("latestTag")) {
+            ObjectNode preview = Json.mapper().createObjectNode().put("policy", ns + "/" + name).put("image", result.get("image").asText())
+                    .put("tag", result.get("latestTag").asText());
+            if (result.hasNonNull("digest")) {
+                preview.put("digest", result.get("digest").asText());
+            }
+            Answer g = upstream.call(Service.GIT_WRITER, "POST", "/api/v1/automations/preview", Optional.ofNullable(auth),
+                    Optional.of(preview.toString()));
+            if (g.ok()) {
+                JsonNode p = tree(g.body());
+                result.set("changes", p.path("changes"));
+                result.set("changeProblems", p.path("problems"));
+            } else {
+                result.put("changesError", "git-writer answered " + g.status() + ": " + tree(g.body()).path("error").asText(g.body()));
+            }
+        }
+        return Response.ok(result).build();
     }
 
     @GET
@@ -182,7 +205,7 @@ public class ConsoleResource {
         try {
             return Json.mapper().readTree(body);
         } catch (IOException e) {
-            throw new IllegalStateException("the registry-poller answered with no JSON", e);
+            return Json.mapper().createObjectNode().put("error", body);
         }
     }
 

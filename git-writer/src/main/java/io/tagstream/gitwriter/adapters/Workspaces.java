@@ -38,14 +38,24 @@ public class Workspaces {
     Secrets secrets;
 
     private final Map<String, Workspace> open = new ConcurrentHashMap<>();
+    private final Map<String, Workspace> previews = new ConcurrentHashMap<>();
 
     /** The clone {@code target} commits in. */
     Workspace of(Routing.Target target) {
         return open.computeIfAbsent(target.branchKey() + "|" + target.checkoutBranch(), k -> open(k, target));
     }
 
+    /**
+     * A clone of its own for dry runs of {@code target} (never the one commits are made in, whose branch lock the
+     * preview does not hold); callers use it one at a time.
+     */
+    Workspace preview(Routing.Target target) {
+        return previews.computeIfAbsent(target.branchKey() + "|" + target.checkoutBranch(), k -> open("preview|" + k, target));
+    }
+
     void stop(@Observes ShutdownEvent e) {
         open.values().forEach(Workspace::close);
+        previews.values().forEach(Workspace::close);
     }
 
     private Workspace open(String key, Routing.Target target) {

@@ -10,6 +10,9 @@ import io.tagstream.common.policy.InvalidPolicyException;
 import io.tagstream.common.service.ApiError;
 import io.tagstream.common.service.ConfigWatch;
 import io.tagstream.common.config.ImagePolicy;
+import java.util.Map;
+import io.tagstream.evaluator.core.TagFacts;
+import io.tagstream.common.config.ImageRepository;
 import io.tagstream.common.config.ResourceId;
 import io.tagstream.evaluator.core.Budget;
 import io.tagstream.evaluator.core.Evaluation;
@@ -70,7 +73,12 @@ public class PoliciesResource {
 
     /** @param ranked a {@code newest} policy's newest candidates, newest first, each with the time it is ordered by */
     public record EvaluateResponse(String latestTag, int candidates, List<Skips.Skipped> skipped, int skippedTotal,
-            List<NewestPolicy.Ranked> ranked) {}
+            List<NewestPolicy.Ranked> ranked, Optional<String> image, Optional<String> digest) {}
+
+    /** For a configured policy's dry run: its image, and the digests of its repository's known tags. */
+    private record Known(Optional<String> image, Map<String, TagFacts> facts) {
+        static final Known NONE = new Known(Optional.empty(), Map.of());
+    }
 
     public record EvaluateError(String error, List<Skips.Skipped> skipped, int skippedTotal) {}
 
@@ -122,7 +130,7 @@ public class PoliciesResource {
         }
         Optional<ImagePolicy.FilterTags> filter = Optional.ofNullable(req.filterTags())
                 .map(f -> new ImagePolicy.FilterTags(f.pattern() == null ? "" : f.pattern(), f.extract() == null ? "" : f.extract()));
-        return run(order, filter, req.tags(), OrderTimes.NONE);
+        return run(order, filter, req.tags(), OrderTimes.NONE, Known.NONE);
     }
 
     @POST
@@ -145,6 +153,7 @@ public class PoliciesResource {
                     .orElse("no ImagePolicy " + id + " is configured"));
         }
         var tags = evaluator.selections().tagsOf(p.get().imageRepositoryRef().toString(), config.config());
+        Known known = new Known(config.config().find(ImageRepository.class, p.get().imageRepositoryRef()).map(ImageRepository::image), tags);
         EvaluateRequest rule = null;
         if (body != null && !body.isBlank()) {
             try {
@@ -154,7 +163,7 @@ public class PoliciesResource {
             }
         }
         if (rule == null || rule.policy() == null) {
-            return run(p.get().policy(), p.get().filterTags(), tags.keySet(), Selections.timesOf(p.get(), tags));
+            return run(p.get().policy(), p.get().filterTags(), tags.keySet(), Selections.timesOf(p.get(), tags), known);
         }
         // a new rule tried against the tags this policy's repository already has (the console's dry run)
         if (rule.tags() != null) {
@@ -169,11 +178,11 @@ public class PoliciesResource {
         }
         Optional<ImagePolicy.FilterTags> filter = Optional.ofNullable(rule.filterTags())
                 .map(f -> new ImagePolicy.FilterTags(f.pattern() == null ? "" : f.pattern(), f.extract() == null ? "" : f.extract()));
-        return run(order, filter, tags.keySet(), OrderTimes.NONE);
+        return run(order, filter, tags.keySet(), OrderTimes.NONE, known);
     }
 
     private Response run(ImagePolicy.TagOrder order, Optional<ImagePolicy.FilterTags> filter, java.util.Collection<String> tags,
-            OrderTimes times) {
+            OrderTimes times, Known known) {
         Evaluation e;
         try {
             e = Selector.of(order, filter).evaluate(tags, Selector.DEFAULT_SKIP_CAP, Budget.of(dryRunBudget, System::nanoTime),
@@ -184,8 +193,8 @@ public class PoliciesResource {
         if (e.latestTag().isEmpty()) {
             return unprocessable(e.error().orElse("no tag selected"), Optional.of(e));
         }
-        return Response.ok(new EvaluateResponse(e.latestTag().get(), e.candidates(), e.skipped(), e.skippedTotal(), e.ranked()))
-                .build();
+        return Response.ok(new EvaluateResponse(e.latestTag().get(), e.candidates(), e.skipped(), e.skippedTotal(), e.ranked(),
+                known.image(), Optional.ofNullable(known.facts().get(e.latestTag().get())).map(TagFacts::digest))).build();
     }
 
     private static Response unprocessable(String error, Optional<Evaluation> e) {
