@@ -247,7 +247,9 @@ async function renderRegistries() {
     hosts.length ? hosts.map(h => el('div', { class: 'card' },
       el('h3', {}, h.host, h.trust ? ' ' : '', h.trust ? el('span', { class: 'tag', title: 'trust label' }, h.trust) : ''),
       el('p', { class: 'muted' }, h.repositories.length + (h.repositories.length === 1 ? ' repository' : ' repositories'), h.failing ? el('span', { class: 'error' }, ' · ' + h.failing + ' failing') : '',
-        h.lastScan ? ' · last listed ' : '', time(h.lastScan)),
+        h.lastScan ? ' · last listed ' : '', time(h.lastScan),
+        h.load ? ' · ' + h.load.requests + ' requests, ' + h.load.failed + ' failed, ' + h.load.retries + ' retried, '
+          + h.load.rateLimitWaits + ' rate-limit waits since the poller started' : ''),
       table('Repositories of ' + h.host, ['Repository', 'Image', 'Tags', 'Newest tags', 'Last scan', 'Next scan', 'Error'],
         h.repositories.map(r => [r.id, el('code', {}, r.image), String(r.tagCount) + (r.capped ? ' (capped)' : ''),
           r.latestTags.slice(0, 5).map(t => el('span', { class: 'tag' }, t)), time(r.lastScan),

@@ -28,11 +28,8 @@ public record RepositoryName(String registry, String path) {
         int slash = s.indexOf('/');
         String first = slash < 0 ? "" : s.substring(0, slash);
         boolean hasHost = slash > 0 && (first.contains(".") || first.contains(":") || first.equals("localhost"));
-        String registry = hasHost ? first.toLowerCase(Locale.ROOT) : DOCKER_HUB;
+        String registry = hasHost ? registryOf(first) : DOCKER_HUB;
         String path = hasHost ? s.substring(slash + 1) : s;
-        if (registry.equals("index.docker.io") || registry.equals("registry-1.docker.io")) {
-            registry = DOCKER_HUB;
-        }
         if (registry.equals(DOCKER_HUB) && !path.contains("/")) {
             path = "library/" + path;
         }
@@ -41,6 +38,15 @@ public record RepositoryName(String registry, String path) {
                     + "digits and . _ - separators)");
         }
         return new RepositoryName(registry, path);
+    }
+
+    /**
+     * The registry a host names, as {@link #parse} names it: {@code docker.io} for Docker Hub's hosts, the host in
+     * lower case otherwise.
+     */
+    public static String registryOf(String host) {
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        return h.equals("index.docker.io") || h.equals("registry-1.docker.io") ? DOCKER_HUB : h;
     }
 
     /** The host the registry API answers on. */

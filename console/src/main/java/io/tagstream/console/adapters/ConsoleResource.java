@@ -30,6 +30,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -96,7 +97,16 @@ public class ConsoleResource {
                     instant(r.path("lastScan")), r.path("tagCount").asInt(), texts(r.path("latestTags")), text(r.path("lastError")),
                     instant(r.path("nextScan")), r.path("suspended").asBoolean(), text(r.path("capped"))));
         }
-        return Response.ok(RegistryMatrix.of(repos, labels)).build();
+        // and each host's load as the poller counts it (its requests, failures, retries, rate-limit waits)
+        Map<String, RegistryMatrix.Load> loads = new HashMap<>();
+        Answer l = upstream.call(Service.POLLER, "GET", "/api/v1/registries", Optional.ofNullable(auth), Optional.empty());
+        if (l.ok()) {
+            for (JsonNode h : tree(l.body())) {
+                loads.put(h.path("host").asText(), new RegistryMatrix.Load(h.path("requests").asLong(), h.path("failed").asLong(),
+                        h.path("retries").asLong(), h.path("rateLimitWaits").asLong()));
+            }
+        }
+        return Response.ok(RegistryMatrix.of(repos, labels, loads)).build();
     }
 
     @GET

@@ -1,5 +1,6 @@
 package io.tagstream.console.core;
 
+import io.tagstream.common.registry.RepositoryName;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,12 +24,16 @@ public final class RegistryMatrix {
      *     {@code QE} or {@code prod}; empty when none is set
      * @param lastScan the most recent listing of any of its repositories
      */
-    public record Host(String host, Optional<String> trust, List<Repository> repositories, int failing, Optional<Instant> lastScan) {}
+    public record Host(String host, Optional<String> trust, List<Repository> repositories, int failing, Optional<Instant> lastScan,
+            Optional<Load> load) {}
+
+    /** What the poller asked of the host since its pod started (empty when the poller did not say). */
+    public record Load(long requests, long failed, long retries, long rateLimitWaits) {}
 
     private RegistryMatrix() {}
 
     /** Hosts by name; within a host, failing repositories first, then by id. */
-    public static List<Host> of(List<Repository> repositories, Map<String, String> labels) {
+    public static List<Host> of(List<Repository> repositories, Map<String, String> labels, Map<String, Load> loads) {
         Map<String, List<Repository>> byHost = new TreeMap<>();
         repositories.forEach(r -> byHost.computeIfAbsent(r.host(), h -> new ArrayList<>()).add(r));
         List<Host> out = new ArrayList<>();
@@ -36,22 +41,19 @@ public final class RegistryMatrix {
             repos.sort(Comparator.comparing((Repository r) -> r.lastError().isEmpty()).thenComparing(Repository::id));
             int failing = (int) repos.stream().filter(r -> r.lastError().isPresent()).count();
             Optional<Instant> last = repos.stream().flatMap(r -> r.lastScan().stream()).max(Comparator.naturalOrder());
-            out.add(new Host(host, Optional.ofNullable(labels.get(host)), List.copyOf(repos), failing, last));
+            out.add(new Host(host, Optional.ofNullable(labels.get(host)), List.copyOf(repos), failing, last,
+                    Optional.ofNullable(loads.get(host))));
         });
         return out;
     }
 
-    /**
-     * The registry host of an image reference as distribution names it: the first path segment when it looks like a
-     * host (has a dot or a colon, or is {@code localhost}); otherwise Docker Hub.
-     */
+    /** The registry host of an image reference, as the registry client names it ({@code docker.io} for Docker Hub). */
     public static String host(String image) {
-        int slash = image.indexOf('/');
-        if (slash < 0) {
-            return "docker.io";
+        try {
+            return RepositoryName.parse(image).registry();
+        } catch (IllegalArgumentException e) {
+            return RepositoryName.registryOf(image.contains("/") ? image.substring(0, image.indexOf('/')) : RepositoryName.DOCKER_HUB);
         }
-        String first = image.substring(0, slash);
-        return first.contains(".") || first.contains(":") || first.equals("localhost") ? first : "docker.io";
     }
 
     /** Parses {@code host=label,host=label}; a pair without a host or a label is refused with its position. */

@@ -107,7 +107,10 @@ class ConsoleOnKafkaTest {
                 .body("find { it.host == 'qe.azurecr.io' }.trust", equalTo("QE"))
                 .body("find { it.host == 'prod.azurecr.io' }.failing", equalTo(1))
                 .body("find { it.host == 'prod.azurecr.io' }.repositories[0].lastError", equalTo("401 Unauthorized from prod.azurecr.io"))
-                .body("find { it.host == 'docker.io' }.repositories[0].suspended", equalTo(true));
+                .body("find { it.host == 'docker.io' }.repositories[0].suspended", equalTo(true))
+                .body("find { it.host == 'prod.azurecr.io' }.load.rateLimitWaits", equalTo(57))
+                .body("find { it.host == 'prod.azurecr.io' }.load.failed", equalTo(12))
+                .body("find { it.host == 'qe.azurecr.io' }.load", equalTo(null));
         given().get("/api/v1/registries").then().statusCode(401);
     }
 

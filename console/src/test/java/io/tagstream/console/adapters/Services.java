@@ -91,6 +91,9 @@ public class Services implements QuarkusTestResourceLifecycleManager {
                           "lastError": "401 Unauthorized from prod.azurecr.io", "suspended": false},
                          {"id": "apps/nginx", "image": "nginx", "canonical": "docker.io/library/nginx", "tagCount": 0, "latestTags": [],
                           "suspended": true}]""";
+            } else if (path.equals("/api/v1/registries")) {
+                body = """
+                        [{"host": "prod.azurecr.io", "requests": 812, "failed": 12, "retries": 3, "rateLimitWaits": 57}]""";
             } else if (path.equals("/api/v1/promotions/gone/approve")) {
                 status = 404;
                 body = "{\"error\": \"no promotion gone\"}";

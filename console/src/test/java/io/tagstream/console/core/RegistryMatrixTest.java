@@ -21,6 +21,8 @@ class RegistryMatrixTest {
             "ghcr.io/tazlab/blog, ghcr.io",
             "127.0.0.1:5000/fleet/app, 127.0.0.1:5000",
             "localhost/app, localhost",
+            "registry-1.docker.io/library/nginx, docker.io",
+            "Index.Docker.io/tazlab/blog, docker.io",
             "registry:5000/app, registry:5000",
             "qe.azurecr.io/mecipol/api, qe.azurecr.io"})
     void hostAsDistributionNamesIt(String image, String host) {
@@ -38,7 +40,8 @@ class RegistryMatrixTest {
                 repo("b", "qe.azurecr.io", "2026-12-07T10:00:00Z", null),
                 repo("a", "qe.azurecr.io", "2026-12-07T10:05:00Z", null),
                 repo("z", "qe.azurecr.io", null, "401 Unauthorized"),
-                repo("p", "prod.azurecr.io", null, null)), Map.of("qe.azurecr.io", "QE"));
+                repo("p", "prod.azurecr.io", null, null)), Map.of("qe.azurecr.io", "QE"),
+                Map.of("qe.azurecr.io", new RegistryMatrix.Load(120, 3, 2, 40)));
         assertEquals(List.of("prod.azurecr.io", "qe.azurecr.io"), hosts.stream().map(RegistryMatrix.Host::host).toList());
         var qe = hosts.get(1);
         assertEquals(List.of("z", "a", "b"), qe.repositories().stream().map(RegistryMatrix.Repository::id).toList());
@@ -47,6 +50,8 @@ class RegistryMatrixTest {
         assertEquals(Optional.of(Instant.parse("2026-12-07T10:05:00Z")), qe.lastScan());
         assertEquals(Optional.empty(), hosts.get(0).trust());
         assertEquals(Optional.empty(), hosts.get(0).lastScan());
+        assertEquals(Optional.of(new RegistryMatrix.Load(120, 3, 2, 40)), qe.load());
+        assertEquals(Optional.empty(), hosts.get(0).load());
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.tagstream.common.events.ImageRef;
 import io.tagstream.common.events.PromotionApproved;
 import io.tagstream.common.service.ApiError;
 import io.tagstream.common.service.ConfigWatch;
+import io.tagstream.gitwriter.core.ImageValues;
 import io.tagstream.gitwriter.core.Routing;
 import io.tagstream.gitwriter.core.Setters;
 import io.tagstream.gitwriter.core.Workspace;
@@ -25,6 +26,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
+import java.util.Map;
 
 /** Per ImageUpdateAutomation: last run, last pushed commit and when, last error, changes waiting for a commit. */
 @Path("/api/v1/automations")
@@ -74,15 +76,15 @@ public class AutomationsResource {
                     + " \"digest\": \"sha256:…\" (for markers that pin digests)}");
         }
         TagstreamConfig cfg = config.config();
-        ImageRef ref;
         ResourceId policy;
+        Map<String, ImageValues> values;
         try {
             policy = ResourceId.parse(req.policy());
-            ref = ImageRef.of(req.image(), req.tag(), req.digest() == null || req.digest().isBlank() ? null : req.digest());
+            ImageRef ref = ImageRef.of(req.image(), req.tag(), req.digest() == null || req.digest().isBlank() ? null : req.digest());
+            values = Routing.values(new PromotionApproved(policy.toString(), policy.toString(), ref, ref, "preview", Instant.now(), false), cfg);
         } catch (IllegalArgumentException e) {
-            return ApiError.of(Response.Status.BAD_REQUEST, e.getMessage());
+            return ApiError.of(Response.Status.BAD_REQUEST, "not a policy and image reference: " + e.getMessage());
         }
-        var values = Routing.values(new PromotionApproved(policy.toString(), policy.toString(), ref, ref, "preview", Instant.now(), false), cfg);
         List<MarkerChange> changes = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (Routing.Target t : Routing.targets(policy, cfg)) {

@@ -15,6 +15,7 @@ import io.tagstream.common.events.TagDiscovered;
 import io.tagstream.common.events.TagRemoved;
 import io.tagstream.common.events.TagDiscovered.DiscoverySource;
 import io.tagstream.common.registry.RegistryAccess;
+import io.tagstream.poller.core.RegistryLoad;
 import io.tagstream.common.registry.RepositoryName;
 import io.tagstream.common.service.AuditThrottle;
 import io.tagstream.common.service.ConfigWatch;
@@ -451,6 +452,13 @@ public class Scanner {
             publisher.audit(Publisher.AUDIT.ok(AuditAction.TAG_REMOVED, removed.subject(), "the registry no longer lists "
                     + removed.tag() + " (was " + removed.lastDigest() + ")", Optional.of(events.get(r.discovered().size() + i))));
         }
+    }
+
+    /** Each registry host's load, over the clients made so far. */
+    public List<RegistryLoad> registryLoad() {
+        RegistryAccess a = access;
+        return a == null ? List.of() : RegistryLoad.of(a.clients().values().stream()
+                .map(c -> Map.entry(c.settings().host(), c.stats())).toList());
     }
 
     public List<RepositoryStatus> status() {
