@@ -308,7 +308,9 @@ class ConsoleBrowserTest {
         ((JavascriptExecutor) browser).executeScript("window.notReloaded = true;");
 
         TestImages.Pushed pushed = TestImages.push(qe, "portal", "901.0.0");
+        long pushedAt = System.nanoTime();
         waiting(60).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("[data-promotion]"), "portal:901.0.0"));
+        System.out.printf("console: push → pending promotion on the page in %d ms%n", (System.nanoTime() - pushedAt) / 1_000_000);
         String card = browser.findElement(By.cssSelector("[data-promotion]")).getText();
         assertTrue(card.contains("flux-system/portal-to-prod"), card);
         assertTrue(card.contains("Waits for: no approval yet"), card);
@@ -319,6 +321,7 @@ class ConsoleBrowserTest {
 
         // typing in the comment holds off live refreshes of the page (a form being filled in is never replaced)
         retrying(() -> browser.findElement(By.cssSelector("[data-promotion] input")).sendKeys("QE passed, ticket QE-1234"));
+        long clickedAt = System.nanoTime();
         retrying(() -> browser.findElement(By.xpath("//*[@data-promotion]//button[text()='Approve']")).click());
         waiting(30).until(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"),
                 "Approved flux-system/portal-to-prod " + qe.host() + "/portal:901.0.0: APPROVED by token:qe-lead"));
@@ -328,6 +331,7 @@ class ConsoleBrowserTest {
                 "--format", "{{.Digest}}", "docker://" + prod.host() + "/prod/portal:901.0.0").strip().equals(pushed.digest())));
         E2e.await("the commit of 901.0.0", Duration.ofSeconds(60), () -> succeeds(() -> git.inBare(FLEET, "show", "main:" + FILE)
                 .contains("portal:901.0.0")));
+        System.out.printf("console: Approve clicked → copy in prod and commit in git in %d ms%n", (System.nanoTime() - clickedAt) / 1_000_000);
         open("promotions");
         waiting(20).until(ExpectedConditions.elementToBeClickable(By.linkText("follow")));
         retrying(() -> browser.findElement(By.linkText("follow")).click());
