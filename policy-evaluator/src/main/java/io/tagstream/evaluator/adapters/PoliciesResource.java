@@ -32,6 +32,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -122,6 +123,11 @@ public class PoliciesResource {
         if (missing >= 0) {
             return ApiError.of(Response.Status.BAD_REQUEST, "tags[" + missing + "] is null; every tag must be a string");
         }
+        return runRule(req, req.tags(), Known.NONE);
+    }
+
+    /** A dry run of the rule a request carries (its policy and filterTags blocks) over these tags. */
+    private Response runRule(EvaluateRequest req, Collection<String> tags, Known known) {
         ImagePolicy.TagOrder order;
         try {
             order = order(req.policy());
@@ -130,7 +136,7 @@ public class PoliciesResource {
         }
         Optional<ImagePolicy.FilterTags> filter = Optional.ofNullable(req.filterTags())
                 .map(f -> new ImagePolicy.FilterTags(f.pattern() == null ? "" : f.pattern(), f.extract() == null ? "" : f.extract()));
-        return run(order, filter, req.tags(), OrderTimes.NONE, Known.NONE);
+        return run(order, filter, tags, OrderTimes.NONE, known);
     }
 
     @POST
@@ -170,18 +176,10 @@ public class PoliciesResource {
             return ApiError.of(Response.Status.BAD_REQUEST, "a configured policy's dry run uses its repository's known tags;"
                     + " send tags to POST /api/v1/policies/evaluate instead");
         }
-        ImagePolicy.TagOrder order;
-        try {
-            order = order(rule.policy());
-        } catch (InvalidPolicyException e) {
-            return unprocessable(e.getMessage(), Optional.empty());
-        }
-        Optional<ImagePolicy.FilterTags> filter = Optional.ofNullable(rule.filterTags())
-                .map(f -> new ImagePolicy.FilterTags(f.pattern() == null ? "" : f.pattern(), f.extract() == null ? "" : f.extract()));
-        return run(order, filter, tags.keySet(), OrderTimes.NONE, known);
+        return runRule(rule, tags.keySet(), known);
     }
 
-    private Response run(ImagePolicy.TagOrder order, Optional<ImagePolicy.FilterTags> filter, java.util.Collection<String> tags,
+    private Response run(ImagePolicy.TagOrder order, Optional<ImagePolicy.FilterTags> filter, Collection<String> tags,
             OrderTimes times, Known known) {
         Evaluation e;
         try {

@@ -12,9 +12,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Who a chat user is to Tagstream: one line per user, {@code <user> <identity> <role>[,<role>…]}, where {@code <user>}
- * is Slack's user id ({@code U024BE7LH}) or team and user ({@code T0001/U024BE7LH}), {@code <identity>} what
- * decisions are recorded as ({@code user:alice}), and the roles are the API's. A user no line names is nobody: a
+ * Who a chat user is to Tagstream: one line per user, {@code <user> <identity> <role>[,<role>…] [<group>[,<group>…]]},
+ * where {@code <user>} is Slack's user id ({@code U024BE7LH}) or team and user ({@code T0001/U024BE7LH}),
+ * {@code <identity>} what decisions are recorded as ({@code user:alice}), the roles are the API's, and the groups
+ * (optional) are what an ImagePromotion's {@code approvers.groups} are matched against, as an OIDC token's groups are. A user no line names is nobody: a
  * button press of theirs is refused. Blank lines and {@code #} comments are skipped; a malformed line is a problem
  * naming its number, and is not used.
  */
@@ -41,8 +42,9 @@ public final class ChatUsers {
                 continue;
             }
             String[] f = line.split("\\s+");
-            if (f.length != 3 || !USER.matcher(f[0]).matches() || !IDENTITY.matcher(f[1]).matches()) {
-                problems.add("line " + (i + 1) + ": expected '<slack user id> <user:name> <role>[,<role>]', e.g. 'U024BE7LH user:alice approver'");
+            if (f.length < 3 || f.length > 4 || !USER.matcher(f[0]).matches() || !IDENTITY.matcher(f[1]).matches()) {
+                problems.add("line " + (i + 1) + ": expected '<slack user id> <user:name> <role>[,<role>] [<group>[,<group>]]',"
+                        + " e.g. 'U024BE7LH user:alice approver release-managers'");
                 continue;
             }
             Set<Role> roles = EnumSet.noneOf(Role.class);
@@ -57,7 +59,8 @@ public final class ChatUsers {
                 }
             }
             if (ok) {
-                users.put(f[0], new Identity(f[1], Set.of(), roles, f[1].startsWith("token:") ? Identity.Kind.TOKEN : Identity.Kind.USER));
+                Set<String> groups = f.length == 4 ? Set.of(f[3].split(",")) : Set.of();
+                users.put(f[0], new Identity(f[1], groups, roles, f[1].startsWith("token:") ? Identity.Kind.TOKEN : Identity.Kind.USER));
             }
         }
         return new ChatUsers(users, List.copyOf(problems));

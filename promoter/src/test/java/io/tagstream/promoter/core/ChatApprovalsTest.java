@@ -73,7 +73,7 @@ class ChatApprovalsTest {
         ChatUsers u = ChatUsers.parse("""
                 # Slack user → identity → roles
                 U024BE7LH user:alice approver
-                T0001/U0BOB user:bob approver,viewer
+                T0001/U0BOB user:bob approver,viewer release-managers,qe
                 U0VIEW user:victor viewer
                 U0BAD alice approver
                 U0ROLE user:rita releaser
@@ -82,10 +82,12 @@ class ChatApprovalsTest {
         assertEquals("user:alice", u.of("T9", "U024BE7LH").orElseThrow().id());
         assertTrue(u.of("T9", "U024BE7LH").orElseThrow().has(Role.APPROVER));
         assertEquals(Set.of(Role.APPROVER, Role.VIEWER), u.of("T0001", "U0BOB").orElseThrow().roles());
+        assertEquals(Set.of("release-managers", "qe"), u.of("T0001", "U0BOB").orElseThrow().groups());
+        assertEquals(Set.of(), u.of("T9", "U024BE7LH").orElseThrow().groups());
         assertEquals(Optional.empty(), u.of("T0002", "U0BOB"), "bob is bob only in his team");
         assertTrue(!u.of("T1", "U0VIEW").orElseThrow().has(Role.APPROVER));
         assertEquals(Optional.empty(), u.of("T1", "U0NOBODY"));
-        assertEquals(List.of("line 5: expected '<slack user id> <user:name> <role>[,<role>]', e.g. 'U024BE7LH user:alice approver'",
+        assertEquals(List.of("line 5: expected '<slack user id> <user:name> <role>[,<role>] [<group>[,<group>]]', e.g. 'U024BE7LH user:alice approver release-managers'",
                 "line 6: unknown role 'releaser' (viewer, approver, signaler, admin)"), u.problems());
     }
 
