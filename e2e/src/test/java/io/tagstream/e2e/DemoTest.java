@@ -16,7 +16,7 @@ class DemoTest {
 
     @Test
     void theDemoPushesAnImageAndShowsTheCommitTagstreamMade() throws Exception {
-        int base = Ports.freeRun(5);
+        int base = Ports.freeRun(7); // base+1 … base+6: the five services and the console
         Path data = Path.of("target/demo-test").toAbsolutePath();
         ProcessBuilder pb = new ProcessBuilder("../tagstream", "demo", "--exit", "--data", data.toString(),
                 "--kafka-port", String.valueOf(Ports.freeRun(2)), "--base-port", String.valueOf(base)).redirectErrorStream(true);

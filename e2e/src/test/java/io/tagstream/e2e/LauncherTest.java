@@ -24,7 +24,7 @@ class LauncherTest {
     @Test
     void upBringsAllServicesUpAndCtrlCStopsEverything() throws Exception {
         int kafkaPort = Ports.freeRun(2);
-        int base = Ports.freeRun(5);
+        int base = Ports.freeRun(7); // base+1 … base+6: the five services and the console
         Path data = Path.of("target/launcher-test").toAbsolutePath();
         ProcessBuilder pb = new ProcessBuilder("../tagstream", "up", "--config", "../docs/examples/tazlab",
                 "--data", data.toString(), "--kafka-port", String.valueOf(kafkaPort), "--base-port", String.valueOf(base))
@@ -48,14 +48,14 @@ class LauncherTest {
             assertTrue(seconds <= 90, "took " + seconds + " s");
 
             HttpClient http = HttpClient.newHttpClient();
-            for (int i = 1; i <= 5; i++) {
+            for (int i = 1; i <= 6; i++) {
                 var res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (base + i) + "/q/health")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, res.statusCode(), res.body());
                 assertTrue(res.body().contains("\"status\": \"UP\"") || res.body().contains("\"status\":\"UP\""), res.body());
             }
             List<ProcessHandle> children = up.toHandle().descendants().toList();
-            assertEquals(6, children.size(), "kafka and five services: " + children);
+            assertEquals(7, children.size(), "kafka, five services and the console: " + children);
 
             new ProcessBuilder("kill", "-INT", String.valueOf(up.pid())).start().waitFor();
             assertTrue(up.waitFor(60, TimeUnit.SECONDS), "launcher did not exit after Ctrl-C");
@@ -87,7 +87,7 @@ class LauncherTest {
     @Test
     void aTakenPortIsNamedWithTheOptionThatChangesItAndNothingStarts() throws Exception {
         int kafkaPort = Ports.freeRun(2);
-        int base = Ports.freeRun(5);
+        int base = Ports.freeRun(7); // base+1 … base+6: the five services and the console
         try (java.net.ServerSocket other = new java.net.ServerSocket(base + 3, 50, java.net.InetAddress.getLoopbackAddress())) {
             Process up = up("--config", "../docs/examples/tazlab", "--data", Path.of("target/launcher-ports").toAbsolutePath()
                     .toString(), "--kafka-port", String.valueOf(kafkaPort), "--base-port", String.valueOf(base));
@@ -117,7 +117,7 @@ class LauncherTest {
                     semver: {range: '>=9x'}
                 """);
         Process up = up("--config", config.toString(), "--kafka-port", String.valueOf(Ports.freeRun(2)),
-                "--base-port", String.valueOf(Ports.freeRun(5)));
+                "--base-port", String.valueOf(Ports.freeRun(7)));
         String out = finish(up, 60);
         assertEquals(1, up.exitValue(), out);
         assertTrue(out.contains("ImagePolicy flux-system/app: policy.semver.range '>=9x' is not a valid semver range "
@@ -128,7 +128,7 @@ class LauncherTest {
     @Test
     void kafkaDyingStopsTheStackWithAnError() throws Exception {
         int kafkaPort = Ports.freeRun(2);
-        int base = Ports.freeRun(5);
+        int base = Ports.freeRun(7); // base+1 … base+6: the five services and the console
         Path data = Path.of("target/launcher-kafka").toAbsolutePath();
         Process up = up("--config", "../docs/examples/tazlab", "--data", data.toString(), "--kafka-port",
                 String.valueOf(kafkaPort), "--base-port", String.valueOf(base));
