@@ -18,6 +18,7 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -65,19 +66,9 @@ public class FeedResource {
             @QueryParam("after") Long after, @HeaderParam("Last-Event-ID") String lastEventId, @Context SseEventSink sink,
             @Context Sse sse) {
         Feed.Filter f = filter(correlation, kind, text);
-        Consumer<Entry>[] self = new Consumer[1];
-        self[0] = e -> {
-            if (sink.isClosed()) {
-                reader.unlisten(self[0]);
-            } else if (f.matches(e)) {
-                send(sink, sse, e).exceptionally(x -> {
-                    reader.unlisten(self[0]);
-                    return null;
-                });
-            }
-        };
+        Subscriber self = new Subscriber(sink, sse, f);
         long from = after != null ? after : parse(lastEventId).orElse(reader.feed().lastSeq());
-        reader.listen(self[0]);
+        reader.listen(self);
         // what came between the page's last read and this subscription; the listener may repeat an entry, the page
         // drops seqs it has
         reader.feed().after(from, f).forEach(e -> send(sink, sse, e));
@@ -85,11 +76,11 @@ public class FeedResource {
             @Override
             public void run() {
                 if (sink.isClosed()) {
-                    reader.unlisten(self[0]);
+                    reader.unlisten(self);
                     throw new IllegalStateException("closed"); // ends this schedule
                 }
                 sink.send(sse.newEventBuilder().comment("alive").build()).exceptionally(x -> {
-                    reader.unlisten(self[0]);
+                    reader.unlisten(self);
                     sink.close();
                     return null;
                 });
@@ -97,7 +88,32 @@ public class FeedResource {
         }, 15, 15, TimeUnit.SECONDS);
     }
 
-    private static java.util.concurrent.CompletionStage<?> send(SseEventSink sink, Sse sse, Entry e) {
+    /** One open stream: sends each new entry its filter matches, and stops listening once the page went away. */
+    private final class Subscriber implements Consumer<Entry> {
+        private final SseEventSink sink;
+        private final Sse sse;
+        private final Feed.Filter filter;
+
+        Subscriber(SseEventSink sink, Sse sse, Feed.Filter filter) {
+            this.sink = sink;
+            this.sse = sse;
+            this.filter = filter;
+        }
+
+        @Override
+        public void accept(Entry e) {
+            if (sink.isClosed()) {
+                reader.unlisten(this);
+            } else if (filter.matches(e)) {
+                send(sink, sse, e).exceptionally(x -> {
+                    reader.unlisten(this);
+                    return null;
+                });
+            }
+        }
+    }
+
+    private static CompletionStage<?> send(SseEventSink sink, Sse sse, Entry e) {
         OutboundSseEvent event = sse.newEventBuilder().id(String.valueOf(e.seq())).name("entry")
                 .mediaType(MediaType.APPLICATION_JSON_TYPE).data(Entry.class, e).build();
         return sink.send(event);
