@@ -78,20 +78,11 @@ public final class ApiTokens {
                 problems.add(at + "the hash of '" + f[0] + "' is not sha256:<64 lower-case hex digits> (the token itself is never stored)");
                 continue;
             }
-            Set<Role> roles = EnumSet.noneOf(Role.class);
-            boolean ok = true;
-            for (String r : f[2].split(",")) {
-                Optional<Role> role = Role.parse(r);
-                if (role.isEmpty()) {
-                    problems.add(at + "'" + r + "' is not a role (viewer, approver, signaler, admin)");
-                    ok = false;
-                } else {
-                    roles.add(role.get());
-                }
-            }
-            if (ok) {
+            Role.Parsed roles = Role.parseAll(f[2]);
+            roles.unknown().forEach(r -> problems.add(at + "'" + r + "' is not a role (viewer, approver, signaler, admin)"));
+            if (roles.unknown().isEmpty()) {
                 names.add(f[0]);
-                entries.add(new Entry(f[0], HexFormat.of().parseHex(f[1].substring(7)), roles));
+                entries.add(new Entry(f[0], HexFormat.of().parseHex(f[1].substring(7)), roles.roles()));
             }
         }
         return new Table(List.copyOf(entries), List.copyOf(problems));

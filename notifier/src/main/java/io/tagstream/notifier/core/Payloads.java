@@ -1,13 +1,12 @@
 package io.tagstream.notifier.core;
 
+import io.tagstream.common.access.Hmac;
 import io.tagstream.common.config.ResourceId;
 import io.tagstream.common.events.ChatButtons;
 import io.tagstream.common.config.Provider;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -15,8 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The HTTP request each Provider type sends for one event, as Flux's notifiers build it. {@code generic} and
@@ -278,13 +275,7 @@ public final class Payloads {
     }
 
     public static String hmac(String key, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (NoSuchAlgorithmException | InvalidKeyException ex) {
-            throw new IllegalStateException(ex);
-        }
+        return HexFormat.of().formatHex(Hmac.sha256(key.getBytes(StandardCharsets.UTF_8), body));
     }
 
     private static String encode(String s) {

@@ -1,18 +1,15 @@
 package io.tagstream.promoter.core;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tagstream.common.access.Hmac;
 import io.tagstream.common.events.Json;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A signed approval link, for a bot that cannot hold a token: one promotion, one action, decided as the approver who
@@ -89,12 +86,6 @@ public record ApprovalLink(@JsonProperty("p") String promotion, @JsonProperty("a
     }
 
     private static byte[] mac(byte[] key, String text) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(text.getBytes(StandardCharsets.US_ASCII));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException(e);
-        }
+        return Hmac.sha256(key, text.getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -3,7 +3,6 @@ package io.tagstream.promoter.core;
 import io.tagstream.common.access.Identity;
 import io.tagstream.common.access.Role;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,20 +46,12 @@ public final class ChatUsers {
                         + " e.g. 'U024BE7LH user:alice approver release-managers'");
                 continue;
             }
-            Set<Role> roles = EnumSet.noneOf(Role.class);
-            boolean ok = true;
-            for (String r : f[2].split(",")) {
-                Optional<Role> role = Role.parse(r);
-                if (role.isEmpty()) {
-                    problems.add("line " + (i + 1) + ": unknown role '" + r + "' (viewer, approver, signaler, admin)");
-                    ok = false;
-                } else {
-                    roles.add(role.get());
-                }
-            }
-            if (ok) {
+            int number = i + 1;
+            Role.Parsed roles = Role.parseAll(f[2]);
+            roles.unknown().forEach(r -> problems.add("line " + number + ": unknown role '" + r + "' (viewer, approver, signaler, admin)"));
+            if (roles.unknown().isEmpty()) {
                 Set<String> groups = f.length == 4 ? Set.of(f[3].split(",")) : Set.of();
-                users.put(f[0], new Identity(f[1], groups, roles, f[1].startsWith("token:") ? Identity.Kind.TOKEN : Identity.Kind.USER));
+                users.put(f[0], new Identity(f[1], groups, roles.roles(), f[1].startsWith("token:") ? Identity.Kind.TOKEN : Identity.Kind.USER));
             }
         }
         return new ChatUsers(users, List.copyOf(problems));

@@ -1,15 +1,12 @@
 package io.tagstream.promoter.core;
 
+import io.tagstream.common.access.Hmac;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Slack's request signature, version 0: {@code X-Slack-Signature: v0=<hex HMAC-SHA256 of "v0:<timestamp>:<body>">}
@@ -50,13 +47,7 @@ public final class SlackSignature {
 
     /** {@code v0=<hex>} for a timestamp and a body, as Slack computes it. */
     public static String sign(String signingSecret, String timestamp, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(signingSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            mac.update(("v0:" + timestamp + ":").getBytes(StandardCharsets.UTF_8));
-            return "v0=" + HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException(e);
-        }
+        return "v0=" + HexFormat.of().formatHex(Hmac.sha256(signingSecret.getBytes(StandardCharsets.UTF_8),
+                ("v0:" + timestamp + ":").getBytes(StandardCharsets.UTF_8), body));
     }
 }
